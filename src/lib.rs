@@ -1,0 +1,5 @@
+//! convtui: a terminal UI, scriptable CLI and local server for the OpenAI Conversations API.
+
+pub mod cli;
+pub mod paths;
+pub mod server;

@@ -1,0 +1,62 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use convtui::cli::{Cli, Command, ServeArgs};
+use convtui::server::{self, Database, ServeOptions};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        None => {
+            eprintln!("error: the terminal UI is not available yet; try `convtui serve`");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CONVTUI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let database = if args.memory {
+        Database::Memory
+    } else if let Some(path) = args.db {
+        Database::File(path)
+    } else {
+        match Database::default_file() {
+            Some(path) => Database::File(path),
+            None => {
+                eprintln!("error: no data directory could be found; pass --db PATH or --memory");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let opts = ServeOptions {
+        addr: args.addr,
+        database,
+        api_key: args.api_key.filter(|k| !k.is_empty()),
+    };
+    match server::run(opts).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ server::ServeError::NoKeyOnNetwork(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
