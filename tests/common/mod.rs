@@ -1,0 +1,120 @@
+//! Shared test helpers: a real server on 127.0.0.1 and a plain HTTP helper.
+#![allow(dead_code)]
+
+use convtui::server::{self, Database, RunningServer, ServeOptions};
+use serde_json::Value;
+
+pub async fn start_with(database: Database, api_key: Option<&str>) -> RunningServer {
+    server::start(ServeOptions {
+        addr: "127.0.0.1:0".parse().expect("address"),
+        database,
+        api_key: api_key.map(String::from),
+    })
+    .await
+    .expect("server starts")
+}
+
+pub async fn start_memory() -> RunningServer {
+    start_with(Database::Memory, None).await
+}
+
+/// A raw HTTP response: status, request id and JSON body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the OpenAI error envelope and returns (code, param, message).
+    pub fn error(&self) -> (Value, Value, String) {
+        let e = &self.body["error"];
+        assert_eq!(e["type"], "invalid_request_error", "body: {}", self.body);
+        let keys: Vec<&String> = e.as_object().expect("error object").keys().collect();
+        assert_eq!(keys, ["message", "type", "param", "code"]);
+        (
+            e["code"].clone(),
+            e["param"].clone(),
+            e["message"].as_str().unwrap_or_default().to_string(),
+        )
+    }
+}
+
+pub struct Http {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub key: Option<String>,
+}
+
+impl Http {
+    pub fn new(server: &RunningServer) -> Self {
+        Http {
+            base: server.base_url(),
+            client: reqwest::Client::new(),
+            key: None,
+        }
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(
+            method.parse().expect("method"),
+            format!("{}{}", self.base, path),
+        );
+        if let Some(k) = &self.key {
+            req = req.bearer_auth(k);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        reply(req).await
+    }
+
+    pub async fn raw(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let req = self
+            .client
+            .request(
+                method.parse().expect("method"),
+                format!("{}{}", self.base, path),
+            )
+            .header("content-type", content_type)
+            .body(body);
+        reply(req).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send("POST", path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None).await
+    }
+
+    /// Creates a conversation and answers its id.
+    pub async fn conversation(&self) -> String {
+        let r = self.post("/conversations", serde_json::json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["id"].as_str().expect("id").to_string()
+    }
+}
+
+pub async fn reply(req: reqwest::RequestBuilder) -> Reply {
+    let res = req.send().await.expect("request sent");
+    let status = res.status().as_u16();
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let text = res.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Reply {
+        status,
+        request_id,
+        body,
+    }
+}
