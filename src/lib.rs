@@ -1,5 +1,8 @@
 //! convtui: a terminal UI, scriptable CLI and local server for the OpenAI Conversations API.
 
+pub mod backup;
 pub mod cli;
 pub mod paths;
+pub mod registry;
 pub mod server;
+pub mod tui;

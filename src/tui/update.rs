@@ -1,0 +1,799 @@
+//! State transitions: plain functions from (state, message) to effects. No I/O here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde_json::{json, Value};
+
+use super::keymap::{self, Action, Scope};
+use super::message::{Effect, Message, PageData};
+use super::render;
+use super::sanitize;
+use super::state::{item_id, App, Confirmed, ConvEntry, Dialog, Failure, Focus, Status, Timeline};
+
+/// Pages load by themselves when the selection comes this close to the end.
+const PREFETCH_MARGIN: usize = 20;
+
+/// The effects to run at start: the server's list, and every registered conversation.
+pub fn start(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![Effect::ListConversations];
+    effects.extend(
+        app.convs
+            .iter()
+            .map(|c| Effect::LoadConversation(c.id.clone())),
+    );
+    count(app, effects)
+}
+
+/// Counts the requests among the effects, for the spinner.
+fn count(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    app.pending += effects.iter().filter(|e| e.is_request()).count();
+    effects
+}
+
+fn done(app: &mut App) {
+    app.pending = app.pending.saturating_sub(1);
+}
+
+pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
+    let effects = match msg {
+        Message::Key(ev) => on_key(app, ev),
+        Message::Paste(text) => {
+            on_paste(app, &text);
+            vec![]
+        }
+        Message::Resize(w, h) => {
+            app.width = w;
+            app.height = h;
+            vec![]
+        }
+        Message::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            vec![]
+        }
+        Message::ConversationsListed(result) => {
+            done(app);
+            on_listed(app, result);
+            vec![]
+        }
+        Message::ConversationLoaded { id, result } => {
+            done(app);
+            on_conversation(app, &id, result);
+            vec![]
+        }
+        Message::ItemsLoaded {
+            conversation,
+            generation,
+            result,
+        } => {
+            done(app);
+            on_page(app, &conversation, generation, result)
+        }
+        Message::ItemDeleted {
+            conversation,
+            item,
+            result,
+        } => {
+            done(app);
+            on_item_deleted(app, &conversation, &item, result);
+            vec![]
+        }
+        Message::MarkedDeleted {
+            conversation,
+            deleted,
+            failed,
+        } => {
+            done(app);
+            on_marked_deleted(app, &conversation, deleted, failed);
+            vec![]
+        }
+        Message::ConversationDeleted { id, result } => {
+            done(app);
+            on_conversation_deleted(app, &id, result)
+        }
+        Message::RegistrySaved(result) => {
+            if let Err(e) = result {
+                app.status = Some(Status::Error(Failure::new(e)));
+            }
+            vec![]
+        }
+    };
+    count(app, effects)
+}
+
+fn scope(app: &App) -> Scope {
+    match app.focus {
+        Focus::Conversations => Scope::Conversations,
+        Focus::Timeline => Scope::Timeline,
+        Focus::Detail => Scope::Detail,
+    }
+}
+
+fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    if ev.kind == KeyEventKind::Release {
+        return vec![];
+    }
+    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        return vec![];
+    }
+    if app.dialog.is_some() {
+        return dialog_key(app, ev);
+    }
+    match keymap::lookup(scope(app), &ev) {
+        Some(action) => on_action(app, action),
+        None => vec![],
+    }
+}
+
+fn on_paste(app: &mut App, text: &str) {
+    if let Some(Dialog::OpenById { input, error }) = &mut app.dialog {
+        let clean: String = text.split_whitespace().collect::<Vec<_>>().join("");
+        input.push_str(&clean);
+        *error = None;
+    }
+}
+
+fn dialog_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    let Some(dialog) = app.dialog.take() else {
+        return vec![];
+    };
+    match dialog {
+        Dialog::Confirm {
+            title,
+            lines,
+            on_yes,
+        } => match ev.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => confirmed(app, on_yes),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => vec![],
+            _ => {
+                app.dialog = Some(Dialog::Confirm {
+                    title,
+                    lines,
+                    on_yes,
+                });
+                vec![]
+            }
+        },
+        Dialog::Help { scroll } => {
+            let scroll = match ev.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                    return vec![]
+                }
+                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown => scroll.saturating_add(10),
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                _ => scroll,
+            };
+            app.dialog = Some(Dialog::Help { scroll });
+            vec![]
+        }
+        Dialog::OpenById { mut input, error } => match ev.code {
+            KeyCode::Esc => vec![],
+            KeyCode::Enter => {
+                let id = input.trim().to_string();
+                if id.is_empty() {
+                    app.dialog = Some(Dialog::OpenById {
+                        input,
+                        error: Some("Type or paste a conversation id.".into()),
+                    });
+                    return vec![];
+                }
+                open_by_id(app, &id)
+            }
+            KeyCode::Backspace => {
+                input.pop();
+                app.dialog = Some(Dialog::OpenById { input, error: None });
+                vec![]
+            }
+            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                if !c.is_whitespace() {
+                    input.push(c);
+                }
+                app.dialog = Some(Dialog::OpenById { input, error: None });
+                vec![]
+            }
+            _ => {
+                app.dialog = Some(Dialog::OpenById { input, error });
+                vec![]
+            }
+        },
+    }
+}
+
+fn save_registry(app: &App) -> Effect {
+    Effect::SaveRegistry(app.registry.clone())
+}
+
+fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if app.registry.add([id]) > 0 {
+        effects.push(save_registry(app));
+    }
+    let index = match app.convs.iter().position(|c| c.id == id) {
+        Some(i) => i,
+        None => {
+            app.convs.push(ConvEntry::new(id));
+            app.convs.len() - 1
+        }
+    };
+    app.conv_selected = index;
+    effects.push(Effect::LoadConversation(id.to_string()));
+    effects.extend(open_conversation(app, id));
+    effects
+}
+
+fn open_conversation(app: &mut App, id: &str) -> Vec<Effect> {
+    let ascending = app.timeline.as_ref().map(|t| t.ascending).unwrap_or(false);
+    let generation = app.next_generation;
+    app.next_generation += 1;
+    app.timeline = Some(Timeline::new(id, ascending, generation));
+    app.focus = Focus::Timeline;
+    app.detail_scroll = 0;
+    load_next(app).into_iter().collect()
+}
+
+/// Asks for the next page if there is one and none is on its way.
+fn load_next(app: &mut App) -> Option<Effect> {
+    let tl = app.timeline.as_mut()?;
+    if !tl.has_more || tl.loading {
+        return None;
+    }
+    tl.loading = true;
+    Some(Effect::LoadItems {
+        conversation: tl.conversation.clone(),
+        generation: tl.generation,
+        after: tl.cursor.clone(),
+        ascending: tl.ascending,
+    })
+}
+
+/// Loads more when the selection nears the end.
+fn prefetch(app: &mut App) -> Vec<Effect> {
+    let near_end = app
+        .timeline
+        .as_ref()
+        .is_some_and(|t| t.selected + PREFETCH_MARGIN >= t.items.len());
+    if near_end {
+        load_next(app).into_iter().collect()
+    } else {
+        vec![]
+    }
+}
+
+fn move_selection(index: usize, len: usize, delta: isize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (index as isize + delta).clamp(0, len as isize - 1) as usize
+}
+
+fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let step = app.page_step() as isize;
+    match action {
+        Action::Quit | Action::ForceQuit => {
+            app.quit = true;
+            vec![]
+        }
+        Action::Help => {
+            app.dialog = Some(Dialog::Help { scroll: 0 });
+            vec![]
+        }
+        Action::Up => move_by(app, -1),
+        Action::Down => move_by(app, 1),
+        Action::PageUp => move_by(app, -step),
+        Action::PageDown => move_by(app, step),
+        Action::Top => move_by(app, isize::MIN / 2),
+        Action::Bottom => move_by(app, isize::MAX / 2),
+        Action::NextPane => {
+            app.focus = match (app.focus, app.timeline.is_some()) {
+                (Focus::Conversations, true) => Focus::Timeline,
+                (Focus::Timeline, _) => Focus::Detail,
+                _ => Focus::Conversations,
+            };
+            vec![]
+        }
+        Action::PaneLeft => {
+            app.focus = match app.focus {
+                Focus::Detail => Focus::Timeline,
+                _ => Focus::Conversations,
+            };
+            vec![]
+        }
+        Action::PaneRight => match app.focus {
+            Focus::Conversations if app.timeline.is_none() => open_selected(app),
+            Focus::Conversations => {
+                app.focus = Focus::Timeline;
+                vec![]
+            }
+            _ => {
+                app.focus = Focus::Detail;
+                vec![]
+            }
+        },
+        Action::Open => match app.focus {
+            Focus::Conversations => open_selected(app),
+            _ => {
+                app.focus = Focus::Detail;
+                app.detail_scroll = 0;
+                vec![]
+            }
+        },
+        Action::Back => {
+            app.focus = match app.focus {
+                Focus::Detail => Focus::Timeline,
+                _ => Focus::Conversations,
+            };
+            vec![]
+        }
+        Action::OpenById => {
+            app.dialog = Some(Dialog::OpenById {
+                input: String::new(),
+                error: None,
+            });
+            vec![]
+        }
+        Action::ToggleRaw => {
+            app.raw = !app.raw;
+            app.detail_scroll = 0;
+            vec![]
+        }
+        Action::ToggleOrder => {
+            let Some(tl) = &app.timeline else {
+                return vec![];
+            };
+            let (id, ascending) = (tl.conversation.clone(), !tl.ascending);
+            let generation = app.next_generation;
+            app.next_generation += 1;
+            app.timeline = Some(Timeline::new(id, ascending, generation));
+            app.status = Some(Status::Info(
+                if ascending {
+                    "Oldest first"
+                } else {
+                    "Newest first"
+                }
+                .into(),
+            ));
+            load_next(app).into_iter().collect()
+        }
+        Action::LoadAll => {
+            let Some(tl) = app.timeline.as_mut() else {
+                return vec![];
+            };
+            tl.load_all = true;
+            load_next(app).into_iter().collect()
+        }
+        Action::Refresh => refresh(app),
+        Action::Mark => {
+            let Some(tl) = app.timeline.as_mut() else {
+                return vec![];
+            };
+            if let Some(id) = tl.selected_item().and_then(item_id).map(String::from) {
+                if !tl.marked.remove(&id) {
+                    tl.marked.insert(id);
+                }
+            }
+            move_by(app, 1)
+        }
+        Action::Delete => {
+            ask_delete_item(app);
+            vec![]
+        }
+        Action::DeleteMarked => {
+            ask_delete_marked(app);
+            vec![]
+        }
+        Action::DeleteConversation => {
+            ask_delete_conversation(app);
+            vec![]
+        }
+        Action::Forget => forget(app),
+    }
+}
+
+fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
+    match app.focus {
+        Focus::Conversations => {
+            app.conv_selected = move_selection(app.conv_selected, app.convs.len(), delta);
+            vec![]
+        }
+        Focus::Timeline => {
+            if let Some(tl) = app.timeline.as_mut() {
+                tl.selected = move_selection(tl.selected, tl.items.len(), delta);
+                app.detail_scroll = 0;
+            }
+            prefetch(app)
+        }
+        Focus::Detail => {
+            app.detail_scroll =
+                (app.detail_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+            vec![]
+        }
+    }
+}
+
+fn open_selected(app: &mut App) -> Vec<Effect> {
+    match app.selected_conv().map(|c| c.id.clone()) {
+        Some(id) => open_conversation(app, &id),
+        None => {
+            app.status = Some(Status::Info(
+                "No conversation selected; press o to open one by id.".into(),
+            ));
+            vec![]
+        }
+    }
+}
+
+fn refresh(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![Effect::ListConversations];
+    effects.extend(
+        app.convs
+            .iter()
+            .map(|c| Effect::LoadConversation(c.id.clone())),
+    );
+    if let Some(id) = app.timeline.as_ref().map(|t| t.conversation.clone()) {
+        let focus = app.focus;
+        effects.extend(open_conversation(app, &id));
+        app.focus = focus;
+    }
+    effects
+}
+
+fn forget(app: &mut App) -> Vec<Effect> {
+    let Some(entry) = app.selected_conv().cloned() else {
+        return vec![];
+    };
+    app.convs.remove(app.conv_selected);
+    app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
+    if app
+        .timeline
+        .as_ref()
+        .is_some_and(|t| t.conversation == entry.id)
+    {
+        app.timeline = None;
+    }
+    app.status = Some(Status::Info(format!(
+        "Removed {} from the list",
+        sanitize::line(&entry.id)
+    )));
+    if app.registry.remove(&entry.id) {
+        vec![save_registry(app)]
+    } else {
+        vec![]
+    }
+}
+
+fn describe_item(item: &Value) -> Vec<String> {
+    let s = render::summary(item);
+    vec![
+        format!("{} {}", s.icon, s.label),
+        sanitize::line(item_id(item).unwrap_or("(no id)")),
+        format!("“{}”", sanitize::truncate(&s.preview, 60)),
+    ]
+}
+
+fn ask_delete_item(app: &mut App) {
+    let Some(tl) = &app.timeline else { return };
+    let Some(item) = tl.selected_item() else {
+        return;
+    };
+    let Some(id) = item_id(item) else {
+        app.status = Some(Status::Warning(
+            "This item has no id, so it cannot be deleted.".into(),
+        ));
+        return;
+    };
+    if tl.deleting.contains(id) {
+        return;
+    }
+    app.dialog = Some(Dialog::Confirm {
+        title: "Delete this item?".into(),
+        lines: describe_item(item),
+        on_yes: Confirmed::DeleteItem {
+            conversation: tl.conversation.clone(),
+            item: item.clone(),
+        },
+    });
+}
+
+fn ask_delete_marked(app: &mut App) {
+    let Some(tl) = &app.timeline else { return };
+    let items: Vec<Value> = tl
+        .items
+        .iter()
+        .filter(|i| item_id(i).is_some_and(|id| tl.marked.contains(id)))
+        .cloned()
+        .collect();
+    if items.is_empty() {
+        app.status = Some(Status::Info(
+            "No items are marked; press space to mark one.".into(),
+        ));
+        return;
+    }
+    let mut lines: Vec<String> = items
+        .iter()
+        .take(5)
+        .map(|i| {
+            let s = render::summary(i);
+            format!(
+                "{} {} {}",
+                s.icon,
+                s.label,
+                sanitize::truncate(&s.preview, 40)
+            )
+        })
+        .collect();
+    if items.len() > 5 {
+        lines.push(format!("… and {} more", items.len() - 5));
+    }
+    app.dialog = Some(Dialog::Confirm {
+        title: format!("Delete {} marked items?", items.len()),
+        lines,
+        on_yes: Confirmed::DeleteMarked {
+            conversation: tl.conversation.clone(),
+            items,
+        },
+    });
+}
+
+fn ask_delete_conversation(app: &mut App) {
+    let target = match app.focus {
+        Focus::Conversations => app.selected_conv().map(|c| c.id.clone()),
+        _ => app.timeline.as_ref().map(|t| t.conversation.clone()),
+    };
+    let Some(id) = target else { return };
+    let title = app
+        .convs
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.title().to_string())
+        .unwrap_or_else(|| id.clone());
+    let mut lines = vec![sanitize::line(&title)];
+    if title != id {
+        lines.push(sanitize::line(&id));
+    }
+    lines.push("The conversation and its loaded items are backed up first.".into());
+    app.dialog = Some(Dialog::Confirm {
+        title: "Delete this conversation?".into(),
+        lines,
+        on_yes: Confirmed::DeleteConversation { id },
+    });
+}
+
+fn confirmed(app: &mut App, what: Confirmed) -> Vec<Effect> {
+    match what {
+        Confirmed::DeleteItem { conversation, item } => {
+            if let (Some(tl), Some(id)) = (app.timeline.as_mut(), item_id(&item)) {
+                tl.deleting.insert(id.to_string());
+            }
+            vec![Effect::DeleteItem { conversation, item }]
+        }
+        Confirmed::DeleteMarked {
+            conversation,
+            items,
+        } => {
+            if let Some(tl) = app.timeline.as_mut() {
+                tl.deleting
+                    .extend(items.iter().filter_map(item_id).map(String::from));
+            }
+            vec![Effect::DeleteItems {
+                conversation,
+                items,
+            }]
+        }
+        Confirmed::DeleteConversation { id } => {
+            let entry = app.convs.iter().find(|c| c.id == id);
+            let conversation = json!({
+                "id": id,
+                "object": "conversation",
+                "created_at": entry.and_then(|e| e.info.as_ref()).map(|i| i.created_at),
+                "metadata": entry.and_then(|e| e.info.as_ref()).map(|i| &i.metadata),
+            });
+            let items = app
+                .timeline
+                .as_ref()
+                .filter(|t| t.conversation == id)
+                .map(|t| t.items.clone())
+                .unwrap_or_default();
+            vec![Effect::DeleteConversation {
+                id,
+                conversation,
+                items,
+            }]
+        }
+    }
+}
+
+fn on_listed(
+    app: &mut App,
+    result: Result<Option<Vec<(String, super::state::ConvInfo)>>, Failure>,
+) {
+    match result {
+        Ok(Some(list)) => {
+            for (id, info) in list {
+                match app.conv_mut(&id) {
+                    Some(entry) => {
+                        entry.info = Some(info);
+                        entry.gone = false;
+                    }
+                    None => app.convs.push(ConvEntry {
+                        id,
+                        info: Some(info),
+                        gone: false,
+                    }),
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(f) => app.status = Some(Status::Error(f)),
+    }
+}
+
+fn on_conversation(app: &mut App, id: &str, result: Result<super::state::ConvInfo, Failure>) {
+    let Some(entry) = app.conv_mut(id) else {
+        return;
+    };
+    match result {
+        Ok(info) => {
+            entry.info = Some(info);
+            entry.gone = false;
+        }
+        Err(f) if f.is_not_found() => entry.gone = true,
+        Err(f) => app.status = Some(Status::Error(f)),
+    }
+}
+
+fn on_page(
+    app: &mut App,
+    conversation: &str,
+    generation: u64,
+    result: Result<PageData, Failure>,
+) -> Vec<Effect> {
+    let Some(tl) = app.timeline.as_mut() else {
+        return vec![];
+    };
+    if tl.generation != generation || tl.conversation != conversation {
+        return vec![]; // stale: the user has moved on
+    }
+    tl.loading = false;
+    let page = match result {
+        Ok(p) => p,
+        Err(f) => {
+            tl.load_all = false;
+            if f.is_not_found() {
+                tl.has_more = false;
+                if let Some(e) = app.conv_mut(conversation) {
+                    e.gone = true;
+                }
+            }
+            app.status = Some(Status::Error(f));
+            return vec![];
+        }
+    };
+    let fresh: Vec<Value> = page
+        .items
+        .into_iter()
+        .filter(|i| item_id(i).is_none_or(|id| !tl.seen.contains(id)))
+        .collect();
+    let next = page
+        .last_id
+        .filter(|id| !id.is_empty())
+        .or_else(|| fresh.last().and_then(item_id).map(String::from));
+    let stalled = if fresh.is_empty() {
+        page.has_more
+            .then_some("The server said there was more but sent an empty page; paging stopped.")
+    } else if next.is_some() && next == tl.cursor {
+        Some("The server repeated a page; paging stopped.")
+    } else {
+        None
+    };
+    tl.seen
+        .extend(fresh.iter().filter_map(item_id).map(String::from));
+    tl.items.extend(fresh);
+    tl.has_more = page.has_more && next.is_some() && stalled.is_none();
+    tl.cursor = next;
+    if let Some(w) = stalled {
+        tl.warning = Some(w.to_string());
+        tl.load_all = false;
+        app.status = Some(Status::Warning(w.to_string()));
+    }
+    if !tl.has_more {
+        tl.load_all = false;
+    }
+    let wants_more = tl.load_all || tl.selected + PREFETCH_MARGIN >= tl.items.len();
+    if wants_more {
+        load_next(app).into_iter().collect()
+    } else {
+        vec![]
+    }
+}
+
+fn remove_items(tl: &mut Timeline, ids: &[String]) {
+    tl.items
+        .retain(|i| item_id(i).is_none_or(|id| !ids.iter().any(|d| d == id)));
+    for id in ids {
+        tl.marked.remove(id);
+        tl.deleting.remove(id);
+    }
+    tl.selected = tl.selected.min(tl.items.len().saturating_sub(1));
+}
+
+fn on_item_deleted(app: &mut App, conversation: &str, item: &str, result: Result<(), Failure>) {
+    let tl = app
+        .timeline
+        .as_mut()
+        .filter(|t| t.conversation == conversation);
+    match result {
+        Ok(()) => {
+            if let Some(tl) = tl {
+                remove_items(tl, &[item.to_string()]);
+            }
+            app.status = Some(Status::Info(format!("Deleted {}", sanitize::line(item))));
+        }
+        Err(f) => {
+            if let Some(tl) = tl {
+                tl.deleting.remove(item);
+            }
+            app.status = Some(Status::Error(f));
+        }
+    }
+}
+
+fn on_marked_deleted(
+    app: &mut App,
+    conversation: &str,
+    deleted: Vec<String>,
+    failed: Vec<(String, Failure)>,
+) {
+    if let Some(tl) = app
+        .timeline
+        .as_mut()
+        .filter(|t| t.conversation == conversation)
+    {
+        remove_items(tl, &deleted);
+        for (id, _) in &failed {
+            tl.deleting.remove(id);
+        }
+    }
+    let total = deleted.len() + failed.len();
+    app.status = Some(match failed.first() {
+        None => Status::Info(format!("Deleted {} of {total} items", deleted.len())),
+        Some((_, f)) => Status::Error(Failure {
+            message: format!(
+                "Deleted {} of {total} items; {} failed: {}",
+                deleted.len(),
+                failed.len(),
+                f.message
+            ),
+            ..f.clone()
+        }),
+    });
+}
+
+fn on_conversation_deleted(app: &mut App, id: &str, result: Result<(), Failure>) -> Vec<Effect> {
+    match result {
+        Ok(()) => {
+            app.convs.retain(|c| c.id != id);
+            app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
+            if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+                app.timeline = None;
+                app.focus = Focus::Conversations;
+            }
+            app.status = Some(Status::Info(format!(
+                "Deleted conversation {}",
+                sanitize::line(id)
+            )));
+            if app.registry.remove(id) {
+                return vec![save_registry(app)];
+            }
+        }
+        Err(f) => {
+            if f.is_not_found() {
+                if let Some(e) = app.conv_mut(id) {
+                    e.gone = true;
+                }
+            }
+            app.status = Some(Status::Error(f));
+        }
+    }
+    vec![]
+}
