@@ -1,5 +1,6 @@
 //! convtui: a terminal UI, scriptable CLI and local server for the OpenAI Conversations API.
 
+pub mod api;
 pub mod cli;
 pub mod paths;
 pub mod server;
