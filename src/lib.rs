@@ -2,5 +2,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod paths;
 pub mod server;

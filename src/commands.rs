@@ -1,0 +1,1 @@
+//! Command execution for the CLI.
