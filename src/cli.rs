@@ -3,24 +3,48 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
+
+use crate::api::Order;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "convtui",
     version,
     about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API",
-    long_about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API.\n\nWith no subcommand, opens the terminal UI on the resolved profile."
+    long_about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API.\n\nWith no subcommand, opens the terminal UI on the resolved profile.\n\nThe `conversations` and `items` commands print each answer as one line of JSON on stdout. An API error prints one line on stderr and exits with status 1; a usage error exits with status 2.",
+    after_help = "Profiles: --profile, else CONVTUI_PROFILE, else `default_profile` in the settings file, else `openai` when OPENAI_API_KEY is set, else `local` (a server embedded in this process, on DATA_DIR/local.sqlite3).\nEnvironment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, CONVTUI_PROFILE, CONVTUI_DATA_DIR."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Settings file [default: CONFIG_DIR/convtui/config.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Profile to use (a `[profiles.NAME]` table, or the built-in `local` / `openai`)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// API base URL, overriding the profile's (e.g. http://127.0.0.1:8787/v1)
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the local Conversations API server
     Serve(ServeArgs),
+    /// Create, show, update and delete conversations
+    #[command(subcommand)]
+    Conversations(ConversationsCommand),
+    /// List, show, add and delete the items of a conversation
+    #[command(subcommand)]
+    Items(ItemsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -37,4 +61,111 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer KEY` on every request
     #[arg(long, env = "CONVTUI_SERVE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+}
+
+/// `KEY=VALUE`
+pub fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) => Ok((k.to_string(), v.to_string())),
+        None => Err(format!("expected KEY=VALUE, got '{s}'")),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConversationsCommand {
+    /// Create a conversation, optionally with metadata and initial items; prints the conversation
+    Create {
+        /// A metadata pair (repeatable; at most 16)
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair)]
+        metadata: Vec<(String, String)>,
+        /// Initial items: a file, or - for stdin (a JSON array, {"items":[...]}, or JSON Lines).
+        /// Any number: the first 20 go with the create, the rest are added 20 at a time.
+        #[arg(long, value_name = "FILE|-")]
+        items: Option<String>,
+    },
+    /// Show a conversation
+    Get {
+        /// Conversation id
+        id: String,
+    },
+    /// Replace a conversation's metadata; prints what the server returned
+    #[command(group(ArgGroup::new("change").required(true).args(["metadata", "metadata_json", "clear"])))]
+    Update {
+        /// Conversation id
+        id: String,
+        /// A metadata pair (repeatable)
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair)]
+        metadata: Vec<(String, String)>,
+        /// The whole metadata as a JSON object, e.g. '{"topic":"x"}' (null clears it)
+        #[arg(long, value_name = "JSON")]
+        metadata_json: Option<String>,
+        /// Remove all metadata (sends "metadata": null)
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Delete a conversation (its items are not deleted)
+    Delete {
+        /// Conversation id
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Conversation id
+    pub conversation: String,
+    /// Items per page (always sent; 1 to 100 on OpenAI)
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    /// Sort order: asc (oldest first) or desc (newest first)
+    #[arg(long, default_value_t = Order::Desc)]
+    pub order: Order,
+    /// Start after this item id
+    #[arg(long, value_name = "ITEM_ID")]
+    pub after: Option<String>,
+    /// Extra data to include, e.g. message.output_text.logprobs (repeatable)
+    #[arg(long, value_name = "VALUE")]
+    pub include: Vec<String>,
+    /// Follow pages to the end, printing one item per line (JSON Lines) as pages arrive
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemsCommand {
+    /// List items: one page as one line, or every item with --all
+    List(ListArgs),
+    /// Show one item
+    Get {
+        /// Conversation id
+        conversation: String,
+        /// Item id
+        item: String,
+        /// Extra data to include (repeatable)
+        #[arg(long, value_name = "VALUE")]
+        include: Vec<String>,
+    },
+    /// Add items from a file or stdin, in order, 20 per request; prints each answer (a page of
+    /// the created items) as one line
+    #[command(group(ArgGroup::new("source").required(true).args(["file", "stdin"])))]
+    Create {
+        /// Conversation id
+        conversation: String,
+        /// Items file: a JSON array, {"items":[...]}, or JSON Lines (- for stdin)
+        #[arg(long, short, value_name = "FILE")]
+        file: Option<String>,
+        /// `-` reads the items from stdin
+        #[arg(value_name = "-", value_parser = clap::builder::PossibleValuesParser::new(["-"]))]
+        stdin: Option<String>,
+        /// Extra data to include in the answer (repeatable)
+        #[arg(long, value_name = "VALUE")]
+        include: Vec<String>,
+    },
+    /// Delete an item; prints the server's answer
+    Delete {
+        /// Conversation id
+        conversation: String,
+        /// Item id
+        item: String,
+    },
 }

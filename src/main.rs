@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use convtui::cli::{Cli, Command, ServeArgs};
+use convtui::commands::{self, Request};
 use convtui::server::{self, Database, ServeOptions};
 
 fn main() -> ExitCode {
@@ -15,6 +16,10 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Conversations(c)) => {
+            runtime.block_on(commands::run(&cli.global, Request::Conversations(c)))
+        }
+        Some(Command::Items(c)) => runtime.block_on(commands::run(&cli.global, Request::Items(c))),
         None => {
             eprintln!("error: the terminal UI is not available yet; try `convtui serve`");
             ExitCode::from(2)

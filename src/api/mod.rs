@@ -1,0 +1,674 @@
+//! An async client for the Conversations API (and the local server's conversation listing).
+//!
+//! One shared `reqwest::Client` per [`Client`]; cloning a [`Client`] is cheap.
+
+pub mod error;
+pub mod models;
+pub mod paging;
+pub mod retry;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures::Stream;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+pub use error::{ApiError, ErrorKind};
+pub use models::{
+    ContentPart, Conversation, ConversationPage, DeletedConversation, Item, ItemPage, Message,
+    Metadata, Page,
+};
+pub use paging::{next_cursor, Next, PageEvent};
+
+use crate::server::error::ApiError as Rule;
+use crate::server::validate;
+
+/// Most items accepted by one create call.
+pub const MAX_ITEMS_PER_CALL: usize = validate::MAX_ITEMS;
+
+/// A secret (an API key). Debug and Display never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for putting in a request header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How to reach the API.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// e.g. `https://api.openai.com/v1`
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    pub organization: Option<String>,
+    pub project: Option<String>,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+}
+
+impl ClientSettings {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientSettings {
+            base_url: base_url.into(),
+            api_key: None,
+            organization: None,
+            project: None,
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: retry::DEFAULT_MAX_RETRIES,
+        }
+    }
+}
+
+/// Sort order of a listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    Asc,
+    #[default]
+    Desc,
+}
+
+impl fmt::Display for Order {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Order::Asc => "asc",
+            Order::Desc => "desc",
+        })
+    }
+}
+
+impl FromStr for Order {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "asc" => Ok(Order::Asc),
+            "desc" => Ok(Order::Desc),
+            other => Err(format!("invalid order '{other}': expected 'asc' or 'desc'")),
+        }
+    }
+}
+
+/// Query parameters of a listing. `limit` is always sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParams {
+    pub limit: u32,
+    pub order: Order,
+    pub after: Option<String>,
+    pub include: Vec<String>,
+}
+
+impl Default for ListParams {
+    fn default() -> Self {
+        ListParams {
+            limit: 100,
+            order: Order::Desc,
+            after: None,
+            include: Vec::new(),
+        }
+    }
+}
+
+impl ListParams {
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let mut q = vec![
+            ("limit", self.limit.to_string()),
+            ("order", self.order.to_string()),
+        ];
+        if let Some(after) = self.after.as_deref().filter(|a| !a.is_empty()) {
+            q.push(("after", after.to_string()));
+        }
+        q.extend(include_query(&self.include));
+        q
+    }
+}
+
+fn include_query(include: &[String]) -> Vec<(&'static str, String)> {
+    include.iter().map(|v| ("include[]", v.clone())).collect()
+}
+
+/// The Conversations API client.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    base_str: String,
+    api_key: Option<Secret>,
+    max_retries: u32,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_str)
+            .field("api_key", &self.inner.api_key)
+            .field("max_retries", &self.inner.max_retries)
+            .finish()
+    }
+}
+
+/// Whether a request creates something (and so must not be repeated blindly).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    ReadOrIdempotent,
+    Creates,
+}
+
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(value).map_err(|_| {
+        ApiError::new(
+            ErrorKind::Setup,
+            format!("the {name} contains characters that cannot be sent in a header"),
+        )
+    })
+}
+
+fn check_id(name: &str, id: &str) -> Result<(), ApiError> {
+    if id.trim().is_empty() {
+        return Err(ApiError {
+            param: Some(name.to_string()),
+            error_type: Some("invalid_request_error".into()),
+            ..ApiError::new(
+                ErrorKind::Validation,
+                format!("Expected a non-empty value for `{name}` but received '{id}'"),
+            )
+        });
+    }
+    Ok(())
+}
+
+fn check_metadata(metadata: Option<&Metadata>) -> Result<Value, ApiError> {
+    match metadata {
+        None => Ok(Value::Null),
+        Some(m) => {
+            let v = Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+            );
+            validate::metadata(&v)?;
+            Ok(v)
+        }
+    }
+}
+
+fn check_item_count(items: &[Value], allow_empty: bool) -> Result<(), ApiError> {
+    if items.len() > validate::MAX_ITEMS {
+        return Err(Rule::array_too_long("items", validate::MAX_ITEMS, items.len()).into());
+    }
+    if items.is_empty() && !allow_empty {
+        return Err(Rule::empty_array("items").into());
+    }
+    Ok(())
+}
+
+impl Client {
+    pub fn new(settings: ClientSettings) -> Result<Client, ApiError> {
+        let trimmed = settings.base_url.trim().trim_end_matches('/').to_string();
+        let base = Url::parse(&trimmed)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorKind::Setup,
+                    format!("invalid base URL '{trimmed}': expected http(s)://HOST[/PATH]"),
+                )
+            })?;
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("convtui/", env!("CARGO_PKG_VERSION"))),
+        );
+        if let Some(key) = settings.api_key.as_ref().filter(|k| !k.expose().is_empty()) {
+            let mut v = header_value("API key", &format!("Bearer {}", key.expose()))?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        }
+        if let Some(org) = settings.organization.as_deref().filter(|s| !s.is_empty()) {
+            headers.insert(
+                HeaderName::from_static("openai-organization"),
+                header_value("organization", org)?,
+            );
+        }
+        if let Some(project) = settings.project.as_deref().filter(|s| !s.is_empty()) {
+            headers.insert(
+                HeaderName::from_static("openai-project"),
+                header_value("project", project)?,
+            );
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .build()
+            .map_err(|e| ApiError::new(ErrorKind::Setup, format!("cannot set up HTTP: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                base_str: trimmed,
+                api_key: settings.api_key,
+                max_retries: settings.max_retries,
+            }),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_str
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// Sends a request with retries; returns the body of a success answer.
+    async fn send(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&'static str, String)],
+        body: Option<&Value>,
+        effect: Effect,
+    ) -> Result<Vec<u8>, ApiError> {
+        let url = self.url(segments);
+        let mut retries_done = 0u32;
+        loop {
+            let mut req = self.inner.http.request(method.clone(), url.clone());
+            if !query.is_empty() {
+                req = req.query(query);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let (failure, hints, error) = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
+                        Ok(bytes) => {
+                            let e = ApiError::from_response(status.as_u16(), &headers, &bytes);
+                            (
+                                retry::Failure::Status(status.as_u16()),
+                                retry::hints(&headers, SystemTime::now()),
+                                e,
+                            )
+                        }
+                        Err(e) => {
+                            let (f, mut err) = self.transport_error(&method, &url, &e);
+                            err.status = Some(status.as_u16());
+                            (f, retry::Hints::default(), err)
+                        }
+                    }
+                }
+                Err(e) => {
+                    let (f, err) = self.transport_error(&method, &url, &e);
+                    (f, retry::Hints::default(), err)
+                }
+            };
+            let decision = retry::decide(
+                failure,
+                hints,
+                retries_done,
+                self.inner.max_retries,
+                effect == Effect::Creates,
+                rand::random::<f64>(),
+            );
+            match decision {
+                retry::Decision::RetryAfter(wait) => {
+                    tracing::debug!(%method, path = url.path(), ?failure, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                    retries_done += 1;
+                }
+                retry::Decision::GiveUp => return Err(self.scrub(error)),
+            }
+        }
+    }
+
+    fn scrub(&self, e: ApiError) -> ApiError {
+        match &self.inner.api_key {
+            Some(k) => e.scrub(k.expose()),
+            None => e,
+        }
+    }
+
+    fn transport_error(
+        &self,
+        method: &Method,
+        url: &Url,
+        e: &reqwest::Error,
+    ) -> (retry::Failure, ApiError) {
+        let mut chain = Vec::new();
+        let mut source: Option<&dyn std::error::Error> = Some(e);
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !chain.iter().any(|c: &String| c.contains(&text)) {
+                chain.push(text);
+            }
+            source = s.source();
+        }
+        let what = format!("{method} {}", url.path());
+        let (failure, kind, lead) = if e.is_connect() {
+            (
+                retry::Failure::Connect,
+                ErrorKind::Connect,
+                format!("cannot connect to {}", self.base_url()),
+            )
+        } else if e.is_timeout() {
+            (
+                retry::Failure::Timeout,
+                ErrorKind::Timeout,
+                format!("{what} timed out"),
+            )
+        } else {
+            (
+                retry::Failure::Network,
+                ErrorKind::Network,
+                format!("{what} failed"),
+            )
+        };
+        let message = format!("{lead}: {}", chain.join(": "));
+        (failure, ApiError::new(kind, error::truncate(&message)))
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&'static str, String)],
+        body: Option<&Value>,
+        effect: Effect,
+    ) -> Result<T, ApiError> {
+        let bytes = self
+            .send(method.clone(), segments, query, body, effect)
+            .await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            let start = error::one_line(&String::from_utf8_lossy(&bytes[..bytes.len().min(120)]));
+            self.scrub(ApiError::new(
+                ErrorKind::Decode,
+                format!(
+                    "cannot read the answer to {method} /{}: {e}; it starts with: {start}",
+                    segments.join("/")
+                ),
+            ))
+        })
+    }
+
+    pub async fn create_conversation(
+        &self,
+        metadata: Option<&Metadata>,
+        items: &[Value],
+    ) -> Result<Conversation, ApiError> {
+        check_item_count(items, true)?;
+        let mut body = Map::new();
+        if metadata.is_some() {
+            body.insert("metadata".into(), check_metadata(metadata)?);
+        }
+        if !items.is_empty() {
+            body.insert("items".into(), Value::Array(items.to_vec()));
+        }
+        self.call(
+            Method::POST,
+            &["conversations"],
+            &[],
+            Some(&Value::Object(body)),
+            Effect::Creates,
+        )
+        .await
+    }
+
+    pub async fn get_conversation(&self, id: &str) -> Result<Conversation, ApiError> {
+        check_id("conversation_id", id)?;
+        self.call(
+            Method::GET,
+            &["conversations", id],
+            &[],
+            None,
+            Effect::ReadOrIdempotent,
+        )
+        .await
+    }
+
+    /// Replaces the metadata; `None` sends `"metadata": null`.
+    pub async fn update_conversation(
+        &self,
+        id: &str,
+        metadata: Option<&Metadata>,
+    ) -> Result<Conversation, ApiError> {
+        check_id("conversation_id", id)?;
+        let body = json!({"metadata": check_metadata(metadata)?});
+        self.call(
+            Method::POST,
+            &["conversations", id],
+            &[],
+            Some(&body),
+            Effect::ReadOrIdempotent,
+        )
+        .await
+    }
+
+    pub async fn delete_conversation(&self, id: &str) -> Result<DeletedConversation, ApiError> {
+        check_id("conversation_id", id)?;
+        self.call(
+            Method::DELETE,
+            &["conversations", id],
+            &[],
+            None,
+            Effect::ReadOrIdempotent,
+        )
+        .await
+    }
+
+    pub async fn list_items(
+        &self,
+        conversation: &str,
+        params: &ListParams,
+    ) -> Result<ItemPage, ApiError> {
+        check_id("conversation_id", conversation)?;
+        self.call(
+            Method::GET,
+            &["conversations", conversation, "items"],
+            &params.query(),
+            None,
+            Effect::ReadOrIdempotent,
+        )
+        .await
+    }
+
+    /// Adds 1 to 20 items, in order.
+    pub async fn create_items(
+        &self,
+        conversation: &str,
+        items: &[Value],
+        include: &[String],
+    ) -> Result<ItemPage, ApiError> {
+        check_id("conversation_id", conversation)?;
+        check_item_count(items, false)?;
+        let body = json!({"items": items});
+        self.call(
+            Method::POST,
+            &["conversations", conversation, "items"],
+            &include_query(include),
+            Some(&body),
+            Effect::Creates,
+        )
+        .await
+    }
+
+    pub async fn get_item(
+        &self,
+        conversation: &str,
+        item: &str,
+        include: &[String],
+    ) -> Result<Item, ApiError> {
+        check_id("conversation_id", conversation)?;
+        check_id("item_id", item)?;
+        self.call(
+            Method::GET,
+            &["conversations", conversation, "items", item],
+            &include_query(include),
+            None,
+            Effect::ReadOrIdempotent,
+        )
+        .await
+    }
+
+    /// Deletes an item. The server may answer with the conversation (OpenAI) or with a
+    /// deleted-marker; both are accepted.
+    pub async fn delete_item(&self, conversation: &str, item: &str) -> Result<(), ApiError> {
+        self.delete_item_raw(conversation, item).await.map(|_| ())
+    }
+
+    /// Deletes an item and returns the server's answer as it came.
+    pub async fn delete_item_raw(&self, conversation: &str, item: &str) -> Result<Value, ApiError> {
+        check_id("conversation_id", conversation)?;
+        check_id("item_id", item)?;
+        self.call(
+            Method::DELETE,
+            &["conversations", conversation, "items", item],
+            &[],
+            None,
+            Effect::ReadOrIdempotent,
+        )
+        .await
+    }
+
+    /// Lists conversations (an extension of the local server; OpenAI has no such endpoint).
+    /// A server without it gives an error of kind [`ErrorKind::NotSupported`].
+    pub async fn list_conversations(
+        &self,
+        params: &ListParams,
+    ) -> Result<ConversationPage, ApiError> {
+        let mut query = params.query();
+        query.retain(|(k, _)| *k != "include[]");
+        self.call(
+            Method::GET,
+            &["conversations"],
+            &query,
+            None,
+            Effect::ReadOrIdempotent,
+        )
+        .await
+        .map_err(|e| match e.status {
+            Some(404) | Some(405) => ApiError {
+                kind: ErrorKind::NotSupported,
+                message: format!(
+                    "this server cannot list conversations (it answered: {})",
+                    e.message
+                ),
+                ..e
+            },
+            _ => e,
+        })
+    }
+
+    /// All items of a conversation, page by page, following `after` while `has_more`.
+    /// Ends after the last page, after an error, or with [`PageEvent::Stopped`] when the
+    /// server makes no progress.
+    pub fn item_pages(
+        &self,
+        conversation: &str,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<PageEvent, ApiError>> + Send + 'static {
+        struct State {
+            client: Client,
+            conversation: String,
+            params: ListParams,
+            seen: HashSet<String>,
+            warning: Option<String>,
+            done: bool,
+        }
+        let state = State {
+            client: self.clone(),
+            conversation: conversation.to_string(),
+            params,
+            seen: HashSet::new(),
+            warning: None,
+            done: false,
+        };
+        futures::stream::unfold(state, |mut st| async move {
+            if let Some(why) = st.warning.take() {
+                return Some((Ok(PageEvent::Stopped(why)), st));
+            }
+            if st.done {
+                return None;
+            }
+            let page = match st.client.list_items(&st.conversation, &st.params).await {
+                Ok(p) => p,
+                Err(e) => {
+                    st.done = true;
+                    return Some((Err(e), st));
+                }
+            };
+            let fresh = paging::unseen(&page, &st.seen);
+            let prev = st.params.after.clone();
+            let next = next_cursor(prev.as_deref(), &page, &mut st.seen);
+            let event = match next {
+                Next::After(cursor) => {
+                    st.params.after = Some(cursor);
+                    PageEvent::Page(ItemPage {
+                        data: fresh,
+                        ..page
+                    })
+                }
+                Next::Done => {
+                    st.done = true;
+                    PageEvent::Page(ItemPage {
+                        data: fresh,
+                        ..page
+                    })
+                }
+                Next::Stalled(why) => {
+                    st.done = true;
+                    if fresh.is_empty() {
+                        PageEvent::Stopped(why)
+                    } else {
+                        // The new items first, then the warning.
+                        st.warning = Some(why);
+                        PageEvent::Page(ItemPage {
+                            data: fresh,
+                            ..page
+                        })
+                    }
+                }
+            };
+            Some((Ok(event), st))
+        })
+    }
+}

@@ -1,0 +1,284 @@
+//! Runs the `conversations` and `items` commands: one JSON line on stdout per answer.
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::{self, ApiError, Client, ListParams, Metadata, PageEvent};
+use crate::cli::{ConversationsCommand, GlobalArgs, ItemsCommand, ListArgs};
+use crate::config::{self, ConfigOptions};
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Input(String),
+    #[error("cannot write the output: {0}")]
+    Output(io::Error),
+}
+
+/// A command of the scriptable CLI.
+pub enum Request {
+    Conversations(ConversationsCommand),
+    Items(ItemsCommand),
+}
+
+/// Resolves the profile, connects, runs the command and reports errors on stderr.
+pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
+    let opts = ConfigOptions {
+        config_path: global.config.clone(),
+        profile: global.profile.clone(),
+        base_url: global.base_url.clone(),
+    };
+    let result = async {
+        let profile = config::resolve(&opts)?;
+        let (client, server) = config::connect(&profile).await?;
+        let result = match request {
+            Request::Conversations(c) => conversations(&client, c).await,
+            Request::Items(c) => items(&client, c).await,
+        };
+        drop(client);
+        if let Some(server) = server {
+            if let Err(e) = server.shutdown().await {
+                eprintln!("warning: the local server did not stop cleanly: {e}");
+            }
+        }
+        result
+    }
+    .await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CommandError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", api::error::one_line(&e.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print<T: Serialize>(value: &T) -> Result<(), CommandError> {
+    let line = serde_json::to_string(value)
+        .map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|_| out.flush())
+        .map_err(CommandError::Output)
+}
+
+fn metadata_of(pairs: Vec<(String, String)>) -> Metadata {
+    pairs.into_iter().collect()
+}
+
+/// Reads items from a file, or stdin for `-`.
+fn read_items(source: &str) -> Result<Vec<Value>, CommandError> {
+    let text = if source == "-" {
+        let mut s = String::new();
+        io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| CommandError::Input(format!("cannot read stdin: {e}")))?;
+        s
+    } else {
+        std::fs::read_to_string(source)
+            .map_err(|e| CommandError::Input(format!("cannot read {source}: {e}")))?
+    };
+    parse_items(&text).map_err(|e| {
+        let name = if source == "-" { "stdin" } else { source };
+        CommandError::Input(format!("{name}: {e}"))
+    })
+}
+
+/// Items from a JSON array, an object `{"items": [...]}`, or JSON Lines (one item per line).
+pub fn parse_items(text: &str) -> Result<Vec<Value>, String> {
+    let mut values = Vec::new();
+    for (i, v) in serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .enumerate()
+    {
+        values.push(v.map_err(|e| format!("not JSON (value {}): {e}", i + 1))?);
+    }
+    let items = match values.as_slice() {
+        [] => return Err("no items found".into()),
+        [Value::Array(list)] => list.clone(),
+        [Value::Object(obj)] if obj.get("items").is_some_and(Value::is_array) => {
+            obj["items"].as_array().cloned().unwrap_or_default()
+        }
+        _ => values,
+    };
+    if let Some(i) = items.iter().position(|v| !v.is_object()) {
+        return Err(format!("item {} is not a JSON object", i + 1));
+    }
+    if items.is_empty() {
+        return Err("no items found".into());
+    }
+    Ok(items)
+}
+
+async fn conversations(client: &Client, cmd: ConversationsCommand) -> Result<(), CommandError> {
+    match cmd {
+        ConversationsCommand::Create { metadata, items } => {
+            let items = match items {
+                Some(source) => read_items(&source)?,
+                None => Vec::new(),
+            };
+            let metadata = (!metadata.is_empty()).then(|| metadata_of(metadata));
+            let first = items.len().min(api::MAX_ITEMS_PER_CALL);
+            let conv = client
+                .create_conversation(metadata.as_ref(), &items[..first])
+                .await?;
+            for chunk in items[first..].chunks(api::MAX_ITEMS_PER_CALL) {
+                client
+                    .create_items(&conv.id, chunk, &[])
+                    .await
+                    .map_err(|e| ApiError {
+                        message: format!(
+                            "conversation {} was created, but adding its items failed: {}",
+                            conv.id, e.message
+                        ),
+                        ..e
+                    })?;
+            }
+            print(&conv)
+        }
+        ConversationsCommand::Get { id } => print(&client.get_conversation(&id).await?),
+        ConversationsCommand::Update {
+            id,
+            metadata,
+            metadata_json,
+            clear,
+        } => {
+            let new = if clear {
+                None
+            } else if let Some(json) = metadata_json {
+                let v: Value = serde_json::from_str(&json)
+                    .map_err(|e| CommandError::Input(format!("--metadata-json: {e}")))?;
+                match v {
+                    Value::Null => None,
+                    Value::Object(m) => Some(
+                        m.into_iter()
+                            .map(|(k, v)| match v {
+                                Value::String(s) => Ok((k, s)),
+                                other => Err(CommandError::Input(format!(
+                                    "--metadata-json: the value of '{k}' must be a string, not {other}"
+                                ))),
+                            })
+                            .collect::<Result<Metadata, _>>()?,
+                    ),
+                    _ => {
+                        return Err(CommandError::Input(
+                            "--metadata-json: expected a JSON object or null".into(),
+                        ))
+                    }
+                }
+            } else {
+                Some(metadata_of(metadata))
+            };
+            print(&client.update_conversation(&id, new.as_ref()).await?)
+        }
+        ConversationsCommand::Delete { id } => print(&client.delete_conversation(&id).await?),
+    }
+}
+
+async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
+    let params = ListParams {
+        limit: args.limit,
+        order: args.order,
+        after: args.after,
+        include: args.include,
+    };
+    if !args.all {
+        return print(&client.list_items(&args.conversation, &params).await?);
+    }
+    let mut pages = Box::pin(client.item_pages(&args.conversation, params));
+    while let Some(event) = pages.next().await {
+        match event? {
+            PageEvent::Page(page) => {
+                for item in &page.data {
+                    print(item)?;
+                }
+            }
+            PageEvent::Stopped(why) => eprintln!("warning: {why}"),
+        }
+    }
+    Ok(())
+}
+
+async fn items(client: &Client, cmd: ItemsCommand) -> Result<(), CommandError> {
+    match cmd {
+        ItemsCommand::List(args) => list(client, args).await,
+        ItemsCommand::Get {
+            conversation,
+            item,
+            include,
+        } => print(&client.get_item(&conversation, &item, &include).await?),
+        ItemsCommand::Create {
+            conversation,
+            file,
+            stdin,
+            include,
+        } => {
+            let source = file.or(stdin).unwrap_or_else(|| "-".into());
+            let items = read_items(&source)?;
+            let mut added = 0usize;
+            for chunk in items.chunks(api::MAX_ITEMS_PER_CALL) {
+                let page = client
+                    .create_items(&conversation, chunk, &include)
+                    .await
+                    .map_err(|e| {
+                        if added == 0 {
+                            e
+                        } else {
+                            ApiError {
+                                message: format!(
+                                    "{} (the first {added} items were added)",
+                                    e.message
+                                ),
+                                ..e
+                            }
+                        }
+                    })?;
+                added += chunk.len();
+                print(&page)?;
+            }
+            Ok(())
+        }
+        ItemsCommand::Delete { conversation, item } => {
+            print(&client.delete_item_raw(&conversation, &item).await?)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn item_input_formats() {
+        let a = parse_items(r#"[{"role":"user","content":"a"},{"role":"user","content":"b"}]"#)
+            .unwrap();
+        let b = parse_items(
+            r#"{"items":[{"role":"user","content":"a"},{"role":"user","content":"b"}]}"#,
+        )
+        .unwrap();
+        let c = parse_items(
+            "{\"role\":\"user\",\"content\":\"a\"}\n\n{\"role\":\"user\",\"content\":\"b\"}\n",
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(
+            parse_items(r#"{"role":"user","content":"x"}"#).unwrap(),
+            vec![json!({"role":"user","content":"x"})]
+        );
+        assert!(parse_items("").is_err());
+        assert!(parse_items("[1]").is_err());
+        assert!(parse_items("{\"a\":1}\n{oops").is_err());
+    }
+}
