@@ -45,6 +45,17 @@ pub enum Command {
     /// List, show, add and delete the items of a conversation
     #[command(subcommand)]
     Items(ItemsCommand),
+    /// Add conversation ids to the terminal UI's list for this profile
+    Add {
+        /// Conversation ids (conv_...)
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Add conversation ids from a file, one per line (`-` reads standard input)
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

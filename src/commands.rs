@@ -282,3 +282,48 @@ mod tests {
         assert!(parse_items("{\"a\":1}\n{oops").is_err());
     }
 }
+
+fn config_options(global: &GlobalArgs) -> ConfigOptions {
+    ConfigOptions {
+        config_path: global.config.clone(),
+        profile: global.profile.clone(),
+        base_url: global.base_url.clone(),
+    }
+}
+
+/// `convtui add` / `convtui import`: adds ids to the profile's registry and prints a summary.
+pub fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), String> {
+    let profile = config::resolve(&config_options(global)).map_err(|e| e.to_string())?;
+    let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
+    let path = crate::registry::path_for(&data_dir, &profile.name);
+    let mut registry = crate::registry::Registry::load(&path).map_err(|e| e.to_string())?;
+    let added = registry.add(ids.iter().map(String::as_str));
+    registry.save(&path).map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "profile": profile.name,
+            "added": added,
+            "total": registry.conversations.len(),
+            "registry": path.display().to_string(),
+        })
+    );
+    Ok(())
+}
+
+/// Reads the ids of an import file (`-` for standard input).
+pub fn read_import(file: &std::path::Path) -> Result<Vec<String>, String> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| format!("cannot read standard input: {e}"))?
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+    };
+    Ok(crate::registry::parse_import(&text))
+}
+
+/// Opens the terminal UI on the resolved profile.
+pub async fn open_tui(global: &GlobalArgs) -> Result<(), String> {
+    let profile = config::resolve(&config_options(global)).map_err(|e| e.to_string())?;
+    crate::tui::run(profile).await
+}

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod paths;
 pub mod registry;
 pub mod server;

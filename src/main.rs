@@ -20,9 +20,21 @@ fn main() -> ExitCode {
             runtime.block_on(commands::run(&cli.global, Request::Conversations(c)))
         }
         Some(Command::Items(c)) => runtime.block_on(commands::run(&cli.global, Request::Items(c))),
-        None => {
-            eprintln!("error: the terminal UI is not available yet; try `convtui serve`");
-            ExitCode::from(2)
+        Some(Command::Add { ids }) => report(commands::add_to_registry(&cli.global, &ids)),
+        Some(Command::Import { file }) => report(
+            commands::read_import(&file)
+                .and_then(|ids| commands::add_to_registry(&cli.global, &ids)),
+        ),
+        None => report(runtime.block_on(commands::open_tui(&cli.global))),
+    }
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,9 +1,73 @@
 //! The terminal UI.
 
+pub mod app;
 pub mod keymap;
 pub mod message;
 pub mod render;
+pub mod runtime;
 pub mod sanitize;
 pub mod state;
+pub mod terminal;
 pub mod update;
 pub mod view;
+
+use std::path::PathBuf;
+
+use crate::config::{self, Profile};
+use crate::registry::{self, Registry};
+
+/// Writes tracing logs to `DATA_DIR/convtui.log`, never to the screen.
+fn init_logging(data_dir: &std::path::Path) -> Option<PathBuf> {
+    std::fs::create_dir_all(data_dir).ok()?;
+    let path = data_dir.join("convtui.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CONVTUI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).ok()?;
+    Some(path)
+}
+
+/// Opens the terminal UI on a profile. Returns a message for the user on failure.
+pub async fn run(profile: Profile) -> Result<(), String> {
+    let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
+    let log = init_logging(&data_dir);
+    terminal::install_panic_hook(log.clone());
+    let (client, server) = config::connect(&profile).await.map_err(|e| e.to_string())?;
+    if server.is_some() {
+        if let Err(e) = crate::demo::seed_if_new(&client, &data_dir).await {
+            tracing::warn!("seeding the demo data failed: {e}");
+        }
+    }
+    let registry_path = registry::path_for(&data_dir, &profile.name);
+    let registry = Registry::load(&registry_path).map_err(|e| e.to_string())?;
+    let base_url = client.base_url().to_string();
+    let mut app = state::App::new(&profile.name, &base_url, registry);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let runtime = runtime::Runtime::new(
+        client,
+        tx,
+        &profile.name,
+        crate::backup::path_in(&data_dir),
+        registry_path,
+    );
+    let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
+    terminal::restore();
+    drop(runtime);
+    if let Some(server) = server {
+        if let Err(e) = server.shutdown().await {
+            tracing::warn!("the local server did not stop cleanly: {e}");
+        }
+    }
+    result.map_err(|e| format!("terminal error: {e}"))
+}

@@ -1,0 +1,75 @@
+//! The event loop: a biased select over terminal input, task results and a spinner tick.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::message::{Effect, Message};
+use super::runtime::Runtime;
+use super::state::App;
+use super::terminal::Term;
+use super::{update, view};
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Turns a terminal event into a message; `None` for events that change nothing.
+pub fn message_of(event: Event) -> Option<Message> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Message::Key(k)),
+        Event::Paste(text) => Some(Message::Paste(
+            text.replace("\r\n", "\n").replace('\r', "\n"),
+        )),
+        Event::Resize(w, h) => Some(Message::Resize(w, h)),
+        _ => None,
+    }
+}
+
+pub async fn run_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    runtime: &Runtime,
+    mut rx: mpsc::UnboundedReceiver<Message>,
+) -> std::io::Result<()> {
+    let size = terminal.size()?;
+    app.width = size.width;
+    app.height = size.height;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(120));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let spawn_all = |effects: Vec<Effect>| effects.into_iter().for_each(|e| runtime.spawn(e));
+    spawn_all(update::start(app));
+    let mut dirty = true;
+    while !app.quit {
+        if dirty {
+            app.now = now();
+            terminal.draw(|f| view::draw(f, app))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            biased;
+            event = events.next() => match event {
+                Some(Ok(e)) => message_of(e),
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = tick.tick(), if app.pending > 0 => Some(Message::Tick),
+        };
+        if let Some(m) = msg {
+            spawn_all(update::update(app, m));
+            dirty = true;
+            // Take every result that is already waiting before drawing again.
+            while let Ok(m) = rx.try_recv() {
+                spawn_all(update::update(app, m));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! Taking over the terminal and always giving it back: on exit, on error and on panic.
+
+use std::io::{stdout, Stdout};
+use std::path::PathBuf;
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+pub fn enter() -> std::io::Result<Term> {
+    enable_raw_mode()?;
+    let mut out = stdout();
+    if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
+        restore();
+        return Err(e);
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
+    terminal.clear()?;
+    Ok(terminal)
+}
+
+/// Restores the terminal; safe to call more than once.
+pub fn restore() {
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// On a panic anywhere (tasks included): restore the terminal, print the message and the log
+/// file's path, and exit.
+pub fn install_panic_hook(log: Option<PathBuf>) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!("panic: {info}");
+        previous(info);
+        match &log {
+            Some(path) => eprintln!("convtui crashed. The log is at {}", path.display()),
+            None => eprintln!("convtui crashed."),
+        }
+        std::process::exit(101);
+    }));
+}
