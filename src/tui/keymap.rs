@@ -82,8 +82,8 @@ pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
     pub help: &'static str,
-    /// Shown in the key-hints line of its scope.
-    pub hint: bool,
+    /// The short label shown in the key-hints line of its scope, if shown there.
+    pub hint: Option<&'static str>,
 }
 
 const fn b(
@@ -91,7 +91,7 @@ const fn b(
     keys: &'static [Key],
     action: Action,
     help: &'static str,
-    hint: bool,
+    hint: Option<&'static str>,
 ) -> Binding {
     Binding {
         scope,
@@ -110,181 +110,199 @@ pub const BINDINGS: &[Binding] = &[
         &[k('j'), code(KeyCode::Down)],
         Action::Down,
         "move down",
-        false,
+        None,
     ),
     b(
         Global,
         &[k('k'), code(KeyCode::Up)],
         Action::Up,
         "move up",
-        false,
+        None,
     ),
     b(
         Global,
         &[k('g'), code(KeyCode::Home)],
         Action::Top,
         "go to top",
-        false,
+        None,
     ),
     b(
         Global,
         &[k('G'), code(KeyCode::End)],
         Action::Bottom,
         "go to bottom",
-        false,
+        None,
     ),
     b(
         Global,
         &[code(KeyCode::PageUp)],
         Action::PageUp,
         "page up",
-        false,
+        None,
     ),
     b(
         Global,
         &[code(KeyCode::PageDown)],
         Action::PageDown,
         "page down",
-        false,
+        None,
     ),
     b(
         Global,
         &[code(KeyCode::Tab)],
         Action::NextPane,
         "next pane",
-        true,
+        Some("pane"),
     ),
     b(
         Global,
         &[k('h'), code(KeyCode::Left)],
         Action::PaneLeft,
         "pane to the left",
-        false,
+        None,
     ),
     b(
         Global,
         &[k('l'), code(KeyCode::Right)],
         Action::PaneRight,
         "pane to the right",
-        false,
+        None,
     ),
     b(
         Global,
         &[k('o')],
         Action::OpenById,
         "open a conversation by id",
-        false,
+        None,
     ),
-    b(Global, &[k('R')], Action::Refresh, "refresh", false),
-    b(Global, &[k('?')], Action::Help, "help", true),
-    b(Global, &[k('q')], Action::Quit, "quit", true),
+    b(Global, &[k('R')], Action::Refresh, "refresh", None),
+    b(Global, &[k('?')], Action::Help, "help", Some("help")),
+    b(Global, &[k('q')], Action::Quit, "quit", Some("quit")),
     b(
         Global,
         &[ctrl('c')],
         Action::ForceQuit,
         "quit at once",
-        false,
+        None,
     ),
     b(
         Conversations,
         &[code(KeyCode::Enter)],
         Action::Open,
         "open the conversation",
-        true,
+        Some("open"),
     ),
     b(
         Conversations,
         &[k('o')],
         Action::OpenById,
         "open a conversation by id",
-        true,
+        Some("open id"),
     ),
     b(
         Conversations,
         &[k('d'), k('X')],
         Action::DeleteConversation,
         "delete the conversation",
-        true,
+        Some("delete"),
     ),
     b(
         Conversations,
         &[k('x')],
         Action::Forget,
         "remove a gone entry from the list",
-        true,
+        Some("forget"),
     ),
     b(
         Timeline,
         &[code(KeyCode::Enter)],
         Action::Open,
         "open the item",
-        true,
+        Some("open"),
     ),
     b(
         Timeline,
         &[code(KeyCode::Esc)],
         Action::Back,
         "back to conversations",
-        false,
+        None,
     ),
-    b(Timeline, &[k('d')], Action::Delete, "delete the item", true),
+    b(
+        Timeline,
+        &[k('d')],
+        Action::Delete,
+        "delete the item",
+        Some("delete"),
+    ),
     b(
         Timeline,
         &[k(' ')],
         Action::Mark,
         "mark or unmark the item",
-        true,
+        Some("mark"),
     ),
     b(
         Timeline,
         &[k('D')],
         Action::DeleteMarked,
         "delete marked items",
-        true,
+        Some("delete marked"),
     ),
     b(
         Timeline,
         &[k('O')],
         Action::ToggleOrder,
         "toggle oldest/newest first",
-        true,
+        Some("order"),
     ),
-    b(Timeline, &[k('L')], Action::LoadAll, "load all pages", true),
+    b(
+        Timeline,
+        &[k('L')],
+        Action::LoadAll,
+        "load all pages",
+        Some("load all"),
+    ),
     b(
         Timeline,
         &[k('r')],
         Action::ToggleRaw,
         "rendered or raw JSON",
-        false,
+        None,
     ),
     b(
         Timeline,
         &[k('X')],
         Action::DeleteConversation,
         "delete the conversation",
-        false,
+        None,
     ),
     b(
         Detail,
         &[code(KeyCode::Esc)],
         Action::Back,
         "back to the timeline",
-        true,
+        Some("back"),
     ),
     b(
         Detail,
         &[k('r')],
         Action::ToggleRaw,
         "rendered or raw JSON",
-        true,
+        Some("raw"),
     ),
-    b(Detail, &[k('d')], Action::Delete, "delete the item", true),
+    b(
+        Detail,
+        &[k('d')],
+        Action::Delete,
+        "delete the item",
+        Some("delete"),
+    ),
     b(
         Detail,
         &[k('X')],
         Action::DeleteConversation,
         "delete the conversation",
-        false,
+        None,
     ),
 ];
 
@@ -346,19 +364,11 @@ pub fn hints(scope: Scope) -> Vec<(String, &'static str)> {
         out.extend(
             BINDINGS
                 .iter()
-                .filter(|b| b.scope == s && b.hint)
-                .map(|b| (keys_label(b), short(b.help))),
+                .filter(|b| b.scope == s)
+                .filter_map(|b| b.hint.map(|h| (keys_label(b), h))),
         );
     }
     out
-}
-
-/// The first words of a help text, for the hints line.
-fn short(help: &'static str) -> &'static str {
-    match help.find(" the ").or_else(|| help.find(" a ")) {
-        Some(i) if i > 0 => &help[..i],
-        _ => help,
-    }
 }
 
 /// Help: every binding, grouped by scope.
