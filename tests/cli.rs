@@ -115,7 +115,14 @@ fn every_command_against_serve() {
     std::fs::write(&file, items_json(25)).unwrap();
     let f = file.to_str().unwrap();
 
-    let out = cli.ok(&["conversations", "create", "--metadata", "topic=demo", "--items", f]);
+    let out = cli.ok(&[
+        "conversations",
+        "create",
+        "--metadata",
+        "topic=demo",
+        "--items",
+        f,
+    ]);
     assert_eq!(out.len(), 1);
     let conv = out[0]["id"].as_str().unwrap().to_string();
     assert_eq!(out[0]["metadata"]["topic"], "demo");
@@ -123,9 +130,23 @@ fn every_command_against_serve() {
     let got = cli.ok(&["conversations", "get", &conv]);
     assert_eq!(got[0]["id"], conv.as_str());
 
-    let up = cli.ok(&["conversations", "update", &conv, "--metadata", "a=1", "--metadata", "b=2"]);
+    let up = cli.ok(&[
+        "conversations",
+        "update",
+        &conv,
+        "--metadata",
+        "a=1",
+        "--metadata",
+        "b=2",
+    ]);
     assert_eq!(up[0]["metadata"], serde_json::json!({"a": "1", "b": "2"}));
-    let up = cli.ok(&["conversations", "update", &conv, "--metadata-json", r#"{"c":"3"}"#]);
+    let up = cli.ok(&[
+        "conversations",
+        "update",
+        &conv,
+        "--metadata-json",
+        r#"{"c":"3"}"#,
+    ]);
     assert_eq!(up[0]["metadata"], serde_json::json!({"c": "3"}));
     let up = cli.ok(&["conversations", "update", &conv, "--clear"]);
     assert_eq!(up[0]["metadata"], serde_json::json!({}));
@@ -146,17 +167,31 @@ fn every_command_against_serve() {
     assert_eq!(page[0]["data"][0]["content"][0]["text"], "m0");
     assert_eq!(page[0]["has_more"], true);
     let after = page[0]["last_id"].as_str().unwrap().to_string();
-    let next = cli.ok(&["items", "list", &conv, "--limit", "1", "--order", "asc", "--after", &after]);
+    let next = cli.ok(&[
+        "items", "list", &conv, "--limit", "1", "--order", "asc", "--after", &after,
+    ]);
     assert_eq!(next[0]["data"][0]["content"][0]["text"], "m3");
 
-    let all = cli.run(&["items", "list", &conv, "--all", "--limit", "7", "--order", "asc"], None);
+    let all = cli.run(
+        &[
+            "items", "list", &conv, "--all", "--limit", "7", "--order", "asc",
+        ],
+        None,
+    );
     let all_items = lines(&all);
     assert_eq!(all_items.len(), 25 + 22 + 25);
     assert_eq!(all_items[25]["content"][0]["text"], "s0");
     assert!(all.stderr.is_empty());
 
     let id = all_items[0]["id"].as_str().unwrap().to_string();
-    let item = cli.ok(&["items", "get", &conv, &id, "--include", "message.output_text.logprobs"]);
+    let item = cli.ok(&[
+        "items",
+        "get",
+        &conv,
+        &id,
+        "--include",
+        "message.output_text.logprobs",
+    ]);
     assert_eq!(item[0]["id"], id.as_str());
     let del = cli.ok(&["items", "delete", &conv, &id]);
     assert_eq!(del[0]["id"], conv.as_str());
@@ -205,21 +240,51 @@ fn errors_and_usage() {
     // Checked before sending.
     let out = cli.run(&["items", "create", "conv_1", "-"], Some("[]"));
     assert_eq!(out.status.code(), Some(1));
-    let out = cli.run(&["conversations", "create", "--metadata", &format!("{}=v", "k".repeat(65))], None);
+    let out = cli.run(
+        &[
+            "conversations",
+            "create",
+            "--metadata",
+            &format!("{}=v", "k".repeat(65)),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.starts_with("error: Invalid property name in 'metadata'"), "{err}");
+    assert!(
+        err.starts_with("error: Invalid property name in 'metadata'"),
+        "{err}"
+    );
     // A bad settings file names itself.
     let bad = cli.dir.path().join("bad.toml");
     std::fs::write(&bad, "[profiles.x]\ntimeout_s = \"soon\"\n").unwrap();
-    let out = cli.run(&["--config", bad.to_str().unwrap(), "conversations", "get", "c"], None);
+    let out = cli.run(
+        &[
+            "--config",
+            bad.to_str().unwrap(),
+            "conversations",
+            "get",
+            "c",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("bad.toml") && err.contains("profiles.x.timeout_s"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("profiles.x.timeout_s"),
+        "{err}"
+    );
     // Help lists the commands.
     let help = cli.run(&["--help"], None);
     let text = String::from_utf8(help.stdout).unwrap();
-    for word in ["serve", "conversations", "items", "--config", "--profile", "--base-url"] {
+    for word in [
+        "serve",
+        "conversations",
+        "items",
+        "--config",
+        "--profile",
+        "--base-url",
+    ] {
         assert!(text.contains(word), "{word} missing from --help");
     }
 }
@@ -228,10 +293,48 @@ fn errors_and_usage() {
 fn an_api_key_never_shows() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = cmd(dir.path());
-    c.env("OPENAI_API_KEY", "sk-test-secret-abcdef")
-        .args(["--base-url", "http://127.0.0.1:9/v1", "conversations", "get", "conv_1"]);
+    c.env("OPENAI_API_KEY", "sk-test-secret-abcdef").args([
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "conversations",
+        "get",
+        "conv_1",
+    ]);
     let out = run(&mut c, None);
     assert_eq!(out.status.code(), Some(1));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!all.contains("sk-test-secret-abcdef"), "{all}");
+}
+
+#[test]
+fn list_all_ends_with_a_warning_on_a_repeating_server() {
+    use axum::{routing::get, Json, Router};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async {
+        let app = Router::new().route(
+            "/v1/conversations/conv_1/items",
+            get(|| async {
+                Json(serde_json::json!({"object": "list",
+                    "data": [{"type": "message", "id": "m1", "role": "user", "content": "a"}],
+                    "first_id": "m1", "last_id": "m1", "has_more": true}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}/v1")
+    });
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: Some(url),
+    };
+    let out = cli.run(&["items", "list", "conv_1", "--all"], None);
+    let items = lines(&out);
+    assert_eq!(items.len(), 1);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("warning: "), "{err}");
 }

@@ -45,7 +45,13 @@ async fn list_all(c: &Client, limit: u32) -> (Vec<String>, Vec<String>, usize) {
     let mut ids = Vec::new();
     let mut warnings = Vec::new();
     let mut pages = 0;
-    let mut s = Box::pin(c.item_pages("conv_1", ListParams { limit, ..Default::default() }));
+    let mut s = Box::pin(c.item_pages(
+        "conv_1",
+        ListParams {
+            limit,
+            ..Default::default()
+        },
+    ));
     while let Some(ev) = s.next().await {
         pages += 1;
         assert!(pages < 50, "paging does not stop");
@@ -126,11 +132,15 @@ async fn empty_or_null_ids_and_missing_has_more() {
     let app = Router::new()
         .route(
             "/v1/conversations/conv_1/items",
-            get(|| async { Json(json!({"object": "list", "data": [], "first_id": "", "last_id": ""})) }),
+            get(|| async {
+                Json(json!({"object": "list", "data": [], "first_id": "", "last_id": ""}))
+            }),
         )
         .route(
             "/v1/conversations/conv_2/items",
-            get(|| async { Json(json!({"data": null, "first_id": null, "last_id": null, "has_more": null})) }),
+            get(|| async {
+                Json(json!({"data": null, "first_id": null, "last_id": null, "has_more": null}))
+            }),
         );
     let c = client(&serve(app).await);
     for conv in ["conv_1", "conv_2"] {
@@ -187,11 +197,21 @@ async fn foreign_error_bodies_are_readable() {
     let app = Router::new()
         .route(
             "/v1/conversations/detail",
-            get(|| async { (StatusCode::NOT_FOUND, Json(json!({"detail": "Conversation not found"}))) }),
+            get(|| async {
+                (
+                    StatusCode::NOT_FOUND,
+                    Json(json!({"detail": "Conversation not found"})),
+                )
+            }),
         )
         .route(
             "/v1/conversations/bare",
-            get(|| async { (StatusCode::BAD_REQUEST, Json(json!({"error": {"message": "bad cursor"}}))) }),
+            get(|| async {
+                (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"error": {"message": "bad cursor"}})),
+                )
+            }),
         )
         .route(
             "/v1/conversations/plain",
@@ -201,7 +221,14 @@ async fn foreign_error_bodies_are_readable() {
     let e = c.get_conversation("detail").await.unwrap_err();
     assert_eq!(e.to_string(), "Conversation not found (HTTP 404)");
     let e = c.get_conversation("bare").await.unwrap_err();
-    assert_eq!((e.message.as_str(), e.error_type.as_deref(), e.code.as_deref()), ("bad cursor", None, None));
+    assert_eq!(
+        (
+            e.message.as_str(),
+            e.error_type.as_deref(),
+            e.code.as_deref()
+        ),
+        ("bad cursor", None, None)
+    );
     let e = c.get_conversation("plain").await.unwrap_err();
     assert_eq!(e.message, "plain text problem");
 }
@@ -225,7 +252,10 @@ async fn string_content_with_null_status() {
 async fn listing_conversations_where_unsupported() {
     let app = Router::new();
     let c = client(&serve(app).await);
-    let e = c.list_conversations(&ListParams::default()).await.unwrap_err();
+    let e = c
+        .list_conversations(&ListParams::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotSupported);
 }
 
@@ -287,7 +317,11 @@ async fn retries_a_500_read_but_not_a_500_create() {
 #[tokio::test]
 async fn gives_up_after_max_retries() {
     let hits = counter();
-    let c = client_with(&serve(flaky(hits.clone(), 100, rate_limited)).await, Duration::from_secs(5), 1);
+    let c = client_with(
+        &serve(flaky(hits.clone(), 100, rate_limited)).await,
+        Duration::from_secs(5),
+        1,
+    );
     let e = c.get_conversation("conv_1").await.unwrap_err();
     assert_eq!(e.status, Some(429));
     assert_eq!(e.code.as_deref(), Some("rate_limit_exceeded"));
