@@ -391,6 +391,18 @@ max_retries = 4
     }
 
     #[test]
+    fn the_example_file_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/config.example.toml");
+        let mut o = opts(&path);
+        o.profile = Some("openai".into());
+        let p = resolve_with(&o, None, &env_of(&[("OPENAI_API_KEY", "sk-x")])).unwrap();
+        assert_eq!(p.base_url.as_deref(), Some(OPENAI_BASE_URL));
+        o.profile = Some("home-server".into());
+        let p = resolve_with(&o, None, &env_of(&[("CONVTUI_HOME_KEY", "k")])).unwrap();
+        assert_eq!(p.api_key, Some(Secret::new("k")));
+    }
+
+    #[test]
     fn keys_stay_out_of_debug_output() {
         let p = resolve_with(
             &ConfigOptions::default(),

@@ -1,5 +1,9 @@
 //! convtui: a terminal UI, scriptable CLI and local server for the OpenAI Conversations API.
 
+// `api::ApiError` carries the whole error the API sent (type, code, param, message, request
+// id) as public fields; errors are rare, so its size is not worth boxing.
+#![allow(clippy::result_large_err)]
+
 pub mod api;
 pub mod backup;
 pub mod cli;

@@ -112,10 +112,7 @@ async fn every_endpoint() {
             PageEvent::Stopped(w) => panic!("unexpected stop: {w}"),
         }
     }
-    let texts: Vec<String> = all
-        .iter()
-        .map(|i| i.as_message().unwrap().text())
-        .collect();
+    let texts: Vec<String> = all.iter().map(|i| i.as_message().unwrap().text()).collect();
     assert_eq!(texts, ["hello", "one", "two"]);
 
     let one_id = created.data[0].id().unwrap().to_string();
@@ -125,12 +122,12 @@ async fn every_endpoint() {
     c.delete_item(&conv.id, &one_id).await.unwrap();
     let e = c.get_item(&conv.id, &one_id, &[]).await.unwrap_err();
     assert_eq!(e.status, Some(404));
-    assert_eq!(e.message, format!("Item with id '{one_id}' not found in conversation."));
+    assert_eq!(
+        e.message,
+        format!("Item with id '{one_id}' not found in conversation.")
+    );
 
-    let listed = c
-        .list_conversations(&ListParams::default())
-        .await
-        .unwrap();
+    let listed = c.list_conversations(&ListParams::default()).await.unwrap();
     assert!(listed.data.iter().any(|x| x.id == conv.id));
 
     let deleted = c.delete_conversation(&conv.id).await.unwrap();
@@ -157,7 +154,13 @@ async fn server_errors() {
     let conv = c.create_conversation(None, &[]).await.unwrap();
     // 400 validation from the server.
     let e = c
-        .list_items(&conv.id, &ListParams { limit: 1000, ..Default::default() })
+        .list_items(
+            &conv.id,
+            &ListParams {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.status, Some(400));
@@ -169,7 +172,13 @@ async fn server_errors() {
         .unwrap_err();
     assert_eq!(e.code.as_deref(), Some("invalid_value"));
     let e = c
-        .list_items(&conv.id, &ListParams { include: vec!["bogus".into()], ..Default::default() })
+        .list_items(
+            &conv.id,
+            &ListParams {
+                include: vec!["bogus".into()],
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.status, Some(400));
@@ -213,12 +222,24 @@ async fn checked_before_sending() {
     let e = rejected(c.create_conversation(Some(&many), &[]).await.unwrap_err());
     assert_eq!(e.message, "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with 17 properties instead.");
     let long_key = md(&[(&"k".repeat(65), "v")]);
-    let e = rejected(c.update_conversation("conv_1", Some(&long_key)).await.unwrap_err());
+    let e = rejected(
+        c.update_conversation("conv_1", Some(&long_key))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(e.code.as_deref(), Some("property_name_above_max_length"));
     let long_value = md(&[("k", &"v".repeat(513))]);
-    let e = rejected(c.update_conversation("conv_1", Some(&long_value)).await.unwrap_err());
+    let e = rejected(
+        c.update_conversation("conv_1", Some(&long_value))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(e.message, "Invalid 'metadata.k': string too long. Expected a string with maximum length 512, but got a string with length 513 instead.");
-    let e = rejected(c.create_conversation(Some(&md(&[("", "v")])), &[]).await.unwrap_err());
+    let e = rejected(
+        c.create_conversation(Some(&md(&[("", "v")])), &[])
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(e.code.as_deref(), Some("property_name_below_min_length"));
     let items: Vec<Value> = (0..21).map(|i| user(&i.to_string())).collect();
     let e = rejected(c.create_items("conv_1", &items, &[]).await.unwrap_err());

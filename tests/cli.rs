@@ -1,0 +1,340 @@
+//! The binary as a subprocess, against `convtui serve` and on the local profile.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_convtui");
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--memory"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://"), "{line}");
+    Server { child, url }
+}
+
+fn cmd(data_dir: &std::path::Path) -> Command {
+    let mut c = Command::new(BIN);
+    for var in [
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT_ID",
+        "CONVTUI_PROFILE",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("CONVTUI_DATA_DIR", data_dir)
+        .env("XDG_CONFIG_HOME", data_dir.join("config"));
+    c
+}
+
+fn run(c: &mut Command, stdin: Option<&str>) -> Output {
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        pipe.write_all(s.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+struct Cli {
+    dir: tempfile::TempDir,
+    url: Option<String>,
+}
+
+impl Cli {
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut c = cmd(self.dir.path());
+        if let Some(u) = &self.url {
+            c.args(["--base-url", u]);
+        }
+        c.args(args);
+        run(&mut c, stdin)
+    }
+    fn ok(&self, args: &[&str]) -> Vec<Value> {
+        lines(&self.run(args, None))
+    }
+}
+
+fn items_json(n: usize) -> String {
+    let items: Vec<Value> = (0..n)
+        .map(|i| serde_json::json!({"role": "user", "content": format!("m{i}")}))
+        .collect();
+    serde_json::to_string(&items).unwrap()
+}
+
+#[test]
+fn every_command_against_serve() {
+    let server = serve();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: Some(server.url.clone()),
+    };
+    let file = cli.dir.path().join("items.json");
+    std::fs::write(&file, items_json(25)).unwrap();
+    let f = file.to_str().unwrap();
+
+    let out = cli.ok(&[
+        "conversations",
+        "create",
+        "--metadata",
+        "topic=demo",
+        "--items",
+        f,
+    ]);
+    assert_eq!(out.len(), 1);
+    let conv = out[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(out[0]["metadata"]["topic"], "demo");
+
+    let got = cli.ok(&["conversations", "get", &conv]);
+    assert_eq!(got[0]["id"], conv.as_str());
+
+    let up = cli.ok(&[
+        "conversations",
+        "update",
+        &conv,
+        "--metadata",
+        "a=1",
+        "--metadata",
+        "b=2",
+    ]);
+    assert_eq!(up[0]["metadata"], serde_json::json!({"a": "1", "b": "2"}));
+    let up = cli.ok(&[
+        "conversations",
+        "update",
+        &conv,
+        "--metadata-json",
+        r#"{"c":"3"}"#,
+    ]);
+    assert_eq!(up[0]["metadata"], serde_json::json!({"c": "3"}));
+    let up = cli.ok(&["conversations", "update", &conv, "--clear"]);
+    assert_eq!(up[0]["metadata"], serde_json::json!({}));
+
+    // 25 items from the create, 22 more by stdin as JSON Lines (two chunks).
+    let jsonl: String = (0..22)
+        .map(|i| format!("{{\"role\":\"user\",\"content\":\"s{i}\"}}\n"))
+        .collect();
+    let out = lines(&cli.run(&["items", "create", &conv, "-"], Some(&jsonl)));
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["data"].as_array().unwrap().len(), 20);
+    assert_eq!(out[1]["data"].as_array().unwrap().len(), 2);
+    let out = cli.ok(&["items", "create", &conv, "--file", f]);
+    assert_eq!(out.len(), 2);
+
+    let page = cli.ok(&["items", "list", &conv, "--limit", "3", "--order", "asc"]);
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0]["data"][0]["content"][0]["text"], "m0");
+    assert_eq!(page[0]["has_more"], true);
+    let after = page[0]["last_id"].as_str().unwrap().to_string();
+    let next = cli.ok(&[
+        "items", "list", &conv, "--limit", "1", "--order", "asc", "--after", &after,
+    ]);
+    assert_eq!(next[0]["data"][0]["content"][0]["text"], "m3");
+
+    let all = cli.run(
+        &[
+            "items", "list", &conv, "--all", "--limit", "7", "--order", "asc",
+        ],
+        None,
+    );
+    let all_items = lines(&all);
+    assert_eq!(all_items.len(), 25 + 22 + 25);
+    assert_eq!(all_items[25]["content"][0]["text"], "s0");
+    assert!(all.stderr.is_empty());
+
+    let id = all_items[0]["id"].as_str().unwrap().to_string();
+    let item = cli.ok(&[
+        "items",
+        "get",
+        &conv,
+        &id,
+        "--include",
+        "message.output_text.logprobs",
+    ]);
+    assert_eq!(item[0]["id"], id.as_str());
+    let del = cli.ok(&["items", "delete", &conv, &id]);
+    assert_eq!(del[0]["id"], conv.as_str());
+
+    let gone = cli.run(&["items", "get", &conv, &id], None);
+    assert_eq!(gone.status.code(), Some(1));
+    let err = String::from_utf8(gone.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("error: Item with id '{id}' not found in conversation. (HTTP 404 invalid_request_error, request req_")), "{err}");
+
+    let del = cli.ok(&["conversations", "delete", &conv]);
+    assert_eq!(del[0]["deleted"], true);
+    let gone = cli.run(&["conversations", "get", &conv], None);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(gone.stdout.is_empty());
+}
+
+#[test]
+fn local_profile_needs_no_setup() {
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: None,
+    };
+    let out = cli.ok(&["conversations", "create", "--metadata", "k=v"]);
+    let conv = out[0]["id"].as_str().unwrap().to_string();
+    // A second process sees it: it went to the database file in CONVTUI_DATA_DIR.
+    let got = cli.ok(&["conversations", "get", &conv]);
+    assert_eq!(got[0]["metadata"]["k"], "v");
+    assert!(cli.dir.path().join("local.sqlite3").exists());
+    let out = lines(&cli.run(&["items", "create", &conv, "-"], Some(&items_json(2))));
+    assert_eq!(out[0]["data"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn errors_and_usage() {
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: None,
+    };
+    let out = cli.run(&["items", "list"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli.run(&["conversations", "update", "conv_1"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli.run(&["items", "list", "conv_1", "--order", "sideways"], None);
+    assert_eq!(out.status.code(), Some(2));
+    // Checked before sending.
+    let out = cli.run(&["items", "create", "conv_1", "-"], Some("[]"));
+    assert_eq!(out.status.code(), Some(1));
+    let out = cli.run(
+        &[
+            "conversations",
+            "create",
+            "--metadata",
+            &format!("{}=v", "k".repeat(65)),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: Invalid property name in 'metadata'"),
+        "{err}"
+    );
+    // A bad settings file names itself.
+    let bad = cli.dir.path().join("bad.toml");
+    std::fs::write(&bad, "[profiles.x]\ntimeout_s = \"soon\"\n").unwrap();
+    let out = cli.run(
+        &[
+            "--config",
+            bad.to_str().unwrap(),
+            "conversations",
+            "get",
+            "c",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml") && err.contains("profiles.x.timeout_s"),
+        "{err}"
+    );
+    // Help lists the commands.
+    let help = cli.run(&["--help"], None);
+    let text = String::from_utf8(help.stdout).unwrap();
+    for word in [
+        "serve",
+        "conversations",
+        "items",
+        "--config",
+        "--profile",
+        "--base-url",
+    ] {
+        assert!(text.contains(word), "{word} missing from --help");
+    }
+}
+
+#[test]
+fn an_api_key_never_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cmd(dir.path());
+    c.env("OPENAI_API_KEY", "sk-test-secret-abcdef").args([
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "conversations",
+        "get",
+        "conv_1",
+    ]);
+    let out = run(&mut c, None);
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("sk-test-secret-abcdef"), "{all}");
+}
+
+#[test]
+fn list_all_ends_with_a_warning_on_a_repeating_server() {
+    use axum::{routing::get, Json, Router};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async {
+        let app = Router::new().route(
+            "/v1/conversations/conv_1/items",
+            get(|| async {
+                Json(serde_json::json!({"object": "list",
+                    "data": [{"type": "message", "id": "m1", "role": "user", "content": "a"}],
+                    "first_id": "m1", "last_id": "m1", "has_more": true}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}/v1")
+    });
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: Some(url),
+    };
+    let out = cli.run(&["items", "list", "conv_1", "--all"], None);
+    let items = lines(&out);
+    assert_eq!(items.len(), 1);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("warning: "), "{err}");
+}
