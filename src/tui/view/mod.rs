@@ -20,7 +20,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [header, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_height(app, area.width)),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -77,6 +77,25 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
+fn counts(app: &App) -> String {
+    app.timeline
+        .as_ref()
+        .map(|t| t.counts())
+        .unwrap_or_default()
+}
+
+/// Errors wrap onto up to three lines so that the request id stays visible.
+fn status_height(app: &App, width: u16) -> u16 {
+    let Some(Status::Error(f)) = &app.status else {
+        return 1;
+    };
+    let room = width
+        .saturating_sub(counts(app).chars().count() as u16 + 3)
+        .max(10) as usize;
+    let len = format!("error: {f}").chars().count() + 2;
+    len.div_ceil(room).clamp(1, 3) as u16
+}
+
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = Vec::new();
     if app.pending > 0 {
@@ -108,7 +127,10 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let counts_width = counts.chars().count() as u16;
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_width + 1)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).wrap(ratatui::widgets::Wrap { trim: false }),
+        left,
+    );
     frame.render_widget(
         Paragraph::new(Line::styled(counts, Style::new().fg(Color::DarkGray))).right_aligned(),
         right,
