@@ -210,7 +210,7 @@ pub const BINDINGS: &[Binding] = &[
         Conversations,
         &[k('x')],
         Action::Forget,
-        "remove a gone entry from the list",
+        "forget: remove the entry from this list",
         Some("forget"),
     ),
     b(

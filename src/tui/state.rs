@@ -105,6 +105,9 @@ pub struct Timeline {
     pub generation: u64,
     pub seen: HashSet<String>,
     pub warning: Option<String>,
+    /// While a reload is on its way: the order it asked for. The items on screen stay until
+    /// its first page arrives, and stay for good if it fails.
+    pub reloading: Option<bool>,
 }
 
 impl Timeline {
@@ -123,7 +126,37 @@ impl Timeline {
             generation,
             seen: HashSet::new(),
             warning: None,
+            reloading: None,
         }
+    }
+
+    /// Starts over from the first page in the given order, keeping what is shown until the
+    /// new first page arrives. Answers the request for that page.
+    pub fn reload(&mut self, ascending: bool, generation: u64) -> crate::tui::message::Effect {
+        self.generation = generation;
+        self.reloading = Some(ascending);
+        self.loading = true;
+        self.load_all = false;
+        crate::tui::message::Effect::LoadItems {
+            conversation: self.conversation.clone(),
+            generation,
+            after: None,
+            ascending,
+        }
+    }
+
+    /// Drops what was shown, for a reload's first page; answers the id that was selected.
+    pub fn clear_for_reload(&mut self, ascending: bool) -> Option<String> {
+        let keep = self.selected_item().and_then(item_id).map(String::from);
+        self.items.clear();
+        self.seen.clear();
+        self.selected = 0;
+        self.cursor = None;
+        self.has_more = true;
+        self.warning = None;
+        self.ascending = ascending;
+        self.reloading = None;
+        keep
     }
 
     pub fn selected_item(&self) -> Option<&Value> {

@@ -338,13 +338,12 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::ToggleOrder => {
-            let Some(tl) = &app.timeline else {
+            let generation = app.next_generation;
+            let Some(tl) = app.timeline.as_mut() else {
                 return vec![];
             };
-            let (id, ascending) = (tl.conversation.clone(), !tl.ascending);
-            let generation = app.next_generation;
             app.next_generation += 1;
-            app.timeline = Some(Timeline::new(id, ascending, generation));
+            let ascending = !tl.reloading.unwrap_or(tl.ascending);
             app.status = Some(Status::Info(
                 if ascending {
                     "Oldest first"
@@ -353,7 +352,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 }
                 .into(),
             ));
-            load_next(app).into_iter().collect()
+            vec![tl.reload(ascending, generation)]
         }
         Action::LoadAll => {
             let Some(tl) = app.timeline.as_mut() else {
@@ -430,10 +429,11 @@ fn refresh(app: &mut App) -> Vec<Effect> {
             .iter()
             .map(|c| Effect::LoadConversation(c.id.clone())),
     );
-    if let Some(id) = app.timeline.as_ref().map(|t| t.conversation.clone()) {
-        let focus = app.focus;
-        effects.extend(open_conversation(app, &id));
-        app.focus = focus;
+    let generation = app.next_generation;
+    if let Some(tl) = app.timeline.as_mut() {
+        app.next_generation += 1;
+        let ascending = tl.reloading.unwrap_or(tl.ascending);
+        effects.push(tl.reload(ascending, generation));
     }
     effects
 }
@@ -658,6 +658,7 @@ fn on_page(
     let page = match result {
         Ok(p) => p,
         Err(f) => {
+            tl.reloading = None;
             tl.load_all = false;
             if f.is_not_found() {
                 tl.has_more = false;
@@ -669,6 +670,7 @@ fn on_page(
             return vec![];
         }
     };
+    let keep = tl.reloading.and_then(|asc| tl.clear_for_reload(asc));
     let fresh: Vec<Value> = page
         .items
         .into_iter()
@@ -689,6 +691,9 @@ fn on_page(
     tl.seen
         .extend(fresh.iter().filter_map(item_id).map(String::from));
     tl.items.extend(fresh);
+    if let Some(pos) = keep.and_then(|k| tl.items.iter().position(|i| item_id(i) == Some(&k))) {
+        tl.selected = pos;
+    }
     tl.has_more = page.has_more && next.is_some() && stalled.is_none();
     tl.cursor = next;
     if let Some(w) = stalled {
@@ -796,4 +801,287 @@ fn on_conversation_deleted(app: &mut App, id: &str, result: Result<(), Failure>)
         }
     }
     vec![]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Registry;
+    use crossterm::event::KeyEvent;
+    use serde_json::json;
+
+    fn key(c: char) -> Message {
+        Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn code(c: KeyCode) -> Message {
+        Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    fn items(range: std::ops::Range<usize>) -> Vec<Value> {
+        range
+            .map(|i| json!({"type": "message", "id": format!("msg_{i}"), "role": "user", "content": format!("m{i}")}))
+            .collect()
+    }
+
+    fn page(items: Vec<Value>, has_more: bool) -> Result<PageData, Failure> {
+        let last_id = items.last().and_then(item_id).map(String::from);
+        Ok(PageData {
+            items,
+            has_more,
+            last_id,
+        })
+    }
+
+    /// An app with one conversation open and its first page requested.
+    fn opened() -> (App, u64) {
+        let mut registry = Registry::default();
+        registry.add(["conv_1"]);
+        let mut app = App::new("local", "http://x/v1", registry);
+        let start = start(&mut app);
+        assert_eq!(
+            start,
+            vec![
+                Effect::ListConversations,
+                Effect::LoadConversation("conv_1".into())
+            ]
+        );
+        let effects = update(&mut app, code(KeyCode::Enter));
+        let [Effect::LoadItems {
+            generation,
+            after: None,
+            ascending: false,
+            ..
+        }] = effects.as_slice()
+        else {
+            panic!("expected the first page to load: {effects:?}")
+        };
+        (app, *generation)
+    }
+
+    fn loaded(app: &mut App, generation: u64, result: Result<PageData, Failure>) -> Vec<Effect> {
+        update(
+            app,
+            Message::ItemsLoaded {
+                conversation: "conv_1".into(),
+                generation,
+                result,
+            },
+        )
+    }
+
+    #[test]
+    fn pages_load_as_the_selection_nears_the_end() {
+        let (mut app, generation) = opened();
+        assert!(loaded(&mut app, generation, page(items(0..100), true)).is_empty());
+        assert_eq!(app.pending, 2, "list + conversation still pending");
+        let effects = update(&mut app, key('G'));
+        let [Effect::LoadItems { after, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(after.as_deref(), Some("msg_99"));
+        // Pressing again while the page is on its way asks for nothing more.
+        assert!(update(&mut app, key('j')).is_empty());
+        loaded(&mut app, generation, page(items(100..150), false));
+        let tl = app.timeline.as_ref().unwrap();
+        assert_eq!(
+            (tl.items.len(), tl.has_more, tl.counts().as_str()),
+            (150, false, "150 loaded · all")
+        );
+    }
+
+    #[test]
+    fn stale_pages_are_dropped() {
+        let (mut app, old) = opened();
+        let effects = update(&mut app, key('O'));
+        let [Effect::LoadItems {
+            generation: new,
+            ascending: true,
+            ..
+        }] = effects.as_slice()
+        else {
+            panic!()
+        };
+        let new = *new;
+        assert!(new > old);
+        loaded(&mut app, old, page(items(0..5), false));
+        assert!(
+            app.timeline.as_ref().unwrap().items.is_empty(),
+            "the old order's page is ignored"
+        );
+        loaded(&mut app, new, page(items(0..3), false));
+        let tl = app.timeline.as_ref().unwrap();
+        assert_eq!((tl.items.len(), tl.ascending), (3, true));
+    }
+
+    #[test]
+    fn a_repeated_page_stops_paging_with_a_warning() {
+        let (mut app, generation) = opened();
+        app.timeline.as_mut().unwrap().load_all = true;
+        let effects = loaded(&mut app, generation, page(items(0..100), true));
+        assert_eq!(effects.len(), 1, "load all asks for the next page");
+        let effects = loaded(&mut app, generation, page(items(0..100), true));
+        assert!(effects.is_empty(), "no loop");
+        let tl = app.timeline.as_ref().unwrap();
+        assert_eq!((tl.items.len(), tl.has_more), (100, false));
+        assert!(matches!(app.status, Some(Status::Warning(_))));
+    }
+
+    #[test]
+    fn an_empty_page_ends_paging() {
+        let (mut app, generation) = opened();
+        loaded(&mut app, generation, page(items(0..100), true));
+        update(&mut app, key('G'));
+        loaded(&mut app, generation, page(vec![], true));
+        let tl = app.timeline.as_ref().unwrap();
+        assert!(!tl.has_more && !tl.loading);
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_what_is_shown() {
+        let (mut app, generation) = opened();
+        loaded(&mut app, generation, page(items(0..10), false));
+        update(&mut app, key('j'));
+        let effects = update(&mut app, key('R'));
+        let Some(Effect::LoadItems { generation: g2, .. }) = effects.last() else {
+            panic!()
+        };
+        let g2 = *g2;
+        loaded(&mut app, g2, Err(Failure::new("connection refused")));
+        let tl = app.timeline.as_ref().unwrap();
+        assert_eq!((tl.items.len(), tl.selected), (10, 1));
+        // A successful refresh replaces the items and keeps the selected one.
+        let effects = update(&mut app, key('R'));
+        let Some(Effect::LoadItems { generation: g3, .. }) = effects.last() else {
+            panic!()
+        };
+        loaded(&mut app, *g3, page(items(0..12), false));
+        let tl = app.timeline.as_ref().unwrap();
+        assert_eq!((tl.items.len(), tl.selected), (12, 1));
+    }
+
+    #[test]
+    fn delete_asks_then_removes_only_when_the_server_confirms() {
+        let (mut app, generation) = opened();
+        loaded(&mut app, generation, page(items(0..3), false));
+        assert!(update(&mut app, key('d')).is_empty());
+        assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })));
+        // n says no.
+        update(&mut app, key('n'));
+        assert!(app.dialog.is_none());
+        update(&mut app, key('d'));
+        let effects = update(&mut app, key('y'));
+        let [Effect::DeleteItem { item, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(item_id(item), Some("msg_0"));
+        assert_eq!(
+            app.timeline.as_ref().unwrap().items.len(),
+            3,
+            "still shown until confirmed"
+        );
+        update(
+            &mut app,
+            Message::ItemDeleted {
+                conversation: "conv_1".into(),
+                item: "msg_0".into(),
+                result: Err(Failure {
+                    message: "boom".into(),
+                    status: Some(500),
+                    request_id: Some("req_1".into()),
+                }),
+            },
+        );
+        assert_eq!(app.timeline.as_ref().unwrap().items.len(), 3);
+        assert!(
+            matches!(&app.status, Some(Status::Error(f)) if f.to_string() == "boom (HTTP 500, request req_1)")
+        );
+        update(&mut app, key('d'));
+        update(&mut app, code(KeyCode::Enter));
+        update(
+            &mut app,
+            Message::ItemDeleted {
+                conversation: "conv_1".into(),
+                item: "msg_0".into(),
+                result: Ok(()),
+            },
+        );
+        assert_eq!(app.timeline.as_ref().unwrap().items.len(), 2);
+    }
+
+    #[test]
+    fn marked_items_are_deleted_together_and_counted() {
+        let (mut app, generation) = opened();
+        loaded(&mut app, generation, page(items(0..4), false));
+        update(&mut app, key(' '));
+        update(&mut app, key(' '));
+        assert_eq!(app.timeline.as_ref().unwrap().marked.len(), 2);
+        update(&mut app, key('D'));
+        let effects = update(&mut app, key('y'));
+        let [Effect::DeleteItems { items, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(items.len(), 2);
+        update(
+            &mut app,
+            Message::MarkedDeleted {
+                conversation: "conv_1".into(),
+                deleted: vec!["msg_0".into()],
+                failed: vec![("msg_1".into(), Failure::new("nope"))],
+            },
+        );
+        let tl = app.timeline.as_ref().unwrap();
+        assert_eq!(tl.items.len(), 3);
+        assert!(
+            matches!(&app.status, Some(Status::Error(f)) if f.message.starts_with("Deleted 1 of 2 items; 1 failed"))
+        );
+    }
+
+    #[test]
+    fn a_missing_conversation_is_marked_gone_and_can_be_forgotten() {
+        let (mut app, _) = opened();
+        update(
+            &mut app,
+            Message::ConversationLoaded {
+                id: "conv_1".into(),
+                result: Err(Failure {
+                    message: "not found".into(),
+                    status: Some(404),
+                    request_id: None,
+                }),
+            },
+        );
+        assert!(app.convs[0].gone);
+        update(&mut app, code(KeyCode::Esc));
+        let effects = update(&mut app, key('x'));
+        assert!(
+            matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.conversations.is_empty())
+        );
+        assert!(app.convs.is_empty());
+    }
+
+    #[test]
+    fn open_by_id_registers_and_opens() {
+        let mut app = App::new("local", "http://x/v1", Registry::default());
+        update(&mut app, key('o'));
+        update(&mut app, Message::Paste("  conv_pasted\n".into()));
+        let effects = update(&mut app, code(KeyCode::Enter));
+        assert!(
+            matches!(effects.first(), Some(Effect::SaveRegistry(r)) if r.contains("conv_pasted"))
+        );
+        assert!(effects.contains(&Effect::LoadConversation("conv_pasted".into())));
+        assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_pasted");
+        assert_eq!(app.focus, Focus::Timeline);
+    }
+
+    #[test]
+    fn ctrl_c_quits_even_in_a_dialog() {
+        let mut app = App::new("local", "http://x/v1", Registry::default());
+        update(&mut app, key('?'));
+        update(
+            &mut app,
+            Message::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        assert!(app.quit);
+    }
 }

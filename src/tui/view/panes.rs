@@ -47,6 +47,8 @@ pub fn conversations(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Focus::Conversations;
     let title = format!(" Conversations ({}) ", app.convs.len());
     let width = area.width.saturating_sub(4) as usize;
+    // Short panes get one line per conversation, so that every row fits.
+    let compact = area.height < 9;
     let items: Vec<ListItem> = app
         .convs
         .iter()
@@ -87,7 +89,11 @@ pub fn conversations(frame: &mut Frame, area: Rect, app: &App) {
                 sanitize::truncate(&sanitize::line(&summary), width),
                 Style::new().fg(Color::Gray),
             );
-            ListItem::new(vec![Line::from(first), second, third])
+            if compact {
+                ListItem::new(Line::from(first))
+            } else {
+                ListItem::new(vec![Line::from(first), second, third])
+            }
         })
         .collect();
     let mut state =
