@@ -142,8 +142,11 @@ pub fn timeline(frame: &mut Frame, area: Rect, app: &App) {
         tl.counts()
     );
     let width = area.width.saturating_sub(3) as usize;
-    let mut rows: Vec<ListItem> = tl
-        .items
+    // Only the rows that can be on screen are built, so a frame costs the same at any length.
+    let visible = area.height as usize;
+    let first = tl.selected.saturating_sub(visible);
+    let last = (tl.selected + visible).min(tl.items.len());
+    let mut rows: Vec<ListItem> = tl.items[first.min(last)..last]
         .iter()
         .map(|item| {
             let s = render::summary(item);
