@@ -200,3 +200,26 @@ fn tiny_and_odd_sizes_never_panic() {
         }
     }
 }
+
+#[test]
+fn the_highlighted_row_is_the_item_in_detail() {
+    let many: Vec<Value> = (0..300)
+        .map(|i| serde_json::json!({"type": "message", "id": format!("msg_{i}"), "role": "user", "content": format!("row {i} end")}))
+        .collect();
+    let mut app = with_timeline(many);
+    app.focus = Focus::Timeline;
+    for target in [0usize, 5, 37, 150, 299] {
+        app.timeline.as_mut().unwrap().selected = target;
+        let screen = render(&mut app, 120, 40);
+        let highlighted: Vec<&str> = screen.lines().filter(|l| l.contains("▌  ▷")).collect();
+        assert_eq!(highlighted.len(), 1, "{screen}");
+        assert!(
+            highlighted[0].contains(&format!("row {target} end")),
+            "{screen}"
+        );
+        assert!(
+            screen.contains(&format!("msg_{target}\u{20}")),
+            "detail shows the same item"
+        );
+    }
+}
