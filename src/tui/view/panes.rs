@@ -189,7 +189,7 @@ pub fn timeline(frame: &mut Frame, area: Rect, app: &App) {
         )));
     }
     let mut state =
-        ListState::default().with_selected((!tl.items.is_empty()).then_some(tl.selected));
+        ListState::default().with_selected((!tl.items.is_empty()).then_some(tl.selected - first));
     let list = List::new(rows)
         .block(block(title, focused))
         .highlight_style(HIGHLIGHT)
