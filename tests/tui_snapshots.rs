@@ -223,3 +223,57 @@ fn the_highlighted_row_is_the_item_in_detail() {
         );
     }
 }
+
+#[test]
+fn hostile_server_text_never_reaches_the_terminal_raw() {
+    let hostile = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{9b}31m\r\u{202e}evil";
+    let mut app = App::new("local", "http://127.0.0.1:8787/v1", Registry::default());
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert(format!("k{hostile}"), hostile.to_string());
+    metadata.insert("title".into(), hostile.to_string());
+    app.pending = 1;
+    update::update(
+        &mut app,
+        Message::ConversationsListed(Ok(Some(vec![(
+            format!("conv_{hostile}"),
+            ConvInfo {
+                created_at: NOW,
+                metadata,
+            },
+        )]))),
+    );
+    let items = vec![
+        serde_json::json!({"type": format!("x{hostile}"), "id": format!("msg_{hostile}"), "role": hostile, "content": hostile}),
+        serde_json::json!({"type": "message", "id": "msg_2", "role": "user", "content": [{"type": "input_text", "text": hostile}]}),
+    ];
+    let mut app2 = with_timeline(items);
+    app2.convs = app.convs.clone();
+    app2.status = Some(convtui::tui::state::Status::Error(
+        convtui::tui::state::Failure {
+            message: hostile.into(),
+            status: Some(500),
+            request_id: Some(hostile.into()),
+        },
+    ));
+    for raw in [false, true] {
+        app2.raw = raw;
+        for i in 0..2 {
+            app2.timeline.as_mut().unwrap().selected = i;
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            terminal.draw(|f| view::draw(f, &app2)).unwrap();
+            let screen = terminal.backend().to_string();
+            assert!(
+                screen.contains("␛]52;c;"),
+                "escapes are shown, not sent:\n{screen}"
+            );
+            for cell in terminal.backend().buffer().content() {
+                let sym = cell.symbol();
+                assert!(
+                    !sym.chars()
+                        .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                    "a control character reached the screen: {sym:?}"
+                );
+            }
+        }
+    }
+}
