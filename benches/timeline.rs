@@ -17,14 +17,7 @@ fn page(start: usize) -> PageData {
         .map(|i| json!({"type": "message", "id": format!("msg_{i:048}"), "status": "completed", "role": if i % 2 == 0 { "user" } else { "assistant" },
             "content": [{"type": "output_text", "text": format!("item {i}: {}", "lorem ipsum dolor sit amet ".repeat(20)), "annotations": []}]}))
         .collect();
-    PageData {
-        last_id: items
-            .last()
-            .and_then(|i| i["id"].as_str())
-            .map(String::from),
-        items,
-        has_more: start + 100 < 1000,
-    }
+    PageData::of(items, start + 100 < 1000)
 }
 
 fn time<F: FnMut()>(name: &str, runs: u32, mut f: F) {

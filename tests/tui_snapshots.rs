@@ -84,11 +84,7 @@ fn with_timeline(items: Vec<Value>) -> App {
         Message::ItemsLoaded {
             conversation,
             generation,
-            result: Ok(PageData {
-                items,
-                has_more: true,
-                last_id: Some("item_last".into()),
-            }),
+            result: Ok(PageData::of(items, true)),
         },
     );
     app

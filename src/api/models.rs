@@ -63,6 +63,24 @@ pub struct Page<T> {
 
 /// A page of conversation items.
 pub type ItemPage = Page<Item>;
+
+impl ItemPage {
+    /// A page of the given items, with `first_id`/`last_id` taken from them.
+    pub fn of(items: Vec<Value>, has_more: bool) -> ItemPage {
+        let id = |v: Option<&Value>| {
+            v.and_then(|i| i.get("id"))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
+        Page {
+            object: "list".into(),
+            first_id: id(items.first()),
+            last_id: id(items.last()),
+            data: items.into_iter().map(Item).collect(),
+            has_more,
+        }
+    }
+}
 /// A page of conversations (the local server's listing extension).
 pub type ConversationPage = Page<Conversation>;
 

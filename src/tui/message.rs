@@ -6,13 +6,8 @@ use serde_json::Value;
 use super::state::{ConvInfo, Failure};
 use crate::registry::Registry;
 
-/// One page of items, as the timeline needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageData {
-    pub items: Vec<Value>,
-    pub has_more: bool,
-    pub last_id: Option<String>,
-}
+/// One page of items.
+pub use crate::api::ItemPage as PageData;
 
 /// Everything that can change the app's state.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::message::{Effect, Message, PageData};
+use super::message::{Effect, Message};
 use super::state::{item_id, ConvInfo, Failure};
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
 
@@ -98,11 +98,6 @@ async fn run(client: &Client, ctx: &Context, effect: Effect) -> Message {
             let result = client
                 .list_items(&conversation, &params)
                 .await
-                .map(|p| PageData {
-                    items: p.data.into_iter().map(|i| i.0).collect(),
-                    has_more: p.has_more,
-                    last_id: p.last_id,
-                })
                 .map_err(|e| failure(&e));
             Message::ItemsLoaded {
                 conversation,

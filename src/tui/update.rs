@@ -8,6 +8,7 @@ use super::message::{Effect, Message, PageData};
 use super::render;
 use super::sanitize;
 use super::state::{item_id, App, Confirmed, ConvEntry, Dialog, Failure, Focus, Status, Timeline};
+use crate::api::paging::{self, Next};
 
 /// Pages load by themselves when the selection comes this close to the end.
 const PREFETCH_MARGIN: usize = 20;
@@ -671,35 +672,21 @@ fn on_page(
         }
     };
     let keep = tl.reloading.and_then(|asc| tl.clear_for_reload(asc));
-    let fresh: Vec<Value> = page
-        .items
-        .into_iter()
-        .filter(|i| item_id(i).is_none_or(|id| !tl.seen.contains(id)))
-        .collect();
-    let next = page
-        .last_id
-        .filter(|id| !id.is_empty())
-        .or_else(|| fresh.last().and_then(item_id).map(String::from));
-    let stalled = if fresh.is_empty() {
-        page.has_more
-            .then_some("The server said there was more but sent an empty page; paging stopped.")
-    } else if next.is_some() && next == tl.cursor {
-        Some("The server repeated a page; paging stopped.")
-    } else {
-        None
-    };
-    tl.seen
-        .extend(fresh.iter().filter_map(item_id).map(String::from));
-    tl.items.extend(fresh);
+    let fresh = paging::unseen(&page, &tl.seen);
+    let next = paging::next_cursor(tl.cursor.as_deref(), &page, &mut tl.seen);
+    tl.items.extend(fresh.into_iter().map(|i| i.0));
     if let Some(pos) = keep.and_then(|k| tl.items.iter().position(|i| item_id(i) == Some(&k))) {
         tl.selected = pos;
     }
-    tl.has_more = page.has_more && next.is_some() && stalled.is_none();
-    tl.cursor = next;
-    if let Some(w) = stalled {
-        tl.warning = Some(w.to_string());
-        tl.load_all = false;
-        app.status = Some(Status::Warning(w.to_string()));
+    tl.has_more = matches!(next, Next::After(_));
+    match next {
+        Next::After(cursor) => tl.cursor = Some(cursor),
+        Next::Done => {}
+        Next::Stalled(why) => {
+            let warning = format!("Paging stopped: {why}");
+            tl.warning = Some(warning.clone());
+            app.status = Some(Status::Warning(warning));
+        }
     }
     if !tl.has_more {
         tl.load_all = false;
@@ -825,12 +812,7 @@ mod tests {
     }
 
     fn page(items: Vec<Value>, has_more: bool) -> Result<PageData, Failure> {
-        let last_id = items.last().and_then(item_id).map(String::from);
-        Ok(PageData {
-            items,
-            has_more,
-            last_id,
-        })
+        Ok(PageData::of(items, has_more))
     }
 
     /// An app with one conversation open and its first page requested.
