@@ -226,3 +226,65 @@ async fn conversation_list_extension_pages() {
     expected.reverse();
     assert_eq!(ids, expected);
 }
+
+/// Every demo item (every item type of the contract, and an unknown one) is stored and returned
+/// exactly as sent, apart from the id the server assigns and a message's normalised content.
+#[tokio::test]
+async fn every_item_type_round_trips() {
+    let server = start_memory().await;
+    let http = Http::new(&server);
+    let mut types = std::collections::BTreeSet::new();
+    for demo in convtui::demo::conversations().unwrap() {
+        let conv = http.conversation().await;
+        let mut stored = Vec::new();
+        for chunk in demo.items.chunks(20) {
+            let r = http
+                .post(
+                    &format!("/conversations/{conv}/items"),
+                    json!({"items": chunk}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            stored.extend(r.body["data"].as_array().unwrap().clone());
+        }
+        // Listing gives the same as the create answers.
+        let mut listed = Vec::new();
+        let mut after = String::new();
+        loop {
+            let r = http
+                .get(&format!(
+                    "/conversations/{conv}/items?order=asc&limit=100{after}"
+                ))
+                .await;
+            listed.extend(r.body["data"].as_array().unwrap().clone());
+            if r.body["has_more"] != true {
+                break;
+            }
+            after = format!("&after={}", r.body["last_id"].as_str().unwrap());
+        }
+        assert_eq!(listed, stored);
+        for (sent, got) in demo.items.iter().zip(&stored) {
+            let mut got = got.as_object().unwrap().clone();
+            let id = got.remove("id").unwrap();
+            let kind = got["type"].as_str().unwrap().to_string();
+            types.insert(kind.clone());
+            assert!(id.as_str().unwrap().len() > 48, "{id}");
+            let mut sent = sent.as_object().unwrap().clone();
+            if kind == "message" {
+                sent.entry("type").or_insert(json!("message"));
+                sent.entry("status").or_insert(json!("completed"));
+                if let Some(text) = sent["content"].as_str().map(String::from) {
+                    let part = if sent["role"] == "assistant" {
+                        json!({"type": "output_text", "text": text, "annotations": [], "logprobs": []})
+                    } else {
+                        json!({"type": "input_text", "text": text})
+                    };
+                    sent.insert("content".into(), json!([part]));
+                }
+            }
+            assert_eq!(got, sent);
+        }
+    }
+    assert!(types.len() >= 30, "{types:?}");
+    assert!(types.contains("memory_snapshot"));
+}
