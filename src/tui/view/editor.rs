@@ -115,11 +115,13 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
         Line::styled(sanitize::line(n), Style::new().fg(Color::Green))
     } else if !ed.parsed.is_valid() {
         let n = ed.parsed.errors.len();
+        let first = &ed.parsed.errors[0];
         Line::styled(
             format!(
-                "{n} problem{} · fix {} before saving",
+                "{n} problem{} to fix before saving · line {}: {}",
                 if n == 1 { "" } else { "s" },
-                if n == 1 { "it" } else { "them" }
+                first.line + 1,
+                first.message
             ),
             Style::new().fg(Color::Red),
         )
