@@ -254,35 +254,6 @@ async fn items(client: &Client, cmd: ItemsCommand) -> Result<(), CommandError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn item_input_formats() {
-        let a = parse_items(r#"[{"role":"user","content":"a"},{"role":"user","content":"b"}]"#)
-            .unwrap();
-        let b = parse_items(
-            r#"{"items":[{"role":"user","content":"a"},{"role":"user","content":"b"}]}"#,
-        )
-        .unwrap();
-        let c = parse_items(
-            "{\"role\":\"user\",\"content\":\"a\"}\n\n{\"role\":\"user\",\"content\":\"b\"}\n",
-        )
-        .unwrap();
-        assert_eq!(a, b);
-        assert_eq!(a, c);
-        assert_eq!(
-            parse_items(r#"{"role":"user","content":"x"}"#).unwrap(),
-            vec![json!({"role":"user","content":"x"})]
-        );
-        assert!(parse_items("").is_err());
-        assert!(parse_items("[1]").is_err());
-        assert!(parse_items("{\"a\":1}\n{oops").is_err());
-    }
-}
-
 fn config_options(global: &GlobalArgs) -> ConfigOptions {
     ConfigOptions {
         config_path: global.config.clone(),
@@ -326,4 +297,33 @@ pub fn read_import(file: &std::path::Path) -> Result<Vec<String>, String> {
 pub async fn open_tui(global: &GlobalArgs) -> Result<(), String> {
     let profile = config::resolve(&config_options(global)).map_err(|e| e.to_string())?;
     crate::tui::run(profile).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn item_input_formats() {
+        let a = parse_items(r#"[{"role":"user","content":"a"},{"role":"user","content":"b"}]"#)
+            .unwrap();
+        let b = parse_items(
+            r#"{"items":[{"role":"user","content":"a"},{"role":"user","content":"b"}]}"#,
+        )
+        .unwrap();
+        let c = parse_items(
+            "{\"role\":\"user\",\"content\":\"a\"}\n\n{\"role\":\"user\",\"content\":\"b\"}\n",
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(
+            parse_items(r#"{"role":"user","content":"x"}"#).unwrap(),
+            vec![json!({"role":"user","content":"x"})]
+        );
+        assert!(parse_items("").is_err());
+        assert!(parse_items("[1]").is_err());
+        assert!(parse_items("{\"a\":1}\n{oops").is_err());
+    }
 }
