@@ -127,3 +127,209 @@ fn a_failed_delete_keeps_the_item_and_shows_the_error() {
     tmux.keys(&["C-c"]);
     tmux.wait_exit(10);
 }
+
+/// The conversation's metadata, straight from the server.
+fn metadata_of(base: &str, conv: &str) -> Value {
+    call("GET", &format!("{base}/conversations/{conv}"), None).1["metadata"].clone()
+}
+
+#[test]
+fn edit_metadata_save_and_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let conv = seed(&base, "Editable", 1);
+    let data = dir.path().join("data").display().to_string();
+    let line = command_line(&[("CONVTUI_DATA_DIR", &data)], &["--base-url", &base]);
+    let tmux = Tmux::start("edit", 120, 40, &line);
+    tmux.wait_for("Editable", 20);
+    tmux.keys(&["e"]);
+    tmux.wait_for("1/16 keys", 5);
+    tmux.keys(&["End", "Enter"]);
+    tmux.type_text(r"note = a = b\nline two");
+    tmux.wait_for("2/16 keys", 5);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("1 added · 0 changed · 0 removed", 5);
+    tmux.keys(&["y"]);
+    tmux.wait_for("Saved. The server has 2 keys.", 10);
+    assert_eq!(
+        metadata_of(&base, &conv),
+        json!({"title": "Editable", "note": "a = b\nline two"})
+    );
+    // Reload everything and open the editor again: the same text.
+    tmux.keys(&["Escape"]);
+    // Alone, so that the terminal does not read Escape and R as alt-R.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux.keys(&["R"]);
+    tmux.wait_for("note=a = b", 10);
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("2/16 keys", 5);
+    assert!(screen.contains(r"note = a = b\nline two"), "{screen}");
+
+    // A 17th key is refused before anything is sent.
+    let extra: Vec<String> = (0..15).map(|i| format!("k{i:02} = v")).collect();
+    tmux.keys(&["End"]);
+    for line in &extra {
+        tmux.keys(&["Enter"]);
+        tmux.type_text(line);
+    }
+    tmux.wait_for("17/16 keys", 10);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("nothing was sent", 5);
+    tmux.wait_for("at most 16", 5);
+    assert_eq!(metadata_of(&base, &conv).as_object().unwrap().len(), 2);
+    tmux.keys(&["C-c"]);
+    tmux.wait_exit(10);
+}
+
+#[test]
+fn a_failed_save_keeps_the_text_and_a_killed_session_offers_the_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let conv = seed(&base, "Doomed", 1);
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let line = command_line(&[("CONVTUI_DATA_DIR", &data_s)], &["--base-url", &base]);
+    let tmux = Tmux::start("savefail", 100, 30, &line);
+    tmux.wait_for("Doomed", 20);
+    tmux.keys(&["e"]);
+    tmux.wait_for("1/16 keys", 5);
+    tmux.keys(&["End", "Enter"]);
+    tmux.type_text("keep = every word");
+    tmux.wait_for("2/16 keys", 5);
+    // The conversation goes away on the server before the save.
+    call("DELETE", &format!("{base}/conversations/{conv}"), None);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Save these changes?", 5);
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("Not saved", 10);
+    assert!(screen.contains("HTTP 404"), "{screen}");
+    assert!(screen.contains("keep = every word"), "{screen}");
+    let draft = data
+        .join("drafts")
+        .join("local")
+        .join(format!("{conv}.txt"));
+    let text = std::fs::read_to_string(&draft).unwrap();
+    assert!(text.contains("keep = every word"), "{text}");
+
+    // Killed mid-edit: the next session offers the draft back.
+    drop(tmux);
+    let conv2 = seed(&base, "Second", 0);
+    let tmux = Tmux::start("draft1", 100, 30, &line);
+    tmux.wait_for("Second", 20);
+    tmux.keys(&["e"]);
+    tmux.wait_for("1/16 keys", 5);
+    tmux.keys(&["End", "Enter"]);
+    tmux.type_text("unsaved = typed before the kill");
+    tmux.wait_for("2/16 keys", 5);
+    let draft2 = data
+        .join("drafts")
+        .join("local")
+        .join(format!("{conv2}.txt"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !std::fs::read_to_string(&draft2).is_ok_and(|t| t.contains("the kill")) {
+        assert!(std::time::Instant::now() < deadline, "the draft is written");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(tmux); // kills the tmux server and the program in it
+    let tmux = Tmux::start("draft2", 100, 30, &line);
+    tmux.wait_for("Second", 20);
+    tmux.keys(&["e"]);
+    tmux.wait_for("Restore the draft?", 5);
+    tmux.keys(&["y"]);
+    tmux.wait_for("unsaved = typed before the kill", 5);
+    tmux.keys(&["C-c"]);
+    tmux.wait_exit(10);
+}
+
+#[test]
+fn create_a_conversation_add_a_message_and_see_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let line = command_line(&[("CONVTUI_DATA_DIR", &data_s)], &["--base-url", &base]);
+    let tmux = Tmux::start("create", 120, 40, &line);
+    tmux.wait_for("Conversations", 20);
+    tmux.keys(&["n"]);
+    tmux.wait_for("New conversation", 5);
+    tmux.type_text("title = Made in the terminal");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("first words");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Create this conversation?", 5);
+    tmux.keys(&["y"]);
+    tmux.wait_for("1 loaded · all", 10);
+    tmux.wait_for("first words", 5);
+    tmux.wait_for("Created conv_", 5);
+    // The new conversation joined the registry.
+    let registry: Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("registry").join("local.json")).unwrap(),
+    )
+    .unwrap();
+    let id = registry["conversations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        metadata_of(&base, &id),
+        json!({"title": "Made in the terminal"})
+    );
+
+    // Add an assistant message.
+    tmux.keys(&["a"]);
+    tmux.wait_for("role:", 5);
+    tmux.keys(&["Tab"]);
+    tmux.type_text("a reply from the terminal");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Added 1 item", 10);
+    tmux.wait_for("2 loaded · all", 10);
+    tmux.wait_for("a reply from the terminal", 5);
+    let (_, items) = call(
+        "GET",
+        &format!("{base}/conversations/{id}/items?order=asc"),
+        None,
+    );
+    assert_eq!(items["data"][1]["role"], "assistant");
+    tmux.keys(&["C-c"]);
+    tmux.wait_exit(10);
+}
+
+#[test]
+fn external_editor_edits_json_and_a_failing_one_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let conv = seed(&base, "Outside", 0);
+    let data = dir.path().join("data").display().to_string();
+    let failing = command_line(
+        &[("CONVTUI_DATA_DIR", &data), ("VISUAL", "false")],
+        &["--base-url", &base],
+    );
+    let tmux = Tmux::start("extfail", 100, 30, &failing);
+    tmux.wait_for("Outside", 20);
+    tmux.keys(&["E"]);
+    tmux.wait_for("nothing changed", 10);
+    drop(tmux);
+    assert_eq!(metadata_of(&base, &conv), json!({"title": "Outside"}));
+
+    let sed = command_line(
+        &[
+            ("CONVTUI_DATA_DIR", &data),
+            ("VISUAL", "sed -i s/Outside/Inside/"),
+        ],
+        &["--base-url", &base],
+    );
+    let tmux = Tmux::start("ext", 100, 30, &sed);
+    tmux.wait_for("Outside", 20);
+    tmux.keys(&["E"]);
+    tmux.wait_for("Save these changes?", 10);
+    tmux.wait_for("~ title: Outside → Inside", 5);
+    tmux.keys(&["y"]);
+    tmux.wait_for("Saved.", 10);
+    assert_eq!(metadata_of(&base, &conv), json!({"title": "Inside"}));
+    tmux.keys(&["C-c"]);
+    tmux.wait_exit(10);
+}

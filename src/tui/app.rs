@@ -43,10 +43,36 @@ pub async fn run_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let spawn_all = |effects: Vec<Effect>| effects.into_iter().for_each(|e| runtime.spawn(e));
-    spawn_all(update::start(app));
+    // The external editor needs the terminal, so the loop runs it itself.
+    let mut external: Option<(String, String)> = None;
+    let spawn_all = |effects: Vec<Effect>, external: &mut Option<(String, String)>| {
+        for e in effects {
+            match e {
+                Effect::ExternalEdit { conversation, json } => {
+                    *external = Some((conversation, json))
+                }
+                e => runtime.spawn(e),
+            }
+        }
+    };
+    spawn_all(update::start(app), &mut external);
     let mut dirty = true;
     while !app.quit {
+        if let Some((conversation, json)) = external.take() {
+            // Stop reading input so that the editor gets all of it.
+            drop(events);
+            super::terminal::restore();
+            let result = super::editor::external::edit(&json);
+            super::terminal::resume(terminal)?;
+            events = EventStream::new();
+            let msg = Message::ExternalEdited {
+                conversation,
+                result,
+            };
+            spawn_all(update::update(app, msg), &mut external);
+            dirty = true;
+            continue;
+        }
         if dirty {
             app.now = now();
             terminal.draw(|f| view::draw(f, app))?;
@@ -63,11 +89,11 @@ pub async fn run_loop(
             _ = tick.tick(), if app.pending > 0 => Some(Message::Tick),
         };
         if let Some(m) = msg {
-            spawn_all(update::update(app, m));
+            spawn_all(update::update(app, m), &mut external);
             dirty = true;
             // Take every result that is already waiting before drawing again.
             while let Ok(m) = rx.try_recv() {
-                spawn_all(update::update(app, m));
+                spawn_all(update::update(app, m), &mut external);
             }
         }
     }

@@ -3,6 +3,7 @@
 use crossterm::event::KeyEvent;
 use serde_json::Value;
 
+use super::editor::metadata_text::Metadata;
 use super::state::{ConvInfo, Failure};
 use crate::registry::Registry;
 
@@ -42,6 +43,33 @@ pub enum Message {
         result: Result<(), Failure>,
     },
     RegistrySaved(Result<(), String>),
+    MetadataSaved {
+        conversation: String,
+        result: Result<ConvInfo, Failure>,
+    },
+    ConversationCreated(Result<(String, ConvInfo), Failure>),
+    /// A chunk of items was added.
+    ItemsProgress {
+        conversation: String,
+        sent: usize,
+        total: usize,
+    },
+    ItemsAdded {
+        conversation: String,
+        sent: usize,
+        total: usize,
+        result: Result<(), Failure>,
+    },
+    DraftLoaded {
+        name: String,
+        result: Result<Option<String>, String>,
+    },
+    DraftWritten(Result<(), String>),
+    /// What came back from `$VISUAL`/`$EDITOR`.
+    ExternalEdited {
+        conversation: String,
+        result: Result<Metadata, String>,
+    },
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -71,11 +99,50 @@ pub enum Effect {
         items: Vec<Value>,
     },
     SaveRegistry(Registry),
+    /// Replaces the metadata with one update call.
+    UpdateMetadata {
+        conversation: String,
+        metadata: Metadata,
+    },
+    CreateConversation {
+        metadata: Metadata,
+        items: Vec<Value>,
+    },
+    /// Adds items in order, in chunks of 20, reporting progress.
+    AddItems {
+        conversation: String,
+        items: Vec<Value>,
+    },
+    LoadDraft {
+        name: String,
+    },
+    /// Writes a draft (`Some`) or deletes it (`None`); later `seq` wins.
+    Draft {
+        name: String,
+        seq: u64,
+        text: Option<String>,
+    },
+    /// Hands the terminal to `$VISUAL`/`$EDITOR` on this JSON; the event loop runs it.
+    ExternalEdit {
+        conversation: String,
+        json: String,
+    },
 }
 
 impl Effect {
     /// Whether the effect is a network request (it counts for the spinner).
     pub fn is_request(&self) -> bool {
-        !matches!(self, Effect::SaveRegistry(_))
+        matches!(
+            self,
+            Effect::ListConversations
+                | Effect::LoadConversation(_)
+                | Effect::LoadItems { .. }
+                | Effect::DeleteItem { .. }
+                | Effect::DeleteItems { .. }
+                | Effect::DeleteConversation { .. }
+                | Effect::UpdateMetadata { .. }
+                | Effect::CreateConversation { .. }
+                | Effect::AddItems { .. }
+        )
     }
 }

@@ -1,6 +1,7 @@
 //! The terminal UI.
 
 pub mod app;
+pub mod editor;
 pub mod keymap;
 pub mod message;
 pub mod render;
@@ -59,6 +60,7 @@ pub async fn run(profile: Profile) -> Result<(), String> {
         &profile.name,
         crate::backup::path_in(&data_dir),
         registry_path,
+        editor::drafts::dir_for(&data_dir, &profile.name),
     );
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;

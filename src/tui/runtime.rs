@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::editor::drafts;
 use super::message::{Effect, Message};
 use super::state::{item_id, ConvInfo, Failure};
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
@@ -39,6 +40,8 @@ struct Context {
     profile: String,
     backup: PathBuf,
     registry: PathBuf,
+    drafts: PathBuf,
+    draft_store: Arc<drafts::Store>,
 }
 
 impl Runtime {
@@ -48,6 +51,7 @@ impl Runtime {
         profile: &str,
         backup: PathBuf,
         registry: PathBuf,
+        drafts: PathBuf,
     ) -> Self {
         Runtime {
             client,
@@ -56,6 +60,8 @@ impl Runtime {
                 profile: profile.to_string(),
                 backup,
                 registry,
+                drafts,
+                draft_store: Arc::new(drafts::Store::default()),
             }),
         }
     }
@@ -65,14 +71,19 @@ impl Runtime {
         let tx = self.tx.clone();
         let ctx = self.context.clone();
         tokio::spawn(async move {
-            let msg = run(&client, &ctx, effect).await;
+            let msg = run(&client, &ctx, &tx, effect).await;
             // The receiver is gone only when the app is quitting.
             let _ = tx.send(msg);
         });
     }
 }
 
-async fn run(client: &Client, ctx: &Context, effect: Effect) -> Message {
+async fn run(
+    client: &Client,
+    ctx: &Context,
+    tx: &UnboundedSender<Message>,
+    effect: Effect,
+) -> Message {
     match effect {
         Effect::ListConversations => Message::ConversationsListed(list_all(client).await),
         Effect::LoadConversation(id) => {
@@ -149,6 +160,89 @@ async fn run(client: &Client, ctx: &Context, effect: Effect) -> Message {
                 .and_then(|r| r.map_err(|e| e.to_string()));
             Message::RegistrySaved(result)
         }
+        Effect::UpdateMetadata {
+            conversation,
+            metadata,
+        } => {
+            let result = client
+                .update_conversation(&conversation, Some(&metadata))
+                .await
+                .map(|c| info(&c))
+                .map_err(|e| failure(&e));
+            Message::MetadataSaved {
+                conversation,
+                result,
+            }
+        }
+        Effect::CreateConversation { metadata, items } => Message::ConversationCreated(
+            client
+                .create_conversation(Some(&metadata), &items)
+                .await
+                .map(|c| (c.id.clone(), info(&c)))
+                .map_err(|e| failure(&e)),
+        ),
+        Effect::AddItems {
+            conversation,
+            items,
+        } => add_items(client, tx, conversation, items).await,
+        Effect::LoadDraft { name } => {
+            let dir = ctx.drafts.clone();
+            let key = name.clone();
+            let result = tokio::task::spawn_blocking(move || drafts::read(&dir, &key))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+            Message::DraftLoaded { name, result }
+        }
+        Effect::Draft { name, seq, text } => {
+            let dir = ctx.drafts.clone();
+            let store = ctx.draft_store.clone();
+            let result =
+                tokio::task::spawn_blocking(move || store.apply(&dir, &name, seq, text.as_deref()))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
+            Message::DraftWritten(result)
+        }
+        Effect::ExternalEdit { conversation, .. } => Message::ExternalEdited {
+            conversation,
+            result: Err("the external editor can only run from the event loop".into()),
+        },
+    }
+}
+
+/// Sends items in order, 20 at a time, reporting each chunk; stops at the first failure.
+async fn add_items(
+    client: &Client,
+    tx: &UnboundedSender<Message>,
+    conversation: String,
+    items: Vec<Value>,
+) -> Message {
+    let total = items.len();
+    let mut sent = 0;
+    for chunk in items.chunks(crate::server::validate::MAX_ITEMS) {
+        if let Err(e) = client.create_items(&conversation, chunk, &[]).await {
+            return Message::ItemsAdded {
+                conversation,
+                sent,
+                total,
+                result: Err(failure(&e)),
+            };
+        }
+        sent += chunk.len();
+        if sent < total {
+            let _ = tx.send(Message::ItemsProgress {
+                conversation: conversation.clone(),
+                sent,
+                total,
+            });
+        }
+    }
+    Message::ItemsAdded {
+        conversation,
+        sent,
+        total,
+        result: Ok(()),
     }
 }
 

@@ -245,6 +245,10 @@ pub struct App {
     /// Terminal height, for page up/down.
     pub height: u16,
     pub width: u16,
+    /// The open editor, drawn over the panes; it takes the keys.
+    pub editor: Option<crate::tui::editor::Editor>,
+    /// Orders draft writes.
+    pub draft_seq: u64,
 }
 
 impl App {
@@ -273,6 +277,8 @@ impl App {
             now: 0,
             height: 24,
             width: 80,
+            editor: None,
+            draft_seq: 0,
         }
     }
 

@@ -25,6 +25,17 @@ pub fn enter() -> std::io::Result<Term> {
     Ok(terminal)
 }
 
+/// Takes the terminal back after handing it to another program, dropping input that arrived
+/// meanwhile.
+pub fn resume(terminal: &mut Term) -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    while crossterm::event::poll(std::time::Duration::ZERO)? {
+        let _ = crossterm::event::read()?;
+    }
+    terminal.clear()
+}
+
 /// Restores the terminal; safe to call more than once.
 pub fn restore() {
     let _ = execute!(

@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde_json::{json, Value};
 
+use super::editor::keys as editor;
 use super::keymap::{self, Action, Scope};
 use super::message::{Effect, Message, PageData};
 use super::render;
@@ -38,8 +39,12 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
     let effects = match msg {
         Message::Key(ev) => on_key(app, ev),
         Message::Paste(text) => {
-            on_paste(app, &text);
-            vec![]
+            if app.editor.is_some() && app.dialog.is_none() {
+                editor::on_paste(app, &text)
+            } else {
+                on_paste(app, &text);
+                vec![]
+            }
         }
         Message::Resize(w, h) => {
             app.width = w;
@@ -96,6 +101,50 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
             }
             vec![]
         }
+        Message::MetadataSaved {
+            conversation,
+            result,
+        } => {
+            done(app);
+            editor::on_metadata_saved(app, &conversation, result)
+        }
+        Message::ConversationCreated(result) => {
+            done(app);
+            editor::on_created(app, result)
+        }
+        Message::ItemsProgress {
+            conversation,
+            sent,
+            total,
+        } => {
+            editor::on_items_progress(app, &conversation, sent, total);
+            vec![]
+        }
+        Message::ItemsAdded {
+            conversation,
+            sent,
+            total,
+            result,
+        } => {
+            done(app);
+            editor::on_items_added(app, &conversation, sent, total, result)
+        }
+        Message::DraftLoaded { name, result } => {
+            editor::on_draft_loaded(app, &name, result);
+            vec![]
+        }
+        Message::DraftWritten(result) => {
+            if let Err(e) = result {
+                app.status = Some(Status::Warning(format!(
+                    "The draft could not be written: {e}"
+                )));
+            }
+            vec![]
+        }
+        Message::ExternalEdited {
+            conversation,
+            result,
+        } => editor::on_external_edited(app, &conversation, result),
     };
     count(app, effects)
 }
@@ -118,6 +167,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     }
     if app.dialog.is_some() {
         return dialog_key(app, ev);
+    }
+    if app.editor.is_some() {
+        return editor::on_key(app, ev);
     }
     match keymap::lookup(scope(app), &ev) {
         Some(action) => on_action(app, action),
@@ -223,7 +275,7 @@ fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
     effects
 }
 
-fn open_conversation(app: &mut App, id: &str) -> Vec<Effect> {
+pub(crate) fn open_conversation(app: &mut App, id: &str) -> Vec<Effect> {
     let ascending = app.timeline.as_ref().map(|t| t.ascending).unwrap_or(false);
     let generation = app.next_generation;
     app.next_generation += 1;
@@ -387,6 +439,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Forget => forget(app),
+        Action::EditMetadata => editor::open_metadata(app),
+        Action::EditJson => editor::open_external(app),
+        Action::NewConversation => editor::open_new(app),
+        Action::AddItems => editor::open_composer(app),
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use crate::tui::keymap;
 use crate::tui::state::{App, Dialog};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -19,7 +19,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-fn popup(title: &str, color: Color) -> Block<'static> {
+pub fn popup(title: &str, color: Color) -> Block<'static> {
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(color))

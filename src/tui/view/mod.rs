@@ -1,6 +1,7 @@
 //! Drawing: pure functions of the state.
 
 mod dialogs;
+mod editor;
 mod panes;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -28,6 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_body(frame, body, app);
     draw_status(frame, status, app);
     draw_hints(frame, hints, app);
+    editor::draw(frame, body, app);
     dialogs::draw(frame, area, app);
 }
 

@@ -1,0 +1,100 @@
+//! Drafts of the editors on disk: `DATA_DIR/drafts/<profile>/<name>.txt`, replaced atomically.
+//!
+//! Writes can finish out of order, so each carries a sequence number and an older one never
+//! replaces a newer one (nor brings back a deleted draft).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+fn safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The drafts folder of a profile.
+pub fn dir_for(data_dir: &Path, profile: &str) -> PathBuf {
+    data_dir.join("drafts").join(safe(profile))
+}
+
+/// The draft file of an editor (`name` is a conversation id, or `new`).
+pub fn path_in(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{}.txt", safe(name)))
+}
+
+/// Reads a draft; a missing file is no draft.
+pub fn read(dir: &Path, name: &str) -> std::io::Result<Option<String>> {
+    match std::fs::read(path_in(dir, name)) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes and deletes drafts in order.
+#[derive(Debug, Default)]
+pub struct Store {
+    latest: Mutex<HashMap<String, u64>>,
+}
+
+impl Store {
+    /// Replaces the draft with `text`, or deletes it when `text` is `None`.
+    pub fn apply(
+        &self,
+        dir: &Path,
+        name: &str,
+        seq: u64,
+        text: Option<&str>,
+    ) -> std::io::Result<()> {
+        let mut latest = self
+            .latest
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if latest.get(name).is_some_and(|&l| l > seq) {
+            return Ok(()); // a newer write already happened
+        }
+        latest.insert(name.to_string(), seq);
+        let path = path_in(dir, name);
+        match text {
+            Some(text) => {
+                std::fs::create_dir_all(dir)?;
+                let tmp = path.with_extension(format!("txt.tmp{}", std::process::id()));
+                let mut file = std::fs::File::create(&tmp)?;
+                file.write_all(text.as_bytes())?;
+                drop(file);
+                std::fs::rename(&tmp, &path)
+            }
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_in_order_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir_for(dir.path(), "my profile");
+        let store = Store::default();
+        store.apply(&d, "conv_1", 2, Some("new text")).unwrap();
+        store.apply(&d, "conv_1", 1, Some("old text")).unwrap();
+        assert_eq!(read(&d, "conv_1").unwrap().as_deref(), Some("new text"));
+        store.apply(&d, "conv_1", 3, None).unwrap();
+        store.apply(&d, "conv_1", 2, Some("late")).unwrap();
+        assert_eq!(read(&d, "conv_1").unwrap(), None);
+        assert!(d.ends_with("drafts/my_profile"));
+    }
+}

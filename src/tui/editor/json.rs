@@ -1,0 +1,106 @@
+//! JSON for the external editor (`E`) and for pasted items (`a`).
+
+use serde_json::{Map, Value};
+
+use super::metadata_text::Metadata;
+use crate::server::validate;
+
+/// The metadata as the JSON the external editor opens.
+pub fn metadata_to_json(map: &Metadata) -> String {
+    let obj: Map<String, Value> = map
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let mut s = serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// Reads the external editor's JSON: an object of strings (`null` is empty).
+/// The limits are checked later, by the editor, like typed text.
+pub fn metadata_from_json(text: &str) -> Result<Metadata, String> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the JSON is not valid: {e}"))?;
+    let obj = match value {
+        Value::Null => return Ok(Metadata::new()),
+        Value::Object(o) => o,
+        other => {
+            return Err(format!(
+                "expected an object of strings, got {}",
+                crate::server::error::json_kind(&other)
+            ))
+        }
+    };
+    obj.into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k, s)),
+            other => Err(format!(
+                "the value of {k:?} is {}, not a string",
+                crate::server::error::json_kind(&other)
+            )),
+        })
+        .collect()
+}
+
+/// Pasted items: one item, an array, or `{"items": [...]}`; each checked as the API would.
+pub fn items_from_text(text: &str) -> Result<Vec<Value>, String> {
+    let value: Value =
+        serde_json::from_str(text.trim()).map_err(|e| format!("the JSON is not valid: {e}"))?;
+    let items = match value {
+        Value::Array(a) => a,
+        Value::Object(mut o) if o.len() == 1 && o.contains_key("items") => {
+            match o.remove("items") {
+                Some(Value::Array(a)) => a,
+                _ => return Err("\"items\" must be an array".into()),
+            }
+        }
+        Value::Object(o) => vec![Value::Object(o)],
+        other => {
+            return Err(format!(
+                "expected an item, an array or {{\"items\": [...]}}, got {}",
+                crate::server::error::json_kind(&other)
+            ))
+        }
+    };
+    if items.is_empty() {
+        return Err("there are no items".into());
+    }
+    for (i, item) in items.iter().enumerate() {
+        validate::items(&Value::Array(vec![item.clone()]), false)
+            .map_err(|e| format!("item {}: {}", i + 1, e.message.replace("items[0]", "item")))?;
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_json_round_trip_and_errors() {
+        let m: Metadata = [("a".to_string(), "x\ny".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(metadata_from_json(&metadata_to_json(&m)).unwrap(), m);
+        assert!(metadata_from_json("{\"a\": 1}")
+            .unwrap_err()
+            .contains("not a string"));
+        assert!(metadata_from_json("[").unwrap_err().contains("not valid"));
+        assert_eq!(metadata_from_json("null").unwrap(), Metadata::new());
+    }
+
+    #[test]
+    fn items_in_three_shapes() {
+        let one = r#"{"role":"user","content":"hi"}"#;
+        assert_eq!(items_from_text(one).unwrap().len(), 1);
+        assert_eq!(items_from_text(&format!("[{one},{one}]")).unwrap().len(), 2);
+        assert_eq!(
+            items_from_text(&format!("{{\"items\":[{one}]}}"))
+                .unwrap()
+                .len(),
+            1
+        );
+        let bad = items_from_text(r#"[{"role":"user","content":"a"},{"content":"x"}]"#);
+        assert!(bad.unwrap_err().starts_with("item 2: Invalid value: ''"));
+    }
+}

@@ -1,0 +1,196 @@
+//! The editors: metadata (`e`, `E`, `n`) and the item composer (`a`).
+
+pub mod drafts;
+pub mod external;
+pub mod json;
+pub mod keys;
+pub mod metadata_text;
+
+use ratatui::style::{Color, Style};
+use tui_textarea::TextArea;
+
+use metadata_text::{Change, Metadata, Parsed};
+
+/// Which conversation the metadata editor writes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Existing(String),
+    /// A conversation to create, with an optional first message.
+    New,
+}
+
+impl Target {
+    /// The draft's name: the conversation id, or `new`.
+    pub fn draft_name(&self) -> String {
+        match self {
+            Target::Existing(id) => id.clone(),
+            Target::New => "new".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    /// Waiting to learn whether a draft exists; keys wait too.
+    CheckingDraft,
+    /// A draft from before was found: restore it?
+    OfferDraft(String),
+    Editing,
+    /// The diff is shown: save?
+    ConfirmSave(Vec<Change>),
+    /// Esc with unsaved changes: discard?
+    ConfirmDiscard,
+    Saving,
+}
+
+pub fn textarea(text: &str, numbered: bool) -> TextArea<'static> {
+    let mut area = TextArea::new(text.split('\n').map(String::from).collect());
+    area.set_cursor_line_style(Style::new());
+    if numbered {
+        area.set_line_number_style(Style::new().fg(Color::DarkGray));
+    }
+    area
+}
+
+pub fn text_of(area: &TextArea) -> String {
+    area.lines().join("\n")
+}
+
+pub struct MetadataEditor {
+    pub target: Target,
+    pub title: String,
+    pub area: TextArea<'static>,
+    /// The first message of a new conversation.
+    pub message: Option<TextArea<'static>>,
+    pub in_message: bool,
+    /// What the server has.
+    pub base: Metadata,
+    /// The text as opened (or as saved): unsaved changes are differences from it.
+    pub base_text: String,
+    pub parsed: Parsed,
+    pub stage: Stage,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+impl MetadataEditor {
+    pub fn new(target: Target, title: String, base: Metadata) -> Self {
+        let text = metadata_text::to_text(&base);
+        let message = (target == Target::New).then(|| textarea("", false));
+        MetadataEditor {
+            target,
+            title,
+            area: textarea(&text, true),
+            message,
+            in_message: false,
+            parsed: metadata_text::parse(&text),
+            base,
+            base_text: text,
+            stage: Stage::CheckingDraft,
+            error: None,
+            notice: None,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        text_of(&self.area)
+    }
+
+    pub fn message_text(&self) -> String {
+        self.message.as_ref().map(text_of).unwrap_or_default()
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.text() != self.base_text || !self.message_text().trim().is_empty()
+    }
+
+    /// What goes to the draft file.
+    pub fn draft(&self) -> String {
+        match self.target {
+            Target::Existing(_) => self.text(),
+            Target::New => serde_json::json!({
+                "metadata": self.text(),
+                "message": self.message_text(),
+            })
+            .to_string(),
+        }
+    }
+
+    /// Puts a draft back.
+    pub fn restore(&mut self, draft: &str) {
+        let (text, message) = match self.target {
+            Target::Existing(_) => (draft.to_string(), None),
+            Target::New => {
+                let v: serde_json::Value = serde_json::from_str(draft).unwrap_or_default();
+                let get = |k: &str| v.get(k).and_then(|s| s.as_str()).unwrap_or("").to_string();
+                (get("metadata"), Some(get("message")))
+            }
+        };
+        self.set_text(&text);
+        if let (Some(m), Some(area)) = (message, self.message.as_mut()) {
+            *area = textarea(&m, false);
+        }
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        self.area = textarea(text, true);
+        self.reparse();
+    }
+
+    pub fn reparse(&mut self) {
+        self.parsed = metadata_text::parse(&self.text());
+    }
+}
+
+pub const ROLES: [&str; 4] = ["user", "assistant", "system", "developer"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ComposeStage {
+    CheckingDraft,
+    OfferDraft(String),
+    Editing,
+    ConfirmDiscard,
+    Sending { sent: usize, total: usize },
+}
+
+/// Adds items: a message with a role, or JSON items.
+pub struct Composer {
+    pub conversation: String,
+    pub title: String,
+    pub role: usize,
+    pub json: bool,
+    pub area: TextArea<'static>,
+    pub stage: ComposeStage,
+    pub error: Option<String>,
+}
+
+impl Composer {
+    pub fn new(conversation: String, title: String) -> Self {
+        Composer {
+            conversation,
+            title,
+            role: 0,
+            json: false,
+            area: textarea("", false),
+            stage: ComposeStage::CheckingDraft,
+            error: None,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        text_of(&self.area)
+    }
+
+    pub fn draft_name(&self) -> String {
+        format!("{}.items", self.conversation)
+    }
+
+    pub fn role(&self) -> &'static str {
+        ROLES[self.role % ROLES.len()]
+    }
+}
+
+pub enum Editor {
+    Metadata(Box<MetadataEditor>),
+    Compose(Box<Composer>),
+}

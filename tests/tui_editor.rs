@@ -1,0 +1,356 @@
+//! The editors through `update`, and snapshots of them on TestBackend.
+
+use convtui::registry::Registry;
+use convtui::tui::editor::{ComposeStage, Editor, Stage};
+use convtui::tui::message::{Effect, Message};
+use convtui::tui::state::{App, ConvInfo, Failure, Focus};
+use convtui::tui::{update, view};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const ID: &str = "conv_0000000000000000000000000000000000000000000001";
+
+fn key(c: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Message {
+    Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn app() -> App {
+    let mut app = App::new("local", "http://127.0.0.1:8787/v1", Registry::default());
+    app.now = 1_764_000_000;
+    let metadata = [
+        ("title", "Trip planning"),
+        ("topic", "travel"),
+        ("owner", "sam"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let listed = vec![(
+        ID.to_string(),
+        ConvInfo {
+            created_at: 1_763_990_000,
+            metadata,
+        },
+    )];
+    app.pending = 1;
+    update::update(&mut app, Message::ConversationsListed(Ok(Some(listed))));
+    app
+}
+
+/// Sends each character as a key press; answers every effect.
+fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        let k = if c == '\n' {
+            key(KeyCode::Enter)
+        } else {
+            key(KeyCode::Char(c))
+        };
+        effects.extend(update::update(app, k));
+    }
+    effects
+}
+
+/// `e` on the selected conversation, with no draft on disk.
+fn open_editor(app: &mut App) {
+    let effects = update::update(app, key(KeyCode::Char('e')));
+    assert_eq!(
+        effects,
+        [Effect::LoadDraft {
+            name: ID.to_string()
+        }]
+    );
+    update::update(
+        app,
+        Message::DraftLoaded {
+            name: ID.into(),
+            result: Ok(None),
+        },
+    );
+}
+
+fn meta(app: &App) -> &convtui::tui::editor::MetadataEditor {
+    match &app.editor {
+        Some(Editor::Metadata(ed)) => ed,
+        _ => panic!("the metadata editor is open"),
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> String {
+    update::update(app, Message::Resize(w, h));
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn editor_shows_errors_beside_their_lines() {
+    let mut app = app();
+    open_editor(&mut app);
+    // To the end of the text, then a bad line, a duplicate and a too-long key.
+    for _ in 0..3 {
+        update::update(&mut app, key(KeyCode::Down));
+    }
+    update::update(&mut app, key(KeyCode::End));
+    type_text(
+        &mut app,
+        &format!(
+            "\nno equals sign\ntitle = again\n{} = x\nnote = a = b\\nline two",
+            "k".repeat(70)
+        ),
+    );
+    let ed = meta(&app);
+    assert_eq!(ed.parsed.errors.len(), 3, "{:?}", ed.parsed.errors);
+    assert_eq!(ed.parsed.counter(), "4/16");
+    insta::assert_snapshot!("editor_errors_120x40", render(&mut app, 120, 40));
+    insta::assert_snapshot!("editor_errors_60x20", render(&mut app, 60, 20));
+    // Saving is refused, and nothing is sent.
+    let effects = update::update(&mut app, ctrl('s'));
+    assert!(effects.is_empty());
+    assert!(meta(&app)
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("nothing was sent"));
+}
+
+#[test]
+fn a_seventeenth_key_is_refused_with_the_api_reason() {
+    let mut app = app();
+    open_editor(&mut app);
+    let lines: Vec<String> = (0..14).map(|i| format!("k{i:02} = {i}")).collect();
+    update::update(&mut app, Message::Paste(format!("{}\n", lines.join("\n"))));
+    assert_eq!(meta(&app).parsed.counter(), "17/16");
+    assert!(update::update(&mut app, ctrl('s')).is_empty());
+    let error = meta(&app).error.clone().unwrap();
+    assert!(
+        error.contains("Expected an object with at most 16 properties, but got an object with 17 properties instead."),
+        "{error}"
+    );
+}
+
+#[test]
+fn ctrl_s_shows_the_diff_then_saves_with_one_call() {
+    let mut app = app();
+    open_editor(&mut app);
+    // Lines are in key order: owner, title, topic. Remove owner, change title, add note.
+    update::update(&mut app, ctrl('k'));
+    update::update(&mut app, key(KeyCode::Down));
+    update::update(&mut app, key(KeyCode::End));
+    type_text(&mut app, "!\nnote =  padded\\s");
+    let effects = update::update(&mut app, ctrl('s'));
+    assert!(effects.is_empty());
+    assert!(matches!(meta(&app).stage, Stage::ConfirmSave(_)));
+    insta::assert_snapshot!("editor_diff_120x40", render(&mut app, 120, 40));
+    insta::assert_snapshot!("editor_diff_60x20", render(&mut app, 60, 20));
+
+    let effects = update::update(&mut app, key(KeyCode::Char('y')));
+    let [Effect::UpdateMetadata {
+        conversation,
+        metadata,
+    }] = effects.as_slice()
+    else {
+        panic!("one update call: {effects:?}");
+    };
+    assert_eq!(conversation, ID);
+    assert_eq!(metadata.get("note").map(String::as_str), Some("padded "));
+    assert_eq!(
+        metadata.get("title").map(String::as_str),
+        Some("Trip planning!")
+    );
+    assert!(!metadata.contains_key("owner"));
+    assert_eq!(meta(&app).stage, Stage::Saving);
+
+    // The server merges instead: the editor shows what it returned.
+    let mut returned = metadata.clone();
+    returned.insert("owner".into(), "sam".into());
+    let effects = update::update(
+        &mut app,
+        Message::MetadataSaved {
+            conversation: ID.into(),
+            result: Ok(ConvInfo {
+                created_at: 1,
+                metadata: returned.clone(),
+            }),
+        },
+    );
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Draft { text: None, .. }]
+    ));
+    let ed = meta(&app);
+    assert_eq!(ed.parsed.map, returned);
+    assert!(ed
+        .notice
+        .as_deref()
+        .unwrap()
+        .contains("the server kept something else"));
+    assert!(!ed.is_dirty());
+}
+
+#[test]
+fn a_failed_save_keeps_the_text_and_the_draft() {
+    let mut app = app();
+    open_editor(&mut app);
+    let effects = type_text(&mut app, "x");
+    assert!(
+        matches!(effects.last(), Some(Effect::Draft { text: Some(t), .. }) if t.starts_with("xowner = sam")),
+        "every change writes the draft: {effects:?}"
+    );
+    update::update(&mut app, ctrl('s'));
+    update::update(&mut app, key(KeyCode::Enter));
+    let before = meta(&app).text();
+    let effects = update::update(
+        &mut app,
+        Message::MetadataSaved {
+            conversation: ID.into(),
+            result: Err(Failure {
+                message: "upstream broke".into(),
+                status: Some(502),
+                request_id: Some("req_1".into()),
+            }),
+        },
+    );
+    assert!(effects.is_empty(), "the draft stays: {effects:?}");
+    let ed = meta(&app);
+    assert_eq!(ed.stage, Stage::Editing);
+    assert_eq!(ed.text(), before);
+    assert!(ed.error.as_deref().unwrap().contains("HTTP 502"));
+    // Esc with unsaved changes asks first.
+    update::update(&mut app, key(KeyCode::Esc));
+    assert_eq!(meta(&app).stage, Stage::ConfirmDiscard);
+    update::update(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(meta(&app).stage, Stage::Editing);
+}
+
+#[test]
+fn a_draft_is_offered_back() {
+    let mut app = app();
+    update::update(&mut app, key(KeyCode::Char('e')));
+    update::update(
+        &mut app,
+        Message::DraftLoaded {
+            name: ID.into(),
+            result: Ok(Some("title = from the draft".into())),
+        },
+    );
+    assert!(matches!(meta(&app).stage, Stage::OfferDraft(_)));
+    update::update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(meta(&app).text(), "title = from the draft");
+}
+
+#[test]
+fn new_conversation_with_a_first_message_joins_the_registry_and_opens() {
+    let mut app = app();
+    update::update(&mut app, key(KeyCode::Char('n')));
+    update::update(
+        &mut app,
+        Message::DraftLoaded {
+            name: "new".into(),
+            result: Ok(None),
+        },
+    );
+    type_text(&mut app, "title = Fresh");
+    update::update(&mut app, key(KeyCode::Tab));
+    update::update(&mut app, Message::Paste("hello\nthere".into()));
+    update::update(&mut app, ctrl('s'));
+    let effects = update::update(&mut app, key(KeyCode::Char('y')));
+    let [Effect::CreateConversation { metadata, items }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(metadata.get("title").map(String::as_str), Some("Fresh"));
+    assert_eq!(items[0]["content"], "hello\nthere");
+    let new_id = "conv_0000000000000000000000000000000000000000000002";
+    let effects = update::update(
+        &mut app,
+        Message::ConversationCreated(Ok((
+            new_id.into(),
+            ConvInfo {
+                created_at: 2,
+                metadata: metadata.clone(),
+            },
+        ))),
+    );
+    assert!(app.editor.is_none());
+    assert!(app.registry.contains(new_id));
+    assert!(effects.iter().any(|e| matches!(e, Effect::SaveRegistry(_))));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::LoadItems { conversation, .. } if conversation == new_id)));
+    assert_eq!(app.focus, Focus::Timeline);
+}
+
+#[test]
+fn composer_sends_json_items_and_shows_progress() {
+    let mut app = app();
+    update::update(&mut app, key(KeyCode::Enter));
+    update::update(&mut app, key(KeyCode::Char('a')));
+    update::update(
+        &mut app,
+        Message::DraftLoaded {
+            name: format!("{ID}.items"),
+            result: Ok(None),
+        },
+    );
+    update::update(&mut app, key(KeyCode::Tab)); // role: assistant
+    insta::assert_snapshot!("composer_60x20", render(&mut app, 60, 20));
+    update::update(&mut app, ctrl('t'));
+    let items: Vec<String> = (0..45)
+        .map(|i| format!(r#"{{"role":"user","content":"n{i}"}}"#))
+        .collect();
+    update::update(
+        &mut app,
+        Message::Paste(format!("{{\"items\":[{}]}}", items.join(","))),
+    );
+    let effects = update::update(&mut app, ctrl('s'));
+    let [Effect::AddItems { items, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(items.len(), 45);
+    update::update(
+        &mut app,
+        Message::ItemsProgress {
+            conversation: ID.into(),
+            sent: 20,
+            total: 45,
+        },
+    );
+    assert!(render(&mut app, 120, 40).contains("Sending… 20 of 45 added"));
+    // The second chunk fails: the text keeps only what was not added.
+    update::update(
+        &mut app,
+        Message::ItemsAdded {
+            conversation: ID.into(),
+            sent: 20,
+            total: 45,
+            result: Err(Failure::new("boom")),
+        },
+    );
+    let Some(Editor::Compose(c)) = &app.editor else {
+        panic!("the composer stays open");
+    };
+    assert_eq!(c.stage, ComposeStage::Editing);
+    assert!(c.error.as_deref().unwrap().contains("Added 20 of 45"));
+    let rest: serde_json::Value = serde_json::from_str(&c.text()).unwrap();
+    assert_eq!(rest.as_array().unwrap().len(), 25);
+    assert_eq!(rest[0]["content"], "n20");
+}
+
+#[test]
+fn deleting_a_conversation_names_it_and_backs_up_loaded_items() {
+    let mut app = app();
+    update::update(&mut app, key(KeyCode::Char('d')));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Delete this conversation?"), "{screen}");
+    assert!(screen.contains("Trip planning"), "{screen}");
+    let effects = update::update(&mut app, key(KeyCode::Char('y')));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::DeleteConversation { id, conversation, .. }] if id == ID && conversation["metadata"]["title"] == "Trip planning"
+    ));
+}
