@@ -20,6 +20,8 @@ use crate::server::{self, Database, RunningServer, ServeError, ServeOptions};
 
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_TIMEOUT_S: f64 = 60.0;
+/// Longest request timeout a profile may set (a day).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -125,13 +127,24 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
         }
         builder = builder.add_source(File::from(p).format(FileFormat::Toml).required(required));
     }
+    let text = path
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
     let invalid = |e: config::ConfigError| {
-        let message = e.to_string();
-        // The crate names the file in most messages; say it once, first.
-        let message = message
-            .strip_suffix(&format!(" in {shown}"))
-            .map(str::to_string)
-            .unwrap_or(message);
+        let mut message = e.to_string();
+        // The crate names the file (by a path of its own) at the end; say it once, first.
+        if let Some(i) = message.rfind(" in ") {
+            let tail = &message[i + 4..];
+            let name = path
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned());
+            if name.is_some_and(|n| tail.ends_with(&n)) {
+                message.truncate(i);
+            }
+        }
+        if let Some(line) = line_of_key(&text, &message) {
+            message = format!("line {line}: {message}");
+        }
         ConfigError::Invalid {
             file: if shown.is_empty() {
                 "settings".into()
@@ -146,6 +159,42 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
         .map_err(invalid)?
         .try_deserialize::<FileSettings>()
         .map_err(invalid)
+}
+
+/// The line of the settings file that a type or unknown-field error is about, found from the
+/// key the error names (`for key `a.b.c``, `unknown field `x``). Syntax errors carry their own.
+fn line_of_key(text: &str, message: &str) -> Option<usize> {
+    let quoted = |after: &str| {
+        let start = message.find(after)? + after.len();
+        let end = message[start..].find('`')? + start;
+        Some(&message[start..end])
+    };
+    let (table, name) = match (quoted("unknown field `"), quoted("for key `")) {
+        (Some(field), table) => (table.unwrap_or(""), field),
+        (None, Some(path)) => match path.rsplit_once('.') {
+            Some((table, name)) => (table, name),
+            None => ("", path),
+        },
+        (None, None) => return None,
+    };
+    let mut current = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = header.trim().to_string();
+            continue;
+        }
+        let key = line
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"');
+        if current == table && key == name && line.contains('=') {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// Resolves the profile with an explicit default file and environment (for tests).
@@ -190,7 +239,8 @@ pub fn resolve_with(
     let api_key = if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
         Some(run_key_command(cmd).map_err(key_error)?)
     } else if let Some(var) = p.api_key_env.as_deref().filter(|c| !c.is_empty()) {
-        env(var).or_else(|| env("OPENAI_API_KEY"))
+        // Only the named variable: OPENAI_API_KEY is never sent to another profile's server.
+        env(var)
     } else {
         env("OPENAI_API_KEY")
     }
@@ -202,18 +252,22 @@ pub fn resolve_with(
         .or_else(|| env("OPENAI_BASE_URL"))
         .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
     let timeout_s = p.timeout_s.unwrap_or(DEFAULT_TIMEOUT_S);
-    if !(timeout_s.is_finite() && timeout_s > 0.0) {
-        return Err(key_error(format!(
-            "timeout_s must be a positive number of seconds, not {timeout_s}"
-        )));
-    }
+    let timeout = Duration::try_from_secs_f64(timeout_s)
+        .ok()
+        .filter(|t| !t.is_zero() && *t <= MAX_TIMEOUT)
+        .ok_or_else(|| {
+            key_error(format!(
+                "timeout_s must be a number of seconds above 0 and at most {}, not {timeout_s}",
+                MAX_TIMEOUT.as_secs()
+            ))
+        })?;
     Ok(Profile {
         name: name.clone(),
         base_url,
         api_key,
         organization: env("OPENAI_ORG_ID").or_else(|| p.organization.clone()),
         project: env("OPENAI_PROJECT_ID").or_else(|| p.project.clone()),
-        timeout: Duration::from_secs_f64(timeout_s),
+        timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
     })
 }
@@ -366,6 +420,27 @@ max_retries = 4
     }
 
     #[test]
+    fn a_profile_key_variable_never_falls_back_to_openai_api_key() {
+        let f = file("[profiles.x]\nbase_url = \"http://elsewhere\"\napi_key_env = \"X_KEY\"\n");
+        let p = ConfigOptions {
+            profile: Some("x".into()),
+            ..opts(f.path())
+        };
+        let got = resolve_with(&p, None, &env_of(&[("OPENAI_API_KEY", "sk-openai")])).unwrap();
+        assert!(got.api_key.is_none());
+        let got = resolve_with(
+            &p,
+            None,
+            &env_of(&[("OPENAI_API_KEY", "sk-openai"), ("X_KEY", "sk-x")]),
+        )
+        .unwrap();
+        assert_eq!(
+            got.api_key.map(|k| k.expose().to_string()).as_deref(),
+            Some("sk-x")
+        );
+    }
+
+    #[test]
     fn bad_files_name_the_file_line_and_key() {
         let f = file("[profiles.x]\nbase_url = \"http://x\"\ntimeout_s = = 3\n");
         let e = resolve_with(&opts(f.path()), None, &env_of(&[]))
@@ -379,11 +454,23 @@ max_retries = 4
             .to_string();
         assert!(e.contains(&f.path().display().to_string()), "{e}");
         assert!(e.contains("profiles.x.timeout_s"), "{e}");
-        let f = file("[profiles.x]\nbase_ur = \"http://x\"\n");
+        assert!(e.contains("line 2"), "{e}");
+        assert_eq!(e.matches(".toml").count(), 1, "the file is named once: {e}");
+        let f = file("[profiles.y]\nbase_ur = 1\n[profiles.x]\n\nbase_ur = \"http://x\"\n");
         let e = resolve_with(&opts(f.path()), None, &env_of(&[]))
             .unwrap_err()
             .to_string();
         assert!(e.contains("base_ur"), "{e}");
+        assert!(e.contains("line 2") || e.contains("line 5"), "{e}");
+        let f = file("[profiles.x]\nbase_url = \"http://x\"\ntimeout_s = 1e30\n");
+        let x = ConfigOptions {
+            profile: Some("x".into()),
+            ..opts(f.path())
+        };
+        let e = resolve_with(&x, None, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("timeout_s"), "{e}");
         let e = resolve_with(&opts(Path::new("/nonexistent/c.toml")), None, &env_of(&[]))
             .unwrap_err()
             .to_string();

@@ -48,12 +48,12 @@ pub fn hints(headers: &HeaderMap, now: SystemTime) -> Hints {
     };
     let from_ms = get("retry-after-ms")
         .and_then(|v| v.parse::<f64>().ok())
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+        .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok());
     let retry_after = from_ms.or_else(|| {
         let v = get("retry-after")?;
         if let Ok(secs) = v.parse::<f64>() {
-            return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+            // Negative, infinite or absurd values are ignored rather than trusted.
+            return Duration::try_from_secs_f64(secs).ok();
         }
         let at = httpdate::parse_http_date(v).ok()?;
         Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -113,7 +113,9 @@ pub fn decide(
         return Decision::GiveUp;
     }
     let wait = match hints.retry_after {
-        Some(d) if d > Duration::ZERO && d <= MAX_RETRY_AFTER => d,
+        // A server that asks for more than two minutes is not hammered: give up (CONTRACT §5).
+        Some(d) if d > MAX_RETRY_AFTER => return Decision::GiveUp,
+        Some(d) if d > Duration::ZERO => d,
         _ => backoff(retries_done, jitter),
     };
     Decision::RetryAfter(wait)
@@ -234,7 +236,7 @@ mod tests {
         );
         assert_eq!(
             decide(Failure::Status(429), wait(121.0), 1, 2, false, 0.0),
-            Decision::RetryAfter(secs(1.0))
+            Decision::GiveUp
         );
         assert_eq!(
             decide(Failure::Status(429), wait(0.0), 0, 2, false, 0.0),
@@ -262,5 +264,17 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(hints(&h, now), NONE);
+        // Absurd values from a server never panic; they are ignored.
+        for (name, value) in [
+            ("retry-after", "1e20"),
+            ("retry-after-ms", "1e300"),
+            ("retry-after", "-5"),
+            ("retry-after", "NaN"),
+            ("retry-after-ms", "inf"),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(name, value.parse().unwrap());
+            assert_eq!(hints(&h, now).retry_after, None, "{name}: {value}");
+        }
     }
 }
