@@ -241,6 +241,7 @@ fn hostile_server_text_never_reaches_the_terminal_raw() {
     let items = vec![
         serde_json::json!({"type": format!("x{hostile}"), "id": format!("msg_{hostile}"), "role": hostile, "content": hostile}),
         serde_json::json!({"type": "message", "id": "msg_2", "role": "user", "content": [{"type": "input_text", "text": hostile}]}),
+        serde_json::json!({"type": "web_search_call", "id": "ws_3", "status": "completed", format!("k\u{202e}x{hostile}"): hostile, "action": {format!("q\u{2066}x{hostile}"): 1}}),
     ];
     let mut app2 = with_timeline(items);
     app2.convs = app.convs.clone();
@@ -253,7 +254,7 @@ fn hostile_server_text_never_reaches_the_terminal_raw() {
     ));
     for raw in [false, true] {
         app2.raw = raw;
-        for i in 0..2 {
+        for i in 0..3 {
             app2.timeline.as_mut().unwrap().selected = i;
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal.draw(|f| view::draw(f, &app2)).unwrap();

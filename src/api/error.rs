@@ -61,8 +61,22 @@ impl ApiError {
         self.status == Some(404)
     }
 
-    /// Builds the error for a non-success answer, whatever shape its body has.
-    pub fn from_response(status: u16, headers: &HeaderMap, body: &[u8]) -> Self {
+    /// Builds the error for a non-success answer, whatever shape its body has. `secret` is
+    /// removed from the body before anything is read or cut short, so no part of it survives.
+    pub fn from_response(
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        secret: Option<&str>,
+    ) -> Self {
+        let scrubbed;
+        let body = match secret.filter(|s| s.len() >= 4) {
+            Some(secret) => {
+                scrubbed = String::from_utf8_lossy(body).replace(secret, "[redacted]");
+                scrubbed.as_bytes()
+            }
+            None => body,
+        };
         let request_id = headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
@@ -223,7 +237,19 @@ mod tests {
     fn err(status: u16, body: &str) -> ApiError {
         let mut h = HeaderMap::new();
         h.insert("x-request-id", "req_1".parse().unwrap());
-        ApiError::from_response(status, &h, body.as_bytes())
+        ApiError::from_response(status, &h, body.as_bytes(), None)
+    }
+
+    #[test]
+    fn a_key_echoed_near_the_cut_leaves_no_prefix() {
+        let key = "sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let body = format!("{}{key} and more", "x".repeat(290));
+        let e = ApiError::from_response(401, &HeaderMap::new(), body.as_bytes(), Some(key));
+        assert!(!e.message.contains("sk-proj-AB"), "{}", e.message);
+        let json =
+            format!(r#"{{"error":{{"message":"Incorrect API key provided: {key}.","type":"x"}}}}"#);
+        let e = ApiError::from_response(401, &HeaderMap::new(), json.as_bytes(), Some(key));
+        assert_eq!(e.message, "Incorrect API key provided: [redacted].");
     }
 
     #[test]

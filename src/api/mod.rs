@@ -323,7 +323,9 @@ impl Client {
                     match resp.bytes().await {
                         Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
                         Ok(bytes) => {
-                            let e = ApiError::from_response(status.as_u16(), &headers, &bytes);
+                            let secret = self.inner.api_key.as_ref().map(Secret::expose);
+                            let e =
+                                ApiError::from_response(status.as_u16(), &headers, &bytes, secret);
                             (
                                 retry::Failure::Status(status.as_u16()),
                                 retry::hints(&headers, SystemTime::now()),

@@ -291,7 +291,7 @@ impl Out {
             return;
         }
         self.lines.push(Line::from(vec![
-            Span::styled(format!("{key}: "), KEY),
+            Span::styled(format!("{}: ", sanitize::line(key)), KEY),
             Span::raw(sanitize::line(value)),
         ]));
     }

@@ -32,9 +32,10 @@ fn push_safe(out: &mut String, c: char, multiline: bool) {
         '\u{1b}' => out.push('␛'),
         c if c.is_control() => out.push('�'),
         // Bidirectional overrides and zero-width formatting can disguise text.
-        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            out.push('�')
-        }
+        '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{feff}' => out.push('�'),
         c => out.push(c),
     }
 }
