@@ -58,7 +58,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, default_value = "127.0.0.1:8787")]
@@ -72,6 +72,18 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer KEY` on every request
     #[arg(long, env = "CONVTUI_SERVE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+}
+
+/// The key is never shown, not even in debug output.
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("addr", &self.addr)
+            .field("db", &self.db)
+            .field("memory", &self.memory)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// `KEY=VALUE`

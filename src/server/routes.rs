@@ -4,7 +4,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -60,6 +61,23 @@ impl AppState {
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
+
+/// Path parameters whose rejection (e.g. invalid UTF-8) is answered in the API's envelope.
+struct ApiPath<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(_) => Err(ApiError::invalid_url(
+                parts.method.as_str(),
+                parts.uri.path(),
+            )),
+        }
+    }
+}
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -197,7 +215,10 @@ async fn create_conversation(
     Ok(Json(conv))
 }
 
-async fn get_conversation(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+async fn get_conversation(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
     Ok(Json(
         state.with_store(move |s| s.get_conversation(&id)).await?,
     ))
@@ -205,7 +226,7 @@ async fn get_conversation(State(state): State<AppState>, Path(id): Path<String>)
 
 async fn update_conversation(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
@@ -222,7 +243,10 @@ async fn update_conversation(
     ))
 }
 
-async fn delete_conversation(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+async fn delete_conversation(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult {
     Ok(Json(
         state
             .with_store(move |s| s.delete_conversation(&id))
@@ -241,7 +265,7 @@ async fn list_conversations(State(state): State<AppState>, RawQuery(raw): RawQue
 
 async fn create_items(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
@@ -268,7 +292,7 @@ fn item_id(v: &Value) -> Option<&str> {
 
 async fn list_items(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = validate::list_query(raw.as_deref())?;
@@ -280,7 +304,7 @@ async fn list_items(
 
 async fn get_item(
     State(state): State<AppState>,
-    Path((id, item)): Path<(String, String)>,
+    ApiPath((id, item)): ApiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     validate::list_query(raw.as_deref())?;
@@ -291,7 +315,7 @@ async fn get_item(
 
 async fn delete_item(
     State(state): State<AppState>,
-    Path((id, item)): Path<(String, String)>,
+    ApiPath((id, item)): ApiPath<(String, String)>,
 ) -> ApiResult {
     Ok(Json(
         state.with_store(move |s| s.delete_item(&id, &item)).await?,

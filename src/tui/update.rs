@@ -717,7 +717,9 @@ fn on_page(
         Err(f) => {
             tl.reloading = None;
             tl.load_all = false;
-            if f.is_not_found() {
+            // Only a first page says the conversation is gone; a 404 on a later page may be
+            // about the cursor (an item deleted meanwhile).
+            if f.is_not_found() && tl.cursor.is_none() {
                 tl.has_more = false;
                 if let Some(e) = app.conv_mut(conversation) {
                     e.gone = true;
@@ -1073,6 +1075,25 @@ mod tests {
         assert!(
             matches!(&app.status, Some(Status::Error(f)) if f.message.starts_with("Deleted 1 of 2 items; 1 failed"))
         );
+    }
+
+    #[test]
+    fn a_404_on_a_later_page_does_not_mark_the_conversation_gone() {
+        let (mut app, generation) = opened();
+        loaded(&mut app, generation, page(items(0..100), true));
+        update(&mut app, key('G'));
+        let not_found = Failure {
+            message: "Item not found".into(),
+            status: Some(404),
+            request_id: None,
+        };
+        loaded(&mut app, generation, Err(not_found.clone()));
+        assert!(!app.convs[0].gone);
+        assert_eq!(app.timeline.as_ref().unwrap().items.len(), 100);
+        // On the first page it does.
+        let (mut app, generation) = opened();
+        loaded(&mut app, generation, Err(not_found));
+        assert!(app.convs[0].gone);
     }
 
     #[test]
