@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::api::{self, ApiError, Client, ListParams, Metadata, PageEvent};
 use crate::cli::{ConversationsCommand, GlobalArgs, ItemsCommand, ListArgs};
 use crate::config::{self, ConfigOptions};
+use crate::deletion::{self, Backup};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,8 @@ pub enum CommandError {
     Input(String),
     #[error("cannot write the output: {0}")]
     Output(io::Error),
+    #[error(transparent)]
+    Delete(#[from] crate::deletion::DeleteError),
 }
 
 /// A command of the scriptable CLI.
@@ -36,9 +39,19 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
     let result = async {
         let profile = config::resolve(&opts)?;
         let (client, server) = config::connect(&profile).await?;
+        let data_dir = crate::paths::data_dir().ok_or_else(|| {
+            CommandError::Input(
+                "no data directory could be found for the delete backup; set CONVTUI_DATA_DIR"
+                    .into(),
+            )
+        })?;
+        let backup = Backup {
+            path: crate::backup::path_in(&data_dir),
+            profile: profile.name.clone(),
+        };
         let result = match request {
-            Request::Conversations(c) => conversations(&client, c).await,
-            Request::Items(c) => items(&client, c).await,
+            Request::Conversations(c) => conversations(&client, &backup, c).await,
+            Request::Items(c) => items(&client, &backup, c).await,
         };
         drop(client);
         if let Some(server) = server {
@@ -116,7 +129,11 @@ pub fn parse_items(text: &str) -> Result<Vec<Value>, String> {
     Ok(items)
 }
 
-async fn conversations(client: &Client, cmd: ConversationsCommand) -> Result<(), CommandError> {
+async fn conversations(
+    client: &Client,
+    backup: &Backup,
+    cmd: ConversationsCommand,
+) -> Result<(), CommandError> {
     match cmd {
         ConversationsCommand::Create { metadata, items } => {
             let items = match items {
@@ -177,7 +194,9 @@ async fn conversations(client: &Client, cmd: ConversationsCommand) -> Result<(),
             };
             print(&client.update_conversation(&id, new.as_ref()).await?)
         }
-        ConversationsCommand::Delete { id } => print(&client.delete_conversation(&id).await?),
+        ConversationsCommand::Delete { id } => {
+            print(&deletion::conversation(client, backup, &id, None).await?)
+        }
     }
 }
 
@@ -205,7 +224,7 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-async fn items(client: &Client, cmd: ItemsCommand) -> Result<(), CommandError> {
+async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<(), CommandError> {
     match cmd {
         ItemsCommand::List(args) => list(client, args).await,
         ItemsCommand::Get {
@@ -245,7 +264,7 @@ async fn items(client: &Client, cmd: ItemsCommand) -> Result<(), CommandError> {
             Ok(())
         }
         ItemsCommand::Delete { conversation, item } => {
-            print(&client.delete_item_raw(&conversation, &item).await?)
+            print(&deletion::item(client, backup, &conversation, &item, None).await?)
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod deletion;
 pub mod demo;
 pub mod paths;
 pub mod registry;

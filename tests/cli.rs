@@ -207,6 +207,22 @@ fn every_command_against_serve() {
     let gone = cli.run(&["conversations", "get", &conv], None);
     assert_eq!(gone.status.code(), Some(1));
     assert!(gone.stdout.is_empty());
+
+    // Both deletes were backed up first, in full.
+    let backup = std::fs::read_to_string(cli.dir.path().join("deleted.jsonl")).unwrap();
+    let records: Vec<Value> = backup
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2, "{backup}");
+    assert_eq!(records[0]["kind"], "item");
+    assert_eq!(records[0]["object"], item[0]);
+    assert_eq!(records[1]["kind"], "conversation");
+    assert_eq!(records[1]["object"]["conversation"]["id"], conv.as_str());
+    assert_eq!(
+        records[1]["object"]["items"].as_array().unwrap().len(),
+        all_items.len() - 1
+    );
 }
 
 #[test]

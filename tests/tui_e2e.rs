@@ -333,3 +333,39 @@ fn external_editor_edits_json_and_a_failing_one_changes_nothing() {
     tmux.keys(&["C-c"]);
     tmux.wait_exit(10);
 }
+
+#[test]
+fn deleting_a_conversation_backs_up_all_of_its_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let conv = seed(&base, "Doomed", 130);
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let tmux = Tmux::start(
+        "delconv",
+        100,
+        30,
+        &command_line(&[("CONVTUI_DATA_DIR", &data_s)], &["--base-url", &base]),
+    );
+    tmux.wait_for("Doomed", 20);
+    tmux.keys(&["d"]);
+    let screen = tmux.wait_for("Delete this conversation?", 5);
+    assert!(screen.contains("Doomed"), "the dialog names it:\n{screen}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Deleted conversation", 10);
+    let (status, _) = call("GET", &format!("{base}/conversations/{conv}"), None);
+    assert_eq!(status, 404);
+    let backup = std::fs::read_to_string(data.join("deleted.jsonl")).unwrap();
+    let record: Value = serde_json::from_str(backup.lines().last().unwrap()).unwrap();
+    assert_eq!(record["kind"], "conversation");
+    assert_eq!(
+        record["object"]["conversation"]["metadata"]["title"],
+        "Doomed"
+    );
+    let items = record["object"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 130, "every item, not just a loaded page");
+    assert_eq!(items[0]["content"][0]["text"], "note number 0");
+    tmux.keys(&["q"]);
+    tmux.wait_exit(10);
+}

@@ -95,8 +95,8 @@ pub enum Effect {
     /// Back up the conversation and the items loaded so far, then delete it.
     DeleteConversation {
         id: String,
-        conversation: Value,
-        items: Vec<Value>,
+        /// Every item, when all are loaded; otherwise the runtime fetches them for the backup.
+        items: Option<Vec<Value>>,
     },
     SaveRegistry(Registry),
     /// Replaces the metadata with one update call.

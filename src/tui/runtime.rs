@@ -10,6 +10,7 @@ use super::editor::drafts;
 use super::message::{Effect, Message};
 use super::state::{item_id, ConvInfo, Failure};
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
+use crate::deletion::{self, DeleteError};
 
 /// Most conversations read from a server's list at start.
 const MAX_LISTED: usize = 1000;
@@ -37,11 +38,14 @@ pub struct Runtime {
 
 /// What tasks need besides the client.
 struct Context {
-    profile: String,
-    backup: PathBuf,
+    backup: deletion::Backup,
     registry: PathBuf,
     drafts: PathBuf,
     draft_store: Arc<drafts::Store>,
+    /// The newest registry to write. Writes take it under `registry_write`, one at a time,
+    /// so an older snapshot can never land after a newer one.
+    registry_next: std::sync::Mutex<Option<crate::registry::Registry>>,
+    registry_write: std::sync::Mutex<()>,
 }
 
 impl Runtime {
@@ -57,11 +61,15 @@ impl Runtime {
             client,
             tx,
             context: Arc::new(Context {
-                profile: profile.to_string(),
-                backup,
+                backup: deletion::Backup {
+                    path: backup,
+                    profile: profile.to_string(),
+                },
                 registry,
                 drafts,
                 draft_store: Arc::new(drafts::Store::default()),
+                registry_next: std::sync::Mutex::new(None),
+                registry_write: std::sync::Mutex::new(()),
             }),
         }
     }
@@ -70,6 +78,10 @@ impl Runtime {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let ctx = self.context.clone();
+        if let Effect::SaveRegistry(registry) = &effect {
+            // Effects are spawned in order, so this slot always holds the newest registry.
+            *lock(&ctx.registry_next) = Some(registry.clone());
+        }
         tokio::spawn(async move {
             let msg = run(&client, &ctx, &tx, effect).await;
             // The receiver is gone only when the app is quitting.
@@ -78,9 +90,14 @@ impl Runtime {
     }
 }
 
+/// A lock that survives a panic in another holder (the data is a plain value).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 async fn run(
     client: &Client,
-    ctx: &Context,
+    ctx: &Arc<Context>,
     tx: &UnboundedSender<Message>,
     effect: Effect,
 ) -> Message {
@@ -144,20 +161,25 @@ async fn run(
                 failed,
             }
         }
-        Effect::DeleteConversation {
-            id,
-            conversation,
-            items,
-        } => {
-            let result = delete_conversation(client, ctx, &id, conversation, items).await;
+        Effect::DeleteConversation { id, items } => {
+            let result = deletion::conversation(client, &ctx.backup, &id, items)
+                .await
+                .map(|_| ())
+                .map_err(deletion_failure);
             Message::ConversationDeleted { id, result }
         }
-        Effect::SaveRegistry(registry) => {
-            let path = ctx.registry.clone();
-            let result = tokio::task::spawn_blocking(move || registry.save(&path))
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()));
+        Effect::SaveRegistry(_) => {
+            let ctx = ctx.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                let _one_at_a_time = lock(&ctx.registry_write);
+                match lock(&ctx.registry_next).take() {
+                    Some(newest) => newest.save(&ctx.registry),
+                    None => Ok(()), // an earlier task already wrote the newest
+                }
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
             Message::RegistrySaved(result)
         }
         Effect::UpdateMetadata {
@@ -274,30 +296,11 @@ async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, Fa
     }
 }
 
-/// Appends to the backup file on the blocking pool; nothing is deleted unless this succeeds.
-async fn backup(
-    ctx: &Context,
-    conversation: &str,
-    kind: &str,
-    object: Value,
-    base_url: String,
-) -> Result<(), Failure> {
-    let path = ctx.backup.clone();
-    let profile = ctx.profile.clone();
-    let conversation = conversation.to_string();
-    let kind = kind.to_string();
-    let shown = path.display().to_string();
-    tokio::task::spawn_blocking(move || {
-        crate::backup::append(&path, &profile, &base_url, &conversation, &kind, &object)
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r.map_err(|e| e.to_string()))
-    .map_err(|e| {
-        Failure::new(format!(
-            "could not write the backup {shown}: {e}; nothing was deleted"
-        ))
-    })
+fn deletion_failure(e: DeleteError) -> Failure {
+    match e {
+        DeleteError::Api(e) => failure(&e),
+        other => Failure::new(other.to_string()),
+    }
 }
 
 async fn delete_one(
@@ -307,45 +310,8 @@ async fn delete_one(
     item: &Value,
 ) -> Result<(), Failure> {
     let id = item_id(item).unwrap_or_default();
-    backup(
-        ctx,
-        conversation,
-        "item",
-        item.clone(),
-        client.base_url().to_string(),
-    )
-    .await?;
-    client
-        .delete_item(conversation, id)
-        .await
-        .map_err(|e| failure(&e))
-}
-
-async fn delete_conversation(
-    client: &Client,
-    ctx: &Context,
-    id: &str,
-    known: Value,
-    items: Vec<Value>,
-) -> Result<(), Failure> {
-    // The freshest copy of the conversation, when the server still answers.
-    let object = match client.get_conversation(id).await {
-        Ok(c) => serde_json::to_value(&c).unwrap_or(known),
-        Err(e) if e.is_not_found() => return Err(failure(&e)),
-        Err(_) => known,
-    };
-    let record = serde_json::json!({"conversation": object, "items": items});
-    backup(
-        ctx,
-        id,
-        "conversation",
-        record,
-        client.base_url().to_string(),
-    )
-    .await?;
-    client
-        .delete_conversation(id)
+    deletion::item(client, &ctx.backup, conversation, id, Some(item.clone()))
         .await
         .map(|_| ())
-        .map_err(|e| failure(&e))
+        .map_err(deletion_failure)
 }

@@ -1,7 +1,7 @@
 //! State transitions: plain functions from (state, message) to effects. No I/O here.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::editor::keys as editor;
 use super::keymap::{self, Action, Scope};
@@ -638,24 +638,12 @@ fn confirmed(app: &mut App, what: Confirmed) -> Vec<Effect> {
             }]
         }
         Confirmed::DeleteConversation { id } => {
-            let entry = app.convs.iter().find(|c| c.id == id);
-            let conversation = json!({
-                "id": id,
-                "object": "conversation",
-                "created_at": entry.and_then(|e| e.info.as_ref()).map(|i| i.created_at),
-                "metadata": entry.and_then(|e| e.info.as_ref()).map(|i| &i.metadata),
-            });
             let items = app
                 .timeline
                 .as_ref()
-                .filter(|t| t.conversation == id)
-                .map(|t| t.items.clone())
-                .unwrap_or_default();
-            vec![Effect::DeleteConversation {
-                id,
-                conversation,
-                items,
-            }]
+                .filter(|t| t.conversation == id && !t.has_more)
+                .map(|t| t.items.clone());
+            vec![Effect::DeleteConversation { id, items }]
         }
     }
 }
