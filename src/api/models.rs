@@ -67,11 +67,7 @@ pub type ItemPage = Page<Item>;
 impl ItemPage {
     /// A page of the given items, with `first_id`/`last_id` taken from them.
     pub fn of(items: Vec<Value>, has_more: bool) -> ItemPage {
-        let id = |v: Option<&Value>| {
-            v.and_then(|i| i.get("id"))
-                .and_then(Value::as_str)
-                .map(String::from)
-        };
+        let id = |v: Option<&Value>| v.and_then(id_of).map(String::from);
         Page {
             object: "list".into(),
             first_id: id(items.first()),
@@ -84,6 +80,20 @@ impl ItemPage {
 /// A page of conversations (the local server's listing extension).
 pub type ConversationPage = Page<Conversation>;
 
+/// The `id` of an item's JSON, if it has one.
+pub fn id_of(item: &Value) -> Option<&str> {
+    item.get("id").and_then(Value::as_str)
+}
+
+/// The `type` of an item's JSON; "message" when absent but a `role` is present; else "unknown".
+pub fn kind_of(item: &Value) -> &str {
+    match item.get("type").and_then(Value::as_str) {
+        Some(t) => t,
+        None if item.get("role").is_some() => "message",
+        None => "unknown",
+    }
+}
+
 /// A conversation item, kept as its complete JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -95,16 +105,12 @@ impl Item {
     }
 
     pub fn id(&self) -> Option<&str> {
-        self.0.get("id").and_then(Value::as_str)
+        id_of(&self.0)
     }
 
     /// The item `type`; "message" when absent but a `role` is present; "unknown" otherwise.
     pub fn kind(&self) -> &str {
-        match self.0.get("type").and_then(Value::as_str) {
-            Some(t) => t,
-            None if self.0.get("role").is_some() => "message",
-            None => "unknown",
-        }
+        kind_of(&self.0)
     }
 
     pub fn status(&self) -> Option<&str> {

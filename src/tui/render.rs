@@ -17,13 +17,7 @@ fn s<'a>(item: &'a Value, key: &str) -> &'a str {
     item.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-pub fn kind(item: &Value) -> &str {
-    match item.get("type").and_then(Value::as_str) {
-        Some(t) => t,
-        None if item.get("role").is_some() => "message",
-        None => "unknown",
-    }
-}
+pub use crate::api::models::kind_of as kind;
 
 fn icon(item: &Value) -> &'static str {
     match kind(item) {

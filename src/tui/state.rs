@@ -181,9 +181,7 @@ impl Timeline {
 }
 
 /// The item's id, if it has one.
-pub fn item_id(item: &Value) -> Option<&str> {
-    item.get("id").and_then(Value::as_str)
-}
+pub use crate::api::models::id_of as item_id;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirmed {
