@@ -29,32 +29,44 @@ pub fn popup(title: &str, color: Color) -> Block<'static> {
         ))
 }
 
+/// The one confirm popup: the lines, then `y/Enter yes   n/Esc no`.
+pub fn confirm(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    width: u16,
+    color: Color,
+) {
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(
+            "y",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw("/Enter yes   "),
+        Span::styled(
+            "n",
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw("/Esc no"),
+    ]));
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(popup(title, color)),
+        rect,
+    );
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(dialog) = &app.dialog else { return };
     match dialog {
         Dialog::Confirm { title, lines, .. } => {
-            let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
-            text.push(Line::raw(""));
-            text.push(Line::from(vec![
-                Span::styled(
-                    "y",
-                    Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-                ),
-                Span::raw("/Enter yes   "),
-                Span::styled(
-                    "n",
-                    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-                ),
-                Span::raw("/Esc no"),
-            ]));
-            let rect = centered(area, 64, text.len() as u16 + 2);
-            frame.render_widget(Clear, rect);
-            frame.render_widget(
-                Paragraph::new(text)
-                    .wrap(Wrap { trim: false })
-                    .block(popup(title, Color::Red)),
-                rect,
-            );
+            let text = lines.iter().map(|l| Line::raw(l.clone())).collect();
+            confirm(frame, area, title, text, 64, Color::Red);
         }
         Dialog::OpenById { input, error } => {
             let mut text = vec![

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::dialogs::{centered, popup};
+use super::dialogs::popup;
 use crate::tui::editor::metadata_text::{self, Change, ESCAPES_HELP};
 use crate::tui::editor::{ComposeStage, Composer, Editor, MetadataEditor, Stage, Target, ROLES};
 use crate::tui::sanitize;
@@ -216,28 +216,8 @@ fn confirm_diff(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, changes: &[C
     ask(frame, rect, title, lines);
 }
 
-fn ask(frame: &mut Frame, rect: Rect, title: &str, mut lines: Vec<Line<'static>>) {
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled(
-            "y",
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-        ),
-        Span::raw("/Enter yes   "),
-        Span::styled(
-            "n",
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        ),
-        Span::raw("/Esc no"),
-    ]));
-    let r = centered(rect, 76, lines.len() as u16 + 2);
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(popup(title, Color::Yellow)),
-        r,
-    );
+fn ask(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>) {
+    super::dialogs::confirm(frame, rect, title, lines, 76, Color::Yellow);
 }
 
 fn compose(frame: &mut Frame, rect: Rect, c: &Composer) {
