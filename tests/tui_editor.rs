@@ -61,9 +61,12 @@ fn open_editor(app: &mut App) {
     let effects = update::update(app, key(KeyCode::Char('e')));
     assert_eq!(
         effects,
-        [Effect::LoadDraft {
-            name: ID.to_string()
-        }]
+        [
+            Effect::LoadConversation(ID.to_string()),
+            Effect::LoadDraft {
+                name: ID.to_string()
+            }
+        ]
     );
     update::update(
         app,
@@ -354,4 +357,47 @@ fn deleting_a_conversation_names_it_and_asks_for_a_full_backup() {
         // Not open, so nothing is loaded: the runtime fetches every item for the backup.
         [Effect::DeleteConversation { id, items: None }] if id == ID
     ));
+}
+
+#[test]
+fn the_editor_follows_the_servers_latest_metadata() {
+    let fresh = |pairs: &[(&str, &str)]| ConvInfo {
+        created_at: 1_764_000_000,
+        metadata: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    let mut app = app();
+    open_editor(&mut app);
+    // Untouched text follows the server.
+    update::update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: ID.into(),
+            result: Ok(fresh(&[("title", "Trip planning"), ("added", "elsewhere")])),
+        },
+    );
+    assert!(
+        meta(&app).text().contains("added = elsewhere"),
+        "{}",
+        meta(&app).text()
+    );
+    // Edited text is kept, and the diff is against what the server has now.
+    type_text(&mut app, "mine = 1\n");
+    update::update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: ID.into(),
+            result: Ok(fresh(&[("title", "Trip planning")])),
+        },
+    );
+    let ed = meta(&app);
+    assert!(ed.text().contains("mine = 1") && ed.text().contains("added = elsewhere"));
+    assert_eq!(ed.base.len(), 1);
+    assert!(ed
+        .notice
+        .as_deref()
+        .unwrap_or("")
+        .contains("changed on the server"));
 }

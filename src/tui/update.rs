@@ -4,6 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde_json::Value;
 
 use super::editor::keys as editor;
+use super::editor::{Editor, Target};
 use super::keymap::{self, Action, Scope};
 use super::message::{Effect, Message, PageData};
 use super::render;
@@ -674,6 +675,11 @@ fn on_listed(
 }
 
 fn on_conversation(app: &mut App, id: &str, result: Result<super::state::ConvInfo, Failure>) {
+    if let (Ok(info), Some(Editor::Metadata(ed))) = (&result, app.editor.as_mut()) {
+        if matches!(&ed.target, Target::Existing(t) if t == id) {
+            ed.rebase(info.metadata.clone());
+        }
+    }
     let Some(entry) = app.conv_mut(id) else {
         return;
     };

@@ -82,7 +82,11 @@ pub fn open_metadata(app: &mut App) -> Vec<Effect> {
     let title = title_of(app, &id);
     let ed = MetadataEditor::new(Target::Existing(id.clone()), title, base);
     app.editor = Some(Editor::Metadata(Box::new(ed)));
-    vec![Effect::LoadDraft { name: id }]
+    // What was loaded may be stale: fetch it again; the editor follows (see `rebase`).
+    vec![
+        Effect::LoadConversation(id.clone()),
+        Effect::LoadDraft { name: id },
+    ]
 }
 
 /// `n`: a new conversation.

@@ -132,6 +132,31 @@ impl MetadataEditor {
         }
     }
 
+    /// The server's metadata, fetched again after the editor opened: the diff is always
+    /// against what the server has now. Untouched text follows it; edited text is kept.
+    pub fn rebase(&mut self, fresh: Metadata) {
+        if fresh == self.base
+            || !matches!(
+                self.stage,
+                Stage::CheckingDraft | Stage::Editing | Stage::OfferDraft(_)
+            )
+        {
+            return;
+        }
+        if self.text() == self.base_text {
+            let text = metadata_text::to_text(&fresh);
+            self.base_text = text.clone();
+            self.set_text(&text);
+            self.notice = Some("Updated to the server's latest metadata.".into());
+        } else {
+            self.notice = Some(
+                "The metadata changed on the server since this opened; the diff is against what it has now."
+                    .into(),
+            );
+        }
+        self.base = fresh;
+    }
+
     pub fn set_text(&mut self, text: &str) {
         self.area = textarea(text, true);
         self.reparse();
