@@ -46,6 +46,7 @@ pub struct Profile {
     pub organization: Option<String>,
     pub project: Option<String>,
     pub timeout: Duration,
+    pub connect_timeout: Duration,
     pub max_retries: u32,
 }
 
@@ -58,7 +59,7 @@ impl Profile {
             organization: self.organization.clone(),
             project: self.project.clone(),
             timeout: self.timeout,
-            connect_timeout: CONNECT_TIMEOUT.min(self.timeout),
+            connect_timeout: self.connect_timeout.min(self.timeout),
             max_retries: self.max_retries,
         }
     }
@@ -99,6 +100,7 @@ struct ProfileSettings {
     organization: Option<String>,
     project: Option<String>,
     timeout_s: Option<f64>,
+    connect_timeout_s: Option<f64>,
     max_retries: Option<u32>,
 }
 
@@ -251,16 +253,22 @@ pub fn resolve_with(
         .filter(|u| !u.is_empty())
         .or_else(|| env("OPENAI_BASE_URL"))
         .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
-    let timeout_s = p.timeout_s.unwrap_or(DEFAULT_TIMEOUT_S);
-    let timeout = Duration::try_from_secs_f64(timeout_s)
-        .ok()
-        .filter(|t| !t.is_zero() && *t <= MAX_TIMEOUT)
-        .ok_or_else(|| {
-            key_error(format!(
-                "timeout_s must be a number of seconds above 0 and at most {}, not {timeout_s}",
-                MAX_TIMEOUT.as_secs()
-            ))
-        })?;
+    let seconds = |key: &str, value: f64| {
+        Duration::try_from_secs_f64(value)
+            .ok()
+            .filter(|t| !t.is_zero() && *t <= MAX_TIMEOUT)
+            .ok_or_else(|| {
+                key_error(format!(
+                    "{key} must be a number of seconds above 0 and at most {}, not {value}",
+                    MAX_TIMEOUT.as_secs()
+                ))
+            })
+    };
+    let timeout = seconds("timeout_s", p.timeout_s.unwrap_or(DEFAULT_TIMEOUT_S))?;
+    let connect_timeout = match p.connect_timeout_s {
+        Some(v) => seconds("connect_timeout_s", v)?,
+        None => CONNECT_TIMEOUT,
+    };
     Ok(Profile {
         name: name.clone(),
         base_url,
@@ -268,6 +276,7 @@ pub fn resolve_with(
         organization: env("OPENAI_ORG_ID").or_else(|| p.organization.clone()),
         project: env("OPENAI_PROJECT_ID").or_else(|| p.project.clone()),
         timeout,
+        connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
     })
 }
@@ -366,6 +375,7 @@ base_url = "https://work.example/v1"
 api_key_env = "WORK_KEY"
 organization = "org-file"
 timeout_s = 5
+connect_timeout_s = 2.5
 max_retries = 4
 "#,
         );
@@ -376,6 +386,11 @@ max_retries = 4
         assert_eq!(p.api_key, Some(Secret::new("k1")));
         assert_eq!(p.organization.as_deref(), Some("org-env"));
         assert_eq!(p.timeout, Duration::from_secs(5));
+        assert_eq!(p.connect_timeout, Duration::from_millis(2500));
+        assert_eq!(
+            p.client_settings("http://x").connect_timeout,
+            Duration::from_millis(2500)
+        );
         assert_eq!(p.max_retries, 4);
         // The environment picks the profile over the file; the flag over the environment.
         let env = env_of(&[
