@@ -175,12 +175,54 @@ pub fn summary(item: &Value) -> Summary {
             },
         ),
         "compaction" => (k.to_string(), "compacted context (encrypted)".into()),
+        "shell_call_output" => (
+            k.to_string(),
+            item.get("output")
+                .and_then(Value::as_array)
+                .and_then(|outs| outs.first())
+                .map(|o| format!("{} {}", s(o, "stdout"), s(o, "stderr")))
+                .unwrap_or_default(),
+        ),
+        "local_shell_call_output" => {
+            let out = s(item, "output");
+            let parsed: Option<Value> = serde_json::from_str(out).ok();
+            let text = parsed
+                .as_ref()
+                .and_then(|v| v.get("stdout"))
+                .and_then(Value::as_str)
+                .unwrap_or(out);
+            (k.to_string(), text.to_string())
+        }
+        "computer_call_output" => {
+            let out = item.get("output").unwrap_or(&Value::Null);
+            (
+                k.to_string(),
+                part_placeholder(out).unwrap_or_else(|| compact(out)),
+            )
+        }
+        "tool_search_call" => (
+            k.to_string(),
+            compact(item.get("arguments").unwrap_or(&Value::Null)),
+        ),
+        "tool_search_output" | "additional_tools" => (
+            k.to_string(),
+            item.get("tools")
+                .and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .map(|t| s(t, "name"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+        ),
         "image_generation_call" => (k.to_string(), s(item, "status").to_string()),
         _ => {
             let mut rest = item.clone();
             if let Some(m) = rest.as_object_mut() {
                 m.remove("type");
                 m.remove("id");
+                m.remove("status");
             }
             (k.to_string(), compact(&rest))
         }
