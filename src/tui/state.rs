@@ -280,6 +280,17 @@ impl App {
         }
     }
 
+    /// Newest first; conversations not yet retrieved (or gone) last, in the order added. The
+    /// selection stays on the same conversation.
+    pub fn sort_convs(&mut self) {
+        let selected = self.selected_conv().map(|c| c.id.clone());
+        self.convs
+            .sort_by_key(|c| c.info.as_ref().map_or((1, 0), |i| (0, -i.created_at)));
+        if let Some(id) = selected {
+            self.conv_selected = self.convs.iter().position(|c| c.id == id).unwrap_or(0);
+        }
+    }
+
     pub fn selected_conv(&self) -> Option<&ConvEntry> {
         self.convs.get(self.conv_selected)
     }

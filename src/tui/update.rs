@@ -672,6 +672,7 @@ fn on_listed(
         Ok(None) => {}
         Err(f) => app.status = Some(Status::Error(f)),
     }
+    app.sort_convs();
 }
 
 fn on_conversation(app: &mut App, id: &str, result: Result<super::state::ConvInfo, Failure>) {
@@ -691,6 +692,7 @@ fn on_conversation(app: &mut App, id: &str, result: Result<super::state::ConvInf
         Err(f) if f.is_not_found() => entry.gone = true,
         Err(f) => app.status = Some(Status::Error(f)),
     }
+    app.sort_convs();
 }
 
 fn on_page(
@@ -1125,6 +1127,36 @@ mod tests {
         assert!(effects.contains(&Effect::LoadConversation("conv_pasted".into())));
         assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_pasted");
         assert_eq!(app.focus, Focus::Timeline);
+    }
+
+    #[test]
+    fn the_list_is_newest_first_and_the_selection_stays_put() {
+        let mut registry = Registry::default();
+        registry.add(["conv_old", "conv_unknown"]);
+        let mut app = App::new("local", "http://x/v1", registry);
+        app.conv_selected = 1; // conv_unknown
+        let info = |t| super::super::state::ConvInfo {
+            created_at: t,
+            metadata: Default::default(),
+        };
+        app.pending = 2;
+        update(
+            &mut app,
+            Message::ConversationLoaded {
+                id: "conv_old".into(),
+                result: Ok(info(100)),
+            },
+        );
+        update(
+            &mut app,
+            Message::ConversationsListed(Ok(Some(vec![("conv_new".into(), info(200))]))),
+        );
+        let ids: Vec<&str> = app.convs.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["conv_new", "conv_old", "conv_unknown"]);
+        assert_eq!(
+            app.selected_conv().map(|c| c.id.as_str()),
+            Some("conv_unknown")
+        );
     }
 
     #[test]

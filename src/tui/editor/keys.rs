@@ -517,6 +517,7 @@ pub fn on_created(app: &mut App, result: Result<(String, ConvInfo), Failure>) ->
         gone: false,
     });
     app.conv_selected = app.convs.len() - 1;
+    app.sort_convs();
     effects.extend(update::open_conversation(app, &id));
     app.status = Some(Status::Info(format!("Created {}", sanitize::line(&id))));
     effects
