@@ -461,11 +461,32 @@ fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
             prefetch(app)
         }
         Focus::Detail => {
+            let max = detail_height(app).saturating_sub(1) as isize;
             app.detail_scroll =
-                (app.detail_scroll as isize + delta).clamp(0, u16::MAX as isize) as u16;
+                (app.detail_scroll as isize + delta).clamp(0, max.min(u16::MAX as isize)) as u16;
             vec![]
         }
     }
+}
+
+/// How many lines the detail view takes once wrapped at the detail pane's width, so that
+/// scrolling stops at its end. The width follows the layout in `view`.
+fn detail_height(app: &App) -> usize {
+    let Some(item) = app.detail_item() else {
+        return 0;
+    };
+    let pane = if app.is_wide() {
+        app.width as usize * 68 / 100
+    } else {
+        app.width as usize
+    };
+    let width = pane.saturating_sub(2).max(1);
+    let lines = if app.raw {
+        render::pretty_json_lines(item)
+    } else {
+        render::detail(item)
+    };
+    lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum()
 }
 
 fn open_selected(app: &mut App) -> Vec<Effect> {
@@ -1157,6 +1178,22 @@ mod tests {
             app.selected_conv().map(|c| c.id.as_str()),
             Some("conv_unknown")
         );
+    }
+
+    #[test]
+    fn detail_scrolling_stops_at_the_end() {
+        let (mut app, generation) = opened();
+        let long = json!({"type": "message", "id": "msg_long", "role": "user", "content": (0..50).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n")});
+        loaded(&mut app, generation, page(vec![long], false));
+        update(&mut app, code(KeyCode::Enter));
+        assert_eq!(app.focus, Focus::Detail);
+        update(&mut app, key('G'));
+        let bottom = app.detail_scroll;
+        assert!((50..60).contains(&bottom), "{bottom}");
+        update(&mut app, key('k'));
+        assert_eq!(app.detail_scroll, bottom - 1, "one step up moves at once");
+        update(&mut app, key('g'));
+        assert_eq!(app.detail_scroll, 0);
     }
 
     #[test]
