@@ -1,6 +1,7 @@
 //! The terminal UI.
 
 pub mod app;
+pub mod deletes;
 pub mod editor;
 pub mod keymap;
 pub mod message;
