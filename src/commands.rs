@@ -195,7 +195,7 @@ async fn conversations(
             print(&client.update_conversation(&id, new.as_ref()).await?)
         }
         ConversationsCommand::Delete { id } => {
-            print(&deletion::conversation(client, backup, &id, None).await?)
+            print(&deletion::conversation(client, backup, &id).await?)
         }
     }
 }

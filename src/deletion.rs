@@ -19,6 +19,8 @@ pub struct Backup {
 pub enum DeleteError {
     #[error("could not write the backup {path}: {reason}; nothing was deleted")]
     Backup { path: String, reason: String },
+    #[error("not deleted: its items could not all be read for the backup ({0})")]
+    Incomplete(String),
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -67,26 +69,22 @@ pub async fn item(
     Ok(client.delete_item_raw(conversation, item).await?)
 }
 
-/// Backs up a conversation and its items, then deletes it; answers the server's reply. Without
-/// `known_items`, every item is fetched first.
+/// Backs up a conversation and every one of its items, fetched fresh, then deletes it; answers
+/// the server's reply. If the items cannot all be read, nothing is deleted.
 pub async fn conversation(
     client: &Client,
     backup: &Backup,
     id: &str,
-    known_items: Option<Vec<Value>>,
 ) -> Result<Value, DeleteError> {
     let conversation = client.get_conversation(id).await?;
-    let items = match known_items {
-        Some(items) => items,
-        None => all_items(client, id).await?,
-    };
+    let items = all_items(client, id).await?;
     let record = json!({"conversation": conversation, "items": items});
     backup.write(client, id, "conversation", record).await?;
     let deleted = client.delete_conversation(id).await?;
     Ok(serde_json::to_value(deleted).unwrap_or(Value::Null))
 }
 
-async fn all_items(client: &Client, id: &str) -> Result<Vec<Value>, ApiError> {
+async fn all_items(client: &Client, id: &str) -> Result<Vec<Value>, DeleteError> {
     let params = ListParams {
         order: Order::Asc,
         ..ListParams::default()
@@ -96,7 +94,7 @@ async fn all_items(client: &Client, id: &str) -> Result<Vec<Value>, ApiError> {
     while let Some(event) = pages.next().await {
         match event? {
             PageEvent::Page(page) => items.extend(page.data.into_iter().map(|i| i.0)),
-            PageEvent::Stopped(why) => tracing::warn!("backing up {id}: {why}"),
+            PageEvent::Stopped(why) => return Err(DeleteError::Incomplete(why)),
         }
     }
     Ok(items)

@@ -406,3 +406,37 @@ async fn connection_refused_is_retried_even_for_creates() {
     // One backoff (0.375 to 0.5 s) shows that it was retried.
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
+
+/// A conversation whose items cannot all be read is not deleted: its backup would be partial.
+#[tokio::test]
+async fn a_conversation_is_not_deleted_when_its_backup_would_be_incomplete() {
+    let deletes = counter();
+    let d = deletes.clone();
+    let app = Router::new()
+        .route(
+            "/v1/conversations/conv_1",
+            get(|| async { Json(json!({"id": "conv_1", "object": "conversation", "created_at": 1, "metadata": {}})) })
+                .delete(move || {
+                    d.fetch_add(1, Ordering::SeqCst);
+                    async { Json(json!({"id": "conv_1", "object": "conversation.deleted", "deleted": true})) }
+                }),
+        )
+        .route(
+            "/v1/conversations/conv_1/items",
+            get(|| async {
+                Json(json!({"object": "list", "data": [msg("m1")], "first_id": "m1", "last_id": "m1", "has_more": true}))
+            }),
+        );
+    let base = serve(app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let backup = convtui::deletion::Backup {
+        path: dir.path().join("deleted.jsonl"),
+        profile: "test".into(),
+    };
+    let err = convtui::deletion::conversation(&client(&base), &backup, "conv_1")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("not deleted"), "{err}");
+    assert_eq!(deletes.load(Ordering::SeqCst), 0, "no DELETE was sent");
+    assert!(!backup.path.exists());
+}

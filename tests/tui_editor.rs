@@ -354,8 +354,7 @@ fn deleting_a_conversation_names_it_and_asks_for_a_full_backup() {
     let effects = update::update(&mut app, key(KeyCode::Char('y')));
     assert!(matches!(
         effects.as_slice(),
-        // Not open, so nothing is loaded: the runtime fetches every item for the backup.
-        [Effect::DeleteConversation { id, items: None }] if id == ID
+        [Effect::DeleteConversation { id }] if id == ID
     ));
 }
 

@@ -98,7 +98,7 @@ pub(super) fn ask_delete_conversation(app: &mut App) {
     if title != id {
         lines.push(sanitize::line(&id));
     }
-    lines.push("The conversation and its loaded items are backed up first.".into());
+    lines.push("The conversation and all its items are backed up first.".into());
     app.dialog = Some(Dialog::Confirm {
         title: "Delete this conversation?".into(),
         lines,
@@ -128,12 +128,7 @@ pub(super) fn confirmed(app: &mut App, what: Confirmed) -> Vec<Effect> {
             }]
         }
         Confirmed::DeleteConversation { id } => {
-            let items = app
-                .timeline
-                .as_ref()
-                .filter(|t| t.conversation == id && !t.has_more)
-                .map(|t| t.items.clone());
-            vec![Effect::DeleteConversation { id, items }]
+            vec![Effect::DeleteConversation { id }]
         }
     }
 }

@@ -92,11 +92,9 @@ pub enum Effect {
         conversation: String,
         items: Vec<Value>,
     },
-    /// Back up the conversation and the items loaded so far, then delete it.
+    /// Back up the conversation and all its items (fetched fresh), then delete it.
     DeleteConversation {
         id: String,
-        /// Every item, when all are loaded; otherwise the runtime fetches them for the backup.
-        items: Option<Vec<Value>>,
     },
     SaveRegistry(Registry),
     /// Replaces the metadata with one update call.

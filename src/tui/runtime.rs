@@ -161,8 +161,8 @@ async fn run(
                 failed,
             }
         }
-        Effect::DeleteConversation { id, items } => {
-            let result = deletion::conversation(client, &ctx.backup, &id, items)
+        Effect::DeleteConversation { id } => {
+            let result = deletion::conversation(client, &ctx.backup, &id)
                 .await
                 .map(|_| ())
                 .map_err(deletion_failure);
