@@ -156,11 +156,17 @@ fn ctrl_s_shows_the_diff_then_saves_with_one_call() {
     let [Effect::UpdateMetadata {
         conversation,
         metadata,
+        base,
     }] = effects.as_slice()
     else {
         panic!("one update call: {effects:?}");
     };
     assert_eq!(conversation, ID);
+    assert_eq!(
+        base.get("owner").map(String::as_str),
+        Some("sam"),
+        "the diff's base"
+    );
     assert_eq!(metadata.get("note").map(String::as_str), Some("padded "));
     assert_eq!(
         metadata.get("title").map(String::as_str),
@@ -399,4 +405,46 @@ fn the_editor_follows_the_servers_latest_metadata() {
         .as_deref()
         .unwrap_or("")
         .contains("changed on the server"));
+}
+
+#[test]
+fn a_save_over_changes_made_elsewhere_is_stopped_and_shown() {
+    let mut app = app();
+    open_editor(&mut app);
+    update::update(&mut app, key(KeyCode::End));
+    type_text(&mut app, "\nmine = 1");
+    update::update(&mut app, ctrl('s'));
+    let effects = update::update(&mut app, key(KeyCode::Char('y')));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::UpdateMetadata { .. }]
+    ));
+    // Another client added a key meanwhile: the runtime found it and sent nothing.
+    let mut current = meta(&app).base.clone();
+    current.insert("other".into(), "x".into());
+    update::update(
+        &mut app,
+        Message::MetadataConflict {
+            conversation: ID.into(),
+            current: ConvInfo {
+                created_at: 1_764_000_000,
+                metadata: current,
+            },
+        },
+    );
+    let ed = meta(&app);
+    assert_eq!(ed.stage, Stage::Editing);
+    assert!(ed
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("changed on the server"));
+    assert!(ed.text().contains("mine = 1"), "the text is kept");
+    // Saving again shows that `other` would go.
+    update::update(&mut app, ctrl('s'));
+    let Stage::ConfirmSave(changes) = &meta(&app).stage else {
+        panic!("the diff is shown")
+    };
+    let shown = format!("{changes:?}");
+    assert!(shown.contains("other") && shown.contains("mine"), "{shown}");
 }

@@ -43,6 +43,11 @@ pub enum Message {
         result: Result<(), Failure>,
     },
     RegistrySaved(Result<(), String>),
+    /// The metadata changed on the server after the editor opened; nothing was sent.
+    MetadataConflict {
+        conversation: String,
+        current: ConvInfo,
+    },
     MetadataSaved {
         conversation: String,
         result: Result<ConvInfo, Failure>,
@@ -101,6 +106,9 @@ pub enum Effect {
     UpdateMetadata {
         conversation: String,
         metadata: Metadata,
+        /// What the editor's diff was against: if the server has something else by now, the
+        /// update is not sent (`Message::MetadataConflict`).
+        base: Metadata,
     },
     CreateConversation {
         metadata: Metadata,

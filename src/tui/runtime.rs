@@ -185,7 +185,24 @@ async fn run(
         Effect::UpdateMetadata {
             conversation,
             metadata,
+            base,
         } => {
+            // Replace only what the user saw: another client may have changed it meanwhile.
+            let current = match client.get_conversation(&conversation).await {
+                Ok(c) => info(&c),
+                Err(e) => {
+                    return Message::MetadataSaved {
+                        conversation,
+                        result: Err(failure(&e)),
+                    }
+                }
+            };
+            if current.metadata != base {
+                return Message::MetadataConflict {
+                    conversation,
+                    current,
+                };
+            }
             let result = client
                 .update_conversation(&conversation, Some(&metadata))
                 .await

@@ -105,6 +105,14 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
             }
             vec![]
         }
+        Message::MetadataConflict {
+            conversation,
+            current,
+        } => {
+            done(app);
+            editor::on_metadata_conflict(app, &conversation, current);
+            vec![]
+        }
         Message::MetadataSaved {
             conversation,
             result,

@@ -198,6 +198,7 @@ fn metadata_key(app: &mut App, ed: &mut MetadataEditor, ev: KeyEvent) -> (bool, 
                     Target::Existing(id) => Effect::UpdateMetadata {
                         conversation: id.clone(),
                         metadata,
+                        base: ed.base.clone(),
                     },
                     Target::New => {
                         let text = ed.message_text();
@@ -483,6 +484,27 @@ pub fn on_metadata_saved(
             vec![]
         }
     }
+}
+
+/// The save found other metadata on the server than the diff was against: nothing was sent.
+/// The editor now diffs against what the server has, and the user saves again knowingly.
+pub fn on_metadata_conflict(app: &mut App, conversation: &str, current: ConvInfo) {
+    if let Some(entry) = app.conv_mut(conversation) {
+        entry.info = Some(current.clone());
+    }
+    let Some(Editor::Metadata(ed)) = app.editor.as_mut() else {
+        return;
+    };
+    if ed.target != Target::Existing(conversation.to_string()) || ed.stage != Stage::Saving {
+        return;
+    }
+    ed.stage = Stage::Editing;
+    ed.rebase(current.metadata);
+    ed.notice = None;
+    ed.error = Some(
+        "Not saved: the metadata changed on the server since this opened. The diff is now against what it has; ctrl-s to review and save again."
+            .into(),
+    );
 }
 
 pub fn on_created(app: &mut App, result: Result<(String, ConvInfo), Failure>) -> Vec<Effect> {
