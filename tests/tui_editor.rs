@@ -448,3 +448,31 @@ fn a_save_over_changes_made_elsewhere_is_stopped_and_shown() {
     let shown = format!("{changes:?}");
     assert!(shown.contains("other") && shown.contains("mine"), "{shown}");
 }
+
+#[test]
+fn json_typed_as_a_message_asks_before_sending() {
+    let mut app = app();
+    update::update(&mut app, key(KeyCode::Enter));
+    update::update(&mut app, key(KeyCode::Char('a')));
+    update::update(
+        &mut app,
+        Message::DraftLoaded {
+            name: format!("{ID}.items"),
+            result: Ok(None),
+        },
+    );
+    update::update(
+        &mut app,
+        Message::Paste(r#"[{"role":"user","content":"x"}]"#.into()),
+    );
+    assert!(
+        update::update(&mut app, ctrl('s')).is_empty(),
+        "not sent yet"
+    );
+    let effects = update::update(&mut app, ctrl('s'));
+    let [Effect::AddItems { items, .. }] = effects.as_slice() else {
+        panic!("sent as a message on the second ctrl-s: {effects:?}")
+    };
+    assert_eq!(items[0]["type"], "message");
+    assert!(items[0]["content"].as_str().unwrap().starts_with("[{"));
+}

@@ -519,13 +519,17 @@ fn refresh(app: &mut App) -> Vec<Effect> {
             .iter()
             .map(|c| Effect::LoadConversation(c.id.clone())),
     );
-    let generation = app.next_generation;
-    if let Some(tl) = app.timeline.as_mut() {
-        app.next_generation += 1;
-        let ascending = tl.reloading.unwrap_or(tl.ascending);
-        effects.push(tl.reload(ascending, generation));
-    }
+    effects.extend(reload_timeline(app));
     effects
+}
+
+/// Loads the open timeline again from its first page, keeping what is shown until it arrives.
+pub(crate) fn reload_timeline(app: &mut App) -> Option<Effect> {
+    let generation = app.next_generation;
+    let tl = app.timeline.as_mut()?;
+    app.next_generation += 1;
+    let ascending = tl.reloading.unwrap_or(tl.ascending);
+    Some(tl.reload(ascending, generation))
 }
 
 fn forget(app: &mut App) -> Vec<Effect> {

@@ -385,7 +385,15 @@ pub fn compose_items(c: &Composer) -> Result<Vec<Value>, String> {
     }
 }
 
+/// Shown when a message looks like JSON items; a second ctrl-s sends it as a message anyway.
+const LOOKS_LIKE_ITEMS: &str = "This message looks like JSON items. ctrl-t sends them as items; ctrl-s again sends it as a message.";
+
 fn send(c: &mut Composer) -> Vec<Effect> {
+    let warned = c.error.as_deref() == Some(LOOKS_LIKE_ITEMS);
+    if !c.json && !warned && items_json::items_from_text(&c.text()).is_ok() {
+        c.error = Some(LOOKS_LIKE_ITEMS.into());
+        return vec![];
+    }
     match compose_items(c) {
         Ok(items) => {
             c.error = None;
@@ -567,9 +575,7 @@ pub fn on_items_added(
             .as_ref()
             .is_some_and(|t| t.conversation == conversation)
     {
-        let focus = app.focus;
-        effects.extend(update::open_conversation(app, conversation));
-        app.focus = focus;
+        effects.extend(update::reload_timeline(app));
     }
     let composer = match app.editor.as_mut() {
         Some(Editor::Compose(c)) if c.conversation == conversation => Some(c),
