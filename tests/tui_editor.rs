@@ -476,3 +476,27 @@ fn json_typed_as_a_message_asks_before_sending() {
     assert_eq!(items[0]["type"], "message");
     assert!(items[0]["content"].as_str().unwrap().starts_with("[{"));
 }
+
+#[test]
+fn input_during_the_draft_check_is_applied_not_lost() {
+    let mut app = app();
+    update::update(&mut app, key(KeyCode::Char('e')));
+    update::update(&mut app, key(KeyCode::End));
+    type_text(&mut app, "z");
+    update::update(&mut app, Message::Paste("\npasted = 1".into()));
+    assert_eq!(meta(&app).stage, Stage::CheckingDraft);
+    let effects = update::update(
+        &mut app,
+        Message::DraftLoaded {
+            name: ID.into(),
+            result: Ok(None),
+        },
+    );
+    let ed = meta(&app);
+    assert!(ed.text().contains("pasted = 1"), "{}", ed.text());
+    assert!(ed.text().lines().any(|l| l.ends_with('z')), "{}", ed.text());
+    assert!(
+        !effects.is_empty(),
+        "the replayed input is written to the draft"
+    );
+}

@@ -245,6 +245,8 @@ pub struct App {
     pub width: u16,
     /// The open editor, drawn over the panes; it takes the keys.
     pub editor: Option<crate::tui::editor::Editor>,
+    /// Input held while an editor checks for a draft.
+    pub editor_queue: Vec<crate::tui::editor::Queued>,
     /// Orders draft writes.
     pub draft_seq: u64,
 }
@@ -275,6 +277,7 @@ impl App {
             now: 0,
             height: 24,
             width: 80,
+            editor_queue: Vec::new(),
             editor: None,
             draft_seq: 0,
         }

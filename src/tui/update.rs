@@ -141,10 +141,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
             done(app);
             editor::on_items_added(app, &conversation, sent, total, result)
         }
-        Message::DraftLoaded { name, result } => {
-            editor::on_draft_loaded(app, &name, result);
-            vec![]
-        }
+        Message::DraftLoaded { name, result } => editor::on_draft_loaded(app, &name, result),
         Message::DraftWritten(result) => {
             if let Err(e) = result {
                 app.status = Some(Status::Warning(format!(

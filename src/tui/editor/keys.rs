@@ -5,7 +5,9 @@ use serde_json::{json, Value};
 use tui_textarea::{Input, TextArea};
 
 use super::metadata_text::{self, Metadata};
-use super::{json as items_json, ComposeStage, Composer, Editor, MetadataEditor, Stage, Target};
+use super::{
+    json as items_json, ComposeStage, Composer, Editor, MetadataEditor, Queued, Stage, Target,
+};
 use crate::tui::message::Effect;
 use crate::tui::sanitize;
 use crate::tui::state::{App, ConvEntry, ConvInfo, Failure, Focus, Status};
@@ -123,7 +125,54 @@ pub fn open_composer(app: &mut App) -> Vec<Effect> {
     vec![Effect::LoadDraft { name }]
 }
 
+/// Whether the open editor is still checking for a draft.
+fn checking_draft(app: &App) -> bool {
+    match &app.editor {
+        Some(Editor::Metadata(ed)) => ed.stage == Stage::CheckingDraft,
+        Some(Editor::Compose(c)) => c.stage == ComposeStage::CheckingDraft,
+        None => false,
+    }
+}
+
+/// Whether the open editor takes text now.
+fn editing(app: &App) -> bool {
+    match &app.editor {
+        Some(Editor::Metadata(ed)) => ed.stage == Stage::Editing,
+        Some(Editor::Compose(c)) => c.stage == ComposeStage::Editing,
+        None => false,
+    }
+}
+
+/// Applies the input held during the draft check, once the editor takes text.
+fn replay(app: &mut App) -> Vec<Effect> {
+    if app.editor.is_none() {
+        app.editor_queue.clear();
+    }
+    if !editing(app) || app.editor_queue.is_empty() {
+        return vec![];
+    }
+    let queued = std::mem::take(&mut app.editor_queue);
+    let mut effects = Vec::new();
+    for q in queued {
+        effects.extend(match q {
+            Queued::Key(ev) => on_key(app, ev),
+            Queued::Paste(text) => on_paste(app, &text),
+        });
+    }
+    effects
+}
+
 pub fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    if checking_draft(app) && ev.code != KeyCode::Esc {
+        app.editor_queue.push(Queued::Key(ev));
+        return vec![];
+    }
+    let mut effects = editor_key(app, ev);
+    effects.extend(replay(app));
+    effects
+}
+
+fn editor_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     match app.editor.take() {
         Some(Editor::Metadata(mut ed)) => {
             let (keep, effects) = metadata_key(app, &mut ed, ev);
@@ -145,6 +194,10 @@ pub fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 
 /// Bracketed paste goes into the focused text field.
 pub fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    if checking_draft(app) {
+        app.editor_queue.push(Queued::Paste(text.to_string()));
+        return vec![];
+    }
     let (name, draft_text) = match app.editor.as_mut() {
         Some(Editor::Metadata(ed)) if ed.stage == Stage::Editing => {
             let area = active_area(ed);
@@ -413,7 +466,11 @@ fn send(c: &mut Composer) -> Vec<Effect> {
     }
 }
 
-pub fn on_draft_loaded(app: &mut App, name: &str, result: Result<Option<String>, String>) {
+pub fn on_draft_loaded(
+    app: &mut App,
+    name: &str,
+    result: Result<Option<String>, String>,
+) -> Vec<Effect> {
     match app.editor.as_mut() {
         Some(Editor::Metadata(ed))
             if ed.stage == Stage::CheckingDraft && ed.target.draft_name() == name =>
@@ -441,6 +498,7 @@ pub fn on_draft_loaded(app: &mut App, name: &str, result: Result<Option<String>,
         }
         _ => {}
     }
+    replay(app)
 }
 
 pub fn on_metadata_saved(

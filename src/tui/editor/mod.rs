@@ -31,7 +31,7 @@ impl Target {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
-    /// Waiting to learn whether a draft exists; keys wait too.
+    /// Waiting to learn whether a draft exists; input is held and applied after.
     CheckingDraft,
     /// A draft from before was found: restore it?
     OfferDraft(String),
@@ -168,6 +168,14 @@ impl MetadataEditor {
 }
 
 pub const ROLES: [&str; 4] = ["user", "assistant", "system", "developer"];
+
+/// Input that arrived while the editor was still checking for a draft; it is applied once the
+/// editor is ready, so nothing typed or pasted is lost.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Queued {
+    Key(crossterm::event::KeyEvent),
+    Paste(String),
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ComposeStage {
