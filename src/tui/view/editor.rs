@@ -81,7 +81,12 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
     );
     let text_area = block.inner(body);
     frame.render_widget(block, body);
-    let errors_width = (text_area.width * 2 / 5).clamp(12, 48);
+    // The error column takes room only while there are errors to show.
+    let errors_width = if ed.parsed.is_valid() {
+        0
+    } else {
+        (text_area.width * 2 / 5).clamp(12, 48)
+    };
     let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(errors_width)])
         .areas(text_area);
     frame.render_widget(&ed.area, left);
