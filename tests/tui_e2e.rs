@@ -369,3 +369,40 @@ fn deleting_a_conversation_backs_up_all_of_its_items() {
     tmux.keys(&["q"]);
     tmux.wait_exit(10);
 }
+
+#[test]
+fn an_item_already_deleted_elsewhere_leaves_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let conv = seed(&base, "Stale", 3);
+    let data = dir.path().join("data").display().to_string();
+    let tmux = Tmux::start(
+        "stale",
+        100,
+        30,
+        &command_line(&[("CONVTUI_DATA_DIR", &data)], &["--base-url", &base]),
+    );
+    tmux.wait_for("Stale", 20);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("3 loaded · all", 10);
+    // The newest item (selected) goes away behind the UI's back.
+    let (_, page) = call(
+        "GET",
+        &format!("{base}/conversations/{conv}/items?limit=1"),
+        None,
+    );
+    let newest = page["data"][0]["id"].as_str().unwrap().to_string();
+    call(
+        "DELETE",
+        &format!("{base}/conversations/{conv}/items/{newest}"),
+        None,
+    );
+    tmux.keys(&["d"]);
+    tmux.wait_for("Delete this item?", 5);
+    tmux.keys(&["y"]);
+    tmux.wait_for(&format!("Deleted {newest}"), 10);
+    tmux.wait_for("2 loaded · all", 5);
+    tmux.keys(&["q"]);
+    tmux.wait_exit(10);
+}

@@ -148,11 +148,24 @@ async fn run(
         } => {
             let mut deleted = Vec::new();
             let mut failed = Vec::new();
-            for item in &items {
+            let mut rest = items.iter();
+            for item in rest.by_ref() {
                 let id = item_id(item).unwrap_or_default().to_string();
                 match delete_one(client, ctx, &conversation, item).await {
                     Ok(()) => deleted.push(id),
+                    // No answer at all (the server is unreachable): stop instead of trying
+                    // every remaining item in turn.
+                    Err(f) if f.status.is_none() => {
+                        failed.push((id, f));
+                        break;
+                    }
                     Err(f) => failed.push((id, f)),
+                }
+            }
+            if let Some((_, first)) = failed.last().filter(|(_, f)| f.status.is_none()).cloned() {
+                for item in rest {
+                    let id = item_id(item).unwrap_or_default().to_string();
+                    failed.push((id, Failure::new(format!("not tried: {}", first.message))));
                 }
             }
             Message::MarkedDeleted {
@@ -320,6 +333,8 @@ fn deletion_failure(e: DeleteError) -> Failure {
     }
 }
 
+/// Deletes one item after backing it up. An item the server no longer has, in a conversation
+/// it still has, is already where the user wanted it: that counts as deleted.
 async fn delete_one(
     client: &Client,
     ctx: &Context,
@@ -327,8 +342,14 @@ async fn delete_one(
     item: &Value,
 ) -> Result<(), Failure> {
     let id = item_id(item).unwrap_or_default();
-    deletion::item(client, &ctx.backup, conversation, id, Some(item.clone()))
-        .await
-        .map(|_| ())
-        .map_err(deletion_failure)
+    match deletion::item(client, &ctx.backup, conversation, id, Some(item.clone())).await {
+        Ok(_) => Ok(()),
+        Err(DeleteError::Api(e)) if e.is_not_found() => {
+            match client.get_conversation(conversation).await {
+                Ok(_) => Ok(()),
+                Err(_) => Err(failure(&e)),
+            }
+        }
+        Err(e) => Err(deletion_failure(e)),
+    }
 }
