@@ -593,10 +593,26 @@ fn on_conversation(app: &mut App, id: &str, result: Result<super::state::ConvInf
             entry.info = Some(info);
             entry.gone = false;
         }
-        Err(f) if f.is_not_found() => entry.gone = true,
+        Err(f) if f.is_not_found() => conversation_gone(app, id),
         Err(f) => app.status = Some(Status::Error(f)),
     }
     app.sort_convs();
+}
+
+/// The server no longer has the conversation: its entry is marked gone, and its items leave
+/// the screen rather than look deletable.
+pub(crate) fn conversation_gone(app: &mut App, id: &str) {
+    if let Some(e) = app.conv_mut(id) {
+        e.gone = true;
+    }
+    if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+        app.timeline = None;
+        app.focus = Focus::Conversations;
+        app.status = Some(Status::Warning(format!(
+            "Conversation {} is gone from the server.",
+            sanitize::line(id)
+        )));
+    }
 }
 
 fn on_page(
@@ -615,15 +631,13 @@ fn on_page(
     let page = match result {
         Ok(p) => p,
         Err(f) => {
-            tl.reloading = None;
-            tl.load_all = false;
             // Only a first page says the conversation is gone; a 404 on a later page may be
             // about the cursor (an item deleted meanwhile).
-            if f.is_not_found() && tl.cursor.is_none() {
-                tl.has_more = false;
-                if let Some(e) = app.conv_mut(conversation) {
-                    e.gone = true;
-                }
+            let first_page = tl.reloading.is_some() || tl.cursor.is_none();
+            tl.reloading = None;
+            tl.load_all = false;
+            if f.is_not_found() && first_page {
+                conversation_gone(app, conversation);
             }
             app.status = Some(Status::Error(f));
             return vec![];

@@ -326,6 +326,25 @@ fn detail_scrolling_stops_at_the_end() {
 }
 
 #[test]
+fn a_refresh_that_finds_the_conversation_gone_clears_its_items() {
+    let (mut app, generation) = opened();
+    loaded(&mut app, generation, page(items(0..10), false));
+    let effects = update(&mut app, key('R'));
+    let Some(Effect::LoadItems { generation: g2, .. }) = effects.last() else {
+        panic!()
+    };
+    let gone = Failure {
+        message: "Conversation not found".into(),
+        status: Some(404),
+        request_id: None,
+    };
+    loaded(&mut app, *g2, Err(gone));
+    assert!(app.convs[0].gone);
+    assert!(app.timeline.is_none(), "no stale items that look deletable");
+    assert_eq!(app.focus, Focus::Conversations);
+}
+
+#[test]
 fn ctrl_c_quits_even_in_a_dialog() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('?'));
