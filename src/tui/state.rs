@@ -247,6 +247,8 @@ pub struct App {
     pub editor: Option<crate::tui::editor::Editor>,
     /// Input held while an editor checks for a draft.
     pub editor_queue: Vec<crate::tui::editor::Queued>,
+    /// A conversation opened by id, not yet confirmed by the server.
+    pub opening: Option<String>,
     /// Orders draft writes.
     pub draft_seq: u64,
 }
@@ -278,6 +280,7 @@ impl App {
             height: 24,
             width: 80,
             editor_queue: Vec::new(),
+            opening: None,
             editor: None,
             draft_seq: 0,
         }

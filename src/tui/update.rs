@@ -66,8 +66,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
         }
         Message::ConversationLoaded { id, result } => {
             done(app);
-            on_conversation(app, &id, result);
-            vec![]
+            on_conversation(app, &id, result)
         }
         Message::ItemsLoaded {
             conversation,
@@ -232,7 +231,7 @@ fn dialog_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         Dialog::OpenById { mut input, error } => match ev.code {
             KeyCode::Esc => vec![],
             KeyCode::Enter => {
-                let id = input.trim().to_string();
+                let id = id_in(&input);
                 if id.is_empty() {
                     app.dialog = Some(Dialog::OpenById {
                         input,
@@ -266,20 +265,30 @@ pub(super) fn save_registry(app: &App) -> Effect {
     Effect::SaveRegistry(app.registry.clone())
 }
 
-fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    if app.registry.add([id]) > 0 {
-        effects.push(save_registry(app));
+/// The id in what was typed or pasted: a `conv_…` token anywhere in it (a URL, `id: conv_…`),
+/// else the text itself.
+pub fn id_in(input: &str) -> String {
+    match input.find("conv_") {
+        Some(i) => input[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect(),
+        None => input.split_whitespace().collect(),
     }
+}
+
+/// Opens a conversation by id. It joins the registry once the server confirms it exists.
+fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
     let index = match app.convs.iter().position(|c| c.id == id) {
         Some(i) => i,
         None => {
             app.convs.push(ConvEntry::new(id));
+            app.opening = Some(id.to_string());
             app.convs.len() - 1
         }
     };
     app.conv_selected = index;
-    effects.push(Effect::LoadConversation(id.to_string()));
+    let mut effects = vec![Effect::LoadConversation(id.to_string())];
     effects.extend(open_conversation(app, id));
     effects
 }
@@ -579,24 +588,49 @@ fn on_listed(
     app.sort_convs();
 }
 
-fn on_conversation(app: &mut App, id: &str, result: Result<super::state::ConvInfo, Failure>) {
+fn on_conversation(
+    app: &mut App,
+    id: &str,
+    result: Result<super::state::ConvInfo, Failure>,
+) -> Vec<Effect> {
     if let (Ok(info), Some(Editor::Metadata(ed))) = (&result, app.editor.as_mut()) {
         if matches!(&ed.target, Target::Existing(t) if t == id) {
             ed.rebase(info.metadata.clone());
         }
     }
-    let Some(entry) = app.conv_mut(id) else {
-        return;
-    };
+    let opened_by_id = app.opening.as_deref() == Some(id);
+    if opened_by_id {
+        app.opening = None;
+    }
+    let mut effects = Vec::new();
     match result {
         Ok(info) => {
-            entry.info = Some(info);
-            entry.gone = false;
+            if let Some(entry) = app.conv_mut(id) {
+                entry.info = Some(info);
+                entry.gone = false;
+            }
+            if opened_by_id && app.registry.add([id]) > 0 {
+                effects.push(save_registry(app));
+            }
+        }
+        Err(f) if f.is_not_found() && opened_by_id => {
+            // A mistyped id leaves nothing behind.
+            app.convs.retain(|c| c.id != id);
+            app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
+            if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+                app.timeline = None;
+                app.focus = Focus::Conversations;
+            }
+            app.status = Some(Status::Error(Failure {
+                message: format!("No conversation with id '{}' here.", sanitize::line(id)),
+                ..f
+            }));
         }
         Err(f) if f.is_not_found() => conversation_gone(app, id),
         Err(f) => app.status = Some(Status::Error(f)),
     }
     app.sort_convs();
+    effects
 }
 
 /// The server no longer has the conversation: its entry is marked gone, and its items leave

@@ -268,15 +268,55 @@ fn a_missing_conversation_is_marked_gone_and_can_be_forgotten() {
 }
 
 #[test]
-fn open_by_id_registers_and_opens() {
+fn open_by_id_opens_and_registers_once_the_server_confirms() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('o'));
-    update(&mut app, Message::Paste("  conv_pasted\n".into()));
+    update(
+        &mut app,
+        Message::Paste("  see https://example.test/logs/conv_pasted42 \n".into()),
+    );
     let effects = update(&mut app, code(KeyCode::Enter));
-    assert!(matches!(effects.first(), Some(Effect::SaveRegistry(r)) if r.contains("conv_pasted")));
-    assert!(effects.contains(&Effect::LoadConversation("conv_pasted".into())));
-    assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_pasted");
+    assert!(effects.contains(&Effect::LoadConversation("conv_pasted42".into())));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::SaveRegistry(_))));
+    assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_pasted42");
     assert_eq!(app.focus, Focus::Timeline);
+    let info = super::super::state::ConvInfo {
+        created_at: 1,
+        metadata: Default::default(),
+    };
+    let effects = update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: "conv_pasted42".into(),
+            result: Ok(info),
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.contains("conv_pasted42")));
+}
+
+#[test]
+fn a_mistyped_id_leaves_nothing_behind() {
+    let mut app = App::new("local", "http://x/v1", Registry::default());
+    update(&mut app, key('o'));
+    update(&mut app, Message::Paste("conv_typo".into()));
+    update(&mut app, code(KeyCode::Enter));
+    let not_found = Failure {
+        message: "not found".into(),
+        status: Some(404),
+        request_id: None,
+    };
+    let effects = update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: "conv_typo".into(),
+            result: Err(not_found),
+        },
+    );
+    assert!(effects.is_empty());
+    assert!(
+        app.convs.is_empty() && app.timeline.is_none() && app.registry.conversations.is_empty()
+    );
+    assert!(matches!(&app.status, Some(Status::Error(f)) if f.message.contains("conv_typo")));
 }
 
 #[test]
