@@ -179,10 +179,20 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     if app.editor.is_some() {
         return editor::on_key(app, ev);
     }
-    match keymap::lookup(scope(app), &ev) {
-        Some(action) => on_action(app, action),
-        None => vec![],
+    let Some(action) = keymap::lookup(scope(app), &ev) else {
+        return vec![];
+    };
+    // Notes and warnings last until the next action; an error until the next request, so that
+    // its request id stays readable while the user looks around.
+    let before = app.status.clone();
+    if matches!(app.status, Some(Status::Info(_) | Status::Warning(_))) {
+        app.status = None;
     }
+    let effects = on_action(app, action);
+    if !effects.is_empty() && matches!(&before, Some(Status::Error(_))) && app.status == before {
+        app.status = None;
+    }
+    effects
 }
 
 fn on_paste(app: &mut App, text: &str) {
@@ -677,7 +687,8 @@ fn on_page(
             return vec![];
         }
     };
-    let keep = tl.reloading.and_then(|asc| tl.clear_for_reload(asc));
+    let reloaded = tl.reloading;
+    let keep = reloaded.and_then(|asc| tl.clear_for_reload(asc));
     let fresh = paging::unseen(&page, &tl.seen);
     let next = paging::next_cursor(tl.cursor.as_deref(), &page, &mut tl.seen);
     tl.items.extend(fresh.into_iter().map(|i| i.0));
@@ -694,8 +705,15 @@ fn on_page(
             app.status = Some(Status::Warning(warning));
         }
     }
-    if !tl.has_more {
+    if let Some(asc) = reloaded.filter(|_| app.status.is_none()) {
+        let order = if asc { "oldest first" } else { "newest first" };
+        app.status = Some(Status::Info(format!("Reloaded, {order}")));
+    }
+    if !tl.has_more && tl.load_all {
         tl.load_all = false;
+        if app.status.is_none() {
+            app.status = Some(Status::Info(format!("All {} items loaded", tl.items.len())));
+        }
     }
     let wants_more = tl.load_all || tl.selected + PREFETCH_MARGIN >= tl.items.len();
     if wants_more {
