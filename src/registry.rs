@@ -18,6 +18,9 @@ pub struct Entry {
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registry {
     pub conversations: Vec<Entry>,
+    /// Ids the user removed from the list, kept out of it even when the server lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +113,7 @@ impl Registry {
         let mut added = 0;
         for id in ids {
             let id = id.trim();
+            self.hidden.retain(|h| h != id);
             if id.is_empty() || self.contains(id) {
                 continue;
             }
@@ -126,6 +130,18 @@ impl Registry {
         let before = self.conversations.len();
         self.conversations.retain(|e| e.id != id);
         before != self.conversations.len()
+    }
+
+    /// Removes the id and keeps it out of the list until it is added again.
+    pub fn hide(&mut self, id: &str) {
+        self.remove(id);
+        if !self.is_hidden(id) {
+            self.hidden.push(id.to_string());
+        }
+    }
+
+    pub fn is_hidden(&self, id: &str) -> bool {
+        self.hidden.iter().any(|h| h == id)
     }
 }
 
@@ -157,6 +173,10 @@ mod tests {
         assert!(loaded.remove("conv_a"));
         assert!(!loaded.remove("conv_a"));
         assert_eq!(loaded.conversations.len(), 1);
+        loaded.hide("conv_b");
+        assert!(loaded.is_hidden("conv_b") && loaded.conversations.is_empty());
+        loaded.add(["conv_b"]);
+        assert!(!loaded.is_hidden("conv_b") && loaded.contains("conv_b"));
         // No temporary files are left behind.
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);

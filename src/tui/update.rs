@@ -565,11 +565,8 @@ fn forget(app: &mut App) -> Vec<Effect> {
         "Removed {} from the list",
         sanitize::line(&entry.id)
     )));
-    if app.registry.remove(&entry.id) {
-        vec![save_registry(app)]
-    } else {
-        vec![]
-    }
+    app.registry.hide(&entry.id);
+    vec![save_registry(app)]
 }
 
 fn on_listed(
@@ -578,6 +575,10 @@ fn on_listed(
 ) {
     match result {
         Ok(Some(list)) => {
+            let list: Vec<_> = list
+                .into_iter()
+                .filter(|(id, _)| !app.registry.is_hidden(id))
+                .collect();
             for (id, info) in list {
                 match app.conv_mut(&id) {
                     Some(entry) => {

@@ -385,6 +385,34 @@ fn a_refresh_that_finds_the_conversation_gone_clears_its_items() {
 }
 
 #[test]
+fn a_forgotten_conversation_stays_out_of_the_servers_list() {
+    let mut app = App::new("local", "http://x/v1", Registry::default());
+    let info = |t| super::super::state::ConvInfo {
+        created_at: t,
+        metadata: Default::default(),
+    };
+    app.pending = 2;
+    update(
+        &mut app,
+        Message::ConversationsListed(Ok(Some(vec![
+            ("conv_a".into(), info(2)),
+            ("conv_b".into(), info(1)),
+        ]))),
+    );
+    update(&mut app, key('x'));
+    assert_eq!(app.convs.len(), 1);
+    update(
+        &mut app,
+        Message::ConversationsListed(Ok(Some(vec![
+            ("conv_a".into(), info(2)),
+            ("conv_b".into(), info(1)),
+        ]))),
+    );
+    let ids: Vec<&str> = app.convs.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["conv_b"]);
+}
+
+#[test]
 fn ctrl_c_quits_even_in_a_dialog() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('?'));
