@@ -547,9 +547,37 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
             o.rest(item, &["call_id"]);
         }
         "local_shell_call_output" => {
-            o.heading("output");
-            o.output(item.get("output").unwrap_or(&Value::Null));
-            o.rest(item, &["output"]);
+            o.field("call_id", s(item, "call_id"));
+            // The output is a JSON string; its stdout and stderr read best as text.
+            let out = item.get("output").unwrap_or(&Value::Null);
+            match out
+                .as_str()
+                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            {
+                Some(v @ Value::Object(_)) if v.get("stdout").is_some() => {
+                    o.heading("stdout");
+                    o.text(s(&v, "stdout"));
+                    if !s(&v, "stderr").is_empty() {
+                        o.heading("stderr");
+                        o.styled(s(&v, "stderr"), Style::new().fg(Color::Red));
+                    }
+                    o.rest(&v, &["stdout", "stderr"]);
+                }
+                _ => {
+                    o.heading("output");
+                    o.output(out);
+                }
+            }
+            o.rest(item, &["output", "call_id"]);
+        }
+        "computer_call_output" => {
+            o.field("call_id", s(item, "call_id"));
+            let out = item.get("output").unwrap_or(&Value::Null);
+            match part_placeholder(out) {
+                Some(ph) => o.styled(&ph, Style::new().fg(Color::Magenta)),
+                None => o.json(out),
+            }
+            o.rest(item, &["output", "call_id"]);
         }
         "shell_call_output" => {
             o.field("call_id", s(item, "call_id"));
@@ -621,7 +649,6 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
         | "web_search_call"
         | "file_search_call"
         | "computer_call"
-        | "computer_call_output"
         | "tool_search_call"
         | "tool_search_output"
         | "additional_tools"

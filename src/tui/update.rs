@@ -488,7 +488,9 @@ fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
             prefetch(app)
         }
         Focus::Detail => {
-            let max = detail_height(app).saturating_sub(1) as isize;
+            // The detail pane gets 55% of the body in every layout; its borders take two rows.
+            let visible = (app.height.saturating_sub(3) as usize * 55 / 100).saturating_sub(2);
+            let max = detail_height(app).saturating_sub(visible.max(1)) as isize;
             app.detail_scroll =
                 (app.detail_scroll as isize + delta).clamp(0, max.min(u16::MAX as isize)) as u16;
             vec![]
