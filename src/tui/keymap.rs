@@ -209,7 +209,13 @@ pub const BINDINGS: &[Binding] = &[
         Some("add"),
     ),
     b(Global, &[k('?')], Action::Help, "help", Some("help")),
-    b(Global, &[k('q')], Action::Quit, "quit", Some("quit")),
+    b(
+        Global,
+        &[k('q')],
+        Action::Quit,
+        "quit (outside dialogs and editors)",
+        Some("quit"),
+    ),
     b(
         Global,
         &[ctrl('c')],
@@ -391,15 +397,19 @@ pub fn keys_label(binding: &Binding) -> String {
 
 /// The hints line for a scope: its own hinted bindings, then the global ones.
 pub fn hints(scope: Scope) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = vec![("j/k".into(), "move")];
-    for s in [scope, Global] {
-        out.extend(
-            BINDINGS
-                .iter()
-                .filter(|b| b.scope == s)
-                .filter_map(|b| b.hint.map(|h| (keys_label(b), h))),
-        );
-    }
+    // Help and quit come first, so that a narrow terminal still shows them.
+    let first = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
+    let hinted = |b: &Binding| b.hint.map(|h| (keys_label(b), h));
+    let global = || BINDINGS.iter().filter(|b| b.scope == Global);
+    let mut out: Vec<(String, &'static str)> = global().filter(first).filter_map(hinted).collect();
+    out.push(("j/k".into(), "move"));
+    out.extend(
+        BINDINGS
+            .iter()
+            .filter(|b| b.scope == scope)
+            .filter_map(hinted),
+    );
+    out.extend(global().filter(|b| !first(b)).filter_map(hinted));
     out
 }
 

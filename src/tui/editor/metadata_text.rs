@@ -89,6 +89,11 @@ pub fn show(s: &str) -> String {
     escape(s, false)
 }
 
+/// Shows a key the way the editor writes it, so `a=b` reads as one key, not a pair.
+pub fn show_key(s: &str) -> String {
+    escape(s, true)
+}
+
 /// The editor text for a map: one line per pair, in key order.
 pub fn to_text(map: &Metadata) -> String {
     map.iter()

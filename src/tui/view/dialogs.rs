@@ -51,7 +51,10 @@ pub fn confirm(
         ),
         Span::raw("/Esc no"),
     ]));
-    let rect = centered(area, width, lines.len() as u16 + 2);
+    // Tall enough for the wrapped lines, so that the answer line always shows.
+    let inner = width.min(area.width).saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let rect = centered(area, width, (rows as u16).saturating_add(2));
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)

@@ -174,7 +174,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
 /// The diff lines, with values escaped as the editor writes them.
 pub fn diff_lines(changes: &[Change]) -> Vec<Line<'static>> {
     let v = |s: &str| sanitize::truncate(&metadata_text::show(s), 60);
-    let k = |s: &str| sanitize::truncate(&metadata_text::show(s), 30);
+    let k = |s: &str| sanitize::truncate(&metadata_text::show_key(s), 30);
     if changes.is_empty() {
         return vec![Line::styled("no metadata", DIM)];
     }
