@@ -8,16 +8,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// A file name for any name: letters, digits, `-` and `_` stay; anything else becomes `%XX`
+/// bytes, so two different names never share a file.
 fn safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The drafts folder of a profile.
@@ -69,6 +71,7 @@ impl Store {
                 let tmp = path.with_extension(format!("txt.tmp{}", std::process::id()));
                 let mut file = std::fs::File::create(&tmp)?;
                 file.write_all(text.as_bytes())?;
+                file.sync_all()?;
                 drop(file);
                 std::fs::rename(&tmp, &path)
             }
@@ -85,6 +88,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn different_names_never_share_a_file() {
+        let d = Path::new("/d");
+        assert_ne!(path_in(d, "conv.1"), path_in(d, "conv_1"));
+        assert_ne!(path_in(d, "X.items"), path_in(d, "X_items"));
+        assert_ne!(dir_for(d, "a.b"), dir_for(d, "a_b"));
+        assert_eq!(path_in(d, "conv_1"), Path::new("/d/conv_1.txt"));
+    }
+
+    #[test]
     fn writes_in_order_and_deletes() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir_for(dir.path(), "my profile");
@@ -95,6 +107,6 @@ mod tests {
         store.apply(&d, "conv_1", 3, None).unwrap();
         store.apply(&d, "conv_1", 2, Some("late")).unwrap();
         assert_eq!(read(&d, "conv_1").unwrap(), None);
-        assert!(d.ends_with("drafts/my_profile"));
+        assert!(d.ends_with("drafts/my%20profile"));
     }
 }

@@ -21,11 +21,12 @@ fn temp_file(json: &str) -> std::io::Result<PathBuf> {
     let dir = std::env::temp_dir();
     for n in 0..100u32 {
         let path = dir.join(format!("convtui-metadata-{}-{n}.json", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Only the user may read the metadata being edited.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
             Ok(mut f) => {
                 f.write_all(json.as_bytes())?;
                 return Ok(path);

@@ -21,7 +21,7 @@ use crate::server::validate::{self, MAX_KEY_CHARS, MAX_METADATA_PAIRS, MAX_VALUE
 pub type Metadata = BTreeMap<String, String>;
 
 /// The escapes in one line, for the editor's help.
-pub const ESCAPES_HELP: &str = r"one key = value per line · escapes: \n newline  \\ backslash  \s space at an end  \= in keys  # comment";
+pub const ESCAPES_HELP: &str = r"one key = value per line · escapes: \n newline  \t tab  \\ backslash  \s space at an end  \= in keys  \u{hex}  # comment";
 
 /// One error, on one line (0-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +146,8 @@ fn unescape(s: &str) -> Result<String, String> {
             }
             Some(other) => {
                 return Err(format!(
-                    r"unknown escape \{other}; write \\ for a backslash"
+                    r"unknown escape \{}; write \\ for a backslash",
+                    show(&other.to_string())
                 ))
             }
             None => return Err(r"a lone \ at the end; write \\ for a backslash".into()),
@@ -174,7 +175,7 @@ pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
     for (n, line) in text.split('\n').enumerate() {
-        let trimmed = line.trim_matches(' ');
+        let trimmed = line.trim_matches([' ', '\t']);
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -186,7 +187,7 @@ pub fn parse(text: &str) -> Parsed {
             continue;
         };
         let (raw_key, raw_value) = (&line[..eq], &line[eq + 1..]);
-        let key = match unescape(raw_key.trim_matches(' ')) {
+        let key = match unescape(raw_key.trim_matches([' ', '\t'])) {
             Ok(k) => k,
             Err(e) => {
                 parsed.errors.push(LineError {
@@ -196,7 +197,7 @@ pub fn parse(text: &str) -> Parsed {
                 continue;
             }
         };
-        let value = match unescape(raw_value.trim_matches(' ')) {
+        let value = match unescape(raw_value.trim_matches([' ', '\t'])) {
             Ok(v) => v,
             Err(e) => {
                 parsed.errors.push(LineError {
