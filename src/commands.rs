@@ -97,36 +97,10 @@ fn read_items(source: &str) -> Result<Vec<Value>, CommandError> {
         std::fs::read_to_string(source)
             .map_err(|e| CommandError::Input(format!("cannot read {source}: {e}")))?
     };
-    parse_items(&text).map_err(|e| {
+    api::input::parse_items(&text).map_err(|e| {
         let name = if source == "-" { "stdin" } else { source };
         CommandError::Input(format!("{name}: {e}"))
     })
-}
-
-/// Items from a JSON array, an object `{"items": [...]}`, or JSON Lines (one item per line).
-pub fn parse_items(text: &str) -> Result<Vec<Value>, String> {
-    let mut values = Vec::new();
-    for (i, v) in serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .enumerate()
-    {
-        values.push(v.map_err(|e| format!("not JSON (value {}): {e}", i + 1))?);
-    }
-    let items = match values.as_slice() {
-        [] => return Err("no items found".into()),
-        [Value::Array(list)] => list.clone(),
-        [Value::Object(obj)] if obj.get("items").is_some_and(Value::is_array) => {
-            obj["items"].as_array().cloned().unwrap_or_default()
-        }
-        _ => values,
-    };
-    if let Some(i) = items.iter().position(|v| !v.is_object()) {
-        return Err(format!("item {} is not a JSON object", i + 1));
-    }
-    if items.is_empty() {
-        return Err("no items found".into());
-    }
-    Ok(items)
 }
 
 async fn conversations(
@@ -312,33 +286,4 @@ pub fn read_import(file: &std::path::Path) -> Result<Vec<String>, String> {
 pub async fn open_tui(global: &GlobalArgs) -> Result<(), String> {
     let profile = config::resolve(&config_options(global)).map_err(|e| e.to_string())?;
     crate::tui::run(profile).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn item_input_formats() {
-        let a = parse_items(r#"[{"role":"user","content":"a"},{"role":"user","content":"b"}]"#)
-            .unwrap();
-        let b = parse_items(
-            r#"{"items":[{"role":"user","content":"a"},{"role":"user","content":"b"}]}"#,
-        )
-        .unwrap();
-        let c = parse_items(
-            "{\"role\":\"user\",\"content\":\"a\"}\n\n{\"role\":\"user\",\"content\":\"b\"}\n",
-        )
-        .unwrap();
-        assert_eq!(a, b);
-        assert_eq!(a, c);
-        assert_eq!(
-            parse_items(r#"{"role":"user","content":"x"}"#).unwrap(),
-            vec![json!({"role":"user","content":"x"})]
-        );
-        assert!(parse_items("").is_err());
-        assert!(parse_items("[1]").is_err());
-        assert!(parse_items("{\"a\":1}\n{oops").is_err());
-    }
 }

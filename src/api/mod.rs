@@ -3,6 +3,7 @@
 //! One shared `reqwest::Client` per [`Client`]; cloning a [`Client`] is cheap.
 
 pub mod error;
+pub mod input;
 pub mod models;
 pub mod paging;
 pub mod retry;

@@ -42,29 +42,10 @@ pub fn metadata_from_json(text: &str) -> Result<Metadata, String> {
         .collect()
 }
 
-/// Pasted items: one item, an array, or `{"items": [...]}`; each checked as the API would.
+/// Pasted items: one item, an array, `{"items": [...]}` or JSON Lines; each checked as the API
+/// would.
 pub fn items_from_text(text: &str) -> Result<Vec<Value>, String> {
-    let value: Value =
-        serde_json::from_str(text.trim()).map_err(|e| format!("the JSON is not valid: {e}"))?;
-    let items = match value {
-        Value::Array(a) => a,
-        Value::Object(mut o) if o.len() == 1 && o.contains_key("items") => {
-            match o.remove("items") {
-                Some(Value::Array(a)) => a,
-                _ => return Err("\"items\" must be an array".into()),
-            }
-        }
-        Value::Object(o) => vec![Value::Object(o)],
-        other => {
-            return Err(format!(
-                "expected an item, an array or {{\"items\": [...]}}, got {}",
-                crate::server::error::json_kind(&other)
-            ))
-        }
-    };
-    if items.is_empty() {
-        return Err("there are no items".into());
-    }
+    let items = crate::api::input::parse_items(text)?;
     for (i, item) in items.iter().enumerate() {
         validate::items(&Value::Array(vec![item.clone()]), false)
             .map_err(|e| format!("item {}: {}", i + 1, e.message.replace("items[0]", "item")))?;
