@@ -406,3 +406,49 @@ fn an_item_already_deleted_elsewhere_leaves_the_list() {
     tmux.keys(&["q"]);
     tmux.wait_exit(10);
 }
+
+#[test]
+fn sigterm_gives_the_terminal_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    seed(&base, "Signals", 1);
+    let data = dir.path().join("data").display().to_string();
+    let line = command_line(&[("CONVTUI_DATA_DIR", &data)], &["--base-url", &base]);
+    // The shell prints the exit status once the program is gone.
+    let tmux = Tmux::start(
+        "sigterm",
+        100,
+        30,
+        &format!("{line}; echo EXIT=$?; sleep 30"),
+    );
+    tmux.wait_for("Signals", 20);
+    // The program itself (not the shell around it): argv[0] is the binary, with our URL.
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if args.first().map(String::as_str) == Some(env!("CARGO_BIN_EXE_convtui"))
+            && args.iter().any(|a| a == &base)
+            && !args.iter().any(|a| a == "serve")
+        {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap();
+            killed += 1;
+        }
+    }
+    assert_eq!(killed, 1, "found the program");
+    let screen = tmux.wait_for("EXIT=0", 10);
+    assert!(
+        !screen.contains("Conversations ("),
+        "the alternate screen is gone:\n{screen}"
+    );
+}

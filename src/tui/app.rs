@@ -41,6 +41,8 @@ pub async fn run_loop(
     app.width = size.width;
     app.height = size.height;
     let mut events = EventStream::new();
+    // SIGTERM and SIGHUP end the loop like `q`, so the terminal is given back.
+    let (_keep_open, mut stop) = stop_signals();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // The external editor needs the terminal, so the loop runs it itself.
@@ -87,6 +89,7 @@ pub async fn run_loop(
             },
             Some(m) = rx.recv() => Some(m),
             _ = tick.tick(), if app.pending > 0 => Some(Message::Tick),
+            _ = stop.recv() => break,
         };
         if let Some(m) = msg {
             spawn_all(update::update(app, m), &mut external);
@@ -98,4 +101,25 @@ pub async fn run_loop(
         }
     }
     Ok(())
+}
+
+/// A channel that yields once the process is asked to stop (SIGTERM or SIGHUP). The sender is
+/// returned too: while it lives, `recv` waits instead of ending at once.
+fn stop_signals() -> (mpsc::Sender<()>, mpsc::Receiver<()>) {
+    let (tx, rx) = mpsc::channel(1);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+            if let Ok(mut s) = signal(kind) {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    if s.recv().await.is_some() {
+                        let _ = tx.send(()).await;
+                    }
+                });
+            }
+        }
+    }
+    (tx, rx)
 }
