@@ -509,13 +509,15 @@ fn detail_height(app: &App) -> usize {
     } else {
         app.width as usize
     };
-    let width = pane.saturating_sub(2).max(1);
+    let width = pane.saturating_sub(2).clamp(1, u16::MAX as usize) as u16;
     let lines = if app.raw {
         render::pretty_json_lines(item)
     } else {
         render::detail(item)
     };
-    lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum()
+    ratatui::widgets::Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .line_count(width)
 }
 
 fn open_selected(app: &mut App) -> Vec<Effect> {
