@@ -29,29 +29,23 @@ pub fn popup(title: &str, color: Color) -> Block<'static> {
         ))
 }
 
-/// The one confirm popup: the lines, then `y/Enter yes   n/Esc no`.
+/// The one confirm popup: the lines, and the answer keys in the bottom border, where even a
+/// popup cut short by a tiny terminal still shows them.
 pub fn confirm(
     frame: &mut Frame,
     area: Rect,
     title: &str,
-    mut lines: Vec<Line<'static>>,
+    lines: Vec<Line<'static>>,
     width: u16,
     color: Color,
 ) {
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled(
-            "y",
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-        ),
+    let answer = Line::from(vec![
+        Span::raw(" "),
+        Span::styled("y", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
         Span::raw("/Enter yes   "),
-        Span::styled(
-            "n",
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        ),
-        Span::raw("/Esc no"),
-    ]));
-    // Tall enough for the wrapped lines, so that the answer line always shows.
+        Span::styled("n", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        Span::raw("/Esc no "),
+    ]);
     let inner = width.min(area.width).saturating_sub(2).max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     let rect = centered(area, width, (rows as u16).saturating_add(2));
@@ -59,7 +53,7 @@ pub fn confirm(
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(popup(title, color)),
+            .block(popup(title, color).title_bottom(answer)),
         rect,
     );
 }
