@@ -406,7 +406,10 @@ impl Client {
                 format!("{what} failed"),
             )
         };
-        let message = format!("{lead}: {}", chain.join(": "));
+        // The innermost cause says what happened ("Connection refused"); the outer layers
+        // only repeat the URL.
+        let cause = chain.last().map(String::as_str).unwrap_or("unknown error");
+        let message = format!("{lead}: {cause}");
         (failure, ApiError::new(kind, error::truncate(&message)))
     }
 

@@ -41,9 +41,15 @@ pub fn confirm(
 ) {
     let answer = Line::from(vec![
         Span::raw(" "),
-        Span::styled("y", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            "y",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        ),
         Span::raw("/Enter yes   "),
-        Span::styled("n", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            "n",
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
         Span::raw("/Esc no "),
     ]);
     let inner = width.min(area.width).saturating_sub(2).max(1) as usize;

@@ -86,15 +86,16 @@ fn counts(app: &App) -> String {
         .unwrap_or_default()
 }
 
-/// Errors wrap onto up to three lines so that the request id stays visible.
+/// Long messages wrap onto up to three lines, so that a request id or a path stays visible.
 fn status_height(app: &App, width: u16) -> u16 {
-    let Some(Status::Error(f)) = &app.status else {
-        return 1;
-    };
+    let len = match &app.status {
+        Some(Status::Error(f)) => format!("error: {f}").chars().count(),
+        Some(Status::Warning(t) | Status::Info(t)) => t.chars().count(),
+        None => return 1,
+    } + 2;
     let room = width
         .saturating_sub(counts(app).chars().count() as u16 + 3)
         .max(10) as usize;
-    let len = format!("error: {f}").chars().count() + 2;
     len.div_ceil(room).clamp(1, 3) as u16
 }
 
