@@ -205,30 +205,28 @@ pub(super) fn on_conversation_deleted(
     id: &str,
     result: Result<(), Failure>,
 ) -> Vec<Effect> {
-    match result {
-        Ok(()) => {
-            app.convs.retain(|c| c.id != id);
-            app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
-            if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
-                app.timeline = None;
-                app.focus = Focus::Conversations;
-            }
-            app.status = Some(Status::Info(format!(
-                "Deleted conversation {}",
-                sanitize::line(id)
-            )));
-            if app.registry.remove(id) {
-                return vec![save_registry(app)];
-            }
-        }
+    let note = match result {
+        Ok(()) => format!("Deleted conversation {}", sanitize::line(id)),
+        // Already gone from the server: the user's wish holds; it leaves the list too.
+        Err(f) if f.is_not_found() => format!(
+            "Conversation {} was already gone from the server; removed from the list",
+            sanitize::line(id)
+        ),
         Err(f) => {
-            if f.is_not_found() {
-                if let Some(e) = app.conv_mut(id) {
-                    e.gone = true;
-                }
-            }
             app.status = Some(Status::Error(f));
+            return vec![];
         }
+    };
+    app.convs.retain(|c| c.id != id);
+    app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
+    if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+        app.timeline = None;
+        app.focus = Focus::Conversations;
     }
-    vec![]
+    app.status = Some(Status::Info(note));
+    if app.registry.remove(id) {
+        vec![save_registry(app)]
+    } else {
+        vec![]
+    }
 }

@@ -414,6 +414,27 @@ fn a_forgotten_conversation_stays_out_of_the_servers_list() {
 }
 
 #[test]
+fn deleting_a_conversation_already_gone_removes_its_entry() {
+    let (mut app, _) = opened();
+    let gone = Failure {
+        message: "not found".into(),
+        status: Some(404),
+        request_id: None,
+    };
+    app.pending = 1;
+    let effects = update(
+        &mut app,
+        Message::ConversationDeleted {
+            id: "conv_1".into(),
+            result: Err(gone),
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.conversations.is_empty()));
+    assert!(app.convs.is_empty() && app.timeline.is_none());
+    assert!(matches!(&app.status, Some(Status::Info(t)) if t.contains("already gone")));
+}
+
+#[test]
 fn ctrl_c_quits_even_in_a_dialog() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('?'));
