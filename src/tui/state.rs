@@ -101,6 +101,8 @@ pub struct Timeline {
     pub has_more: bool,
     pub loading: bool,
     pub load_all: bool,
+    /// `G` was pressed: the selection stays on the last item while pages arrive.
+    pub follow_end: bool,
     /// Results of older generations are dropped.
     pub generation: u64,
     pub seen: HashSet<String>,
@@ -123,6 +125,7 @@ impl Timeline {
             has_more: true,
             loading: false,
             load_all: false,
+            follow_end: false,
             generation,
             seen: HashSet::new(),
             warning: None,
@@ -137,6 +140,7 @@ impl Timeline {
         self.reloading = Some(ascending);
         self.loading = true;
         self.load_all = false;
+        self.follow_end = false;
         crate::tui::message::Effect::LoadItems {
             conversation: self.conversation.clone(),
             generation,

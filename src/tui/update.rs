@@ -364,7 +364,19 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PageUp => move_by(app, -step),
         Action::PageDown => move_by(app, step),
         Action::Top => move_by(app, isize::MIN / 2),
-        Action::Bottom => move_by(app, isize::MAX / 2),
+        Action::Bottom => {
+            let mut effects = move_by(app, isize::MAX / 2);
+            // In the timeline, the bottom is the last item, not the last one loaded: keep
+            // loading and keep the selection on the end until everything is in.
+            if app.focus == Focus::Timeline {
+                if let Some(tl) = app.timeline.as_mut().filter(|t| t.has_more) {
+                    tl.follow_end = true;
+                    tl.load_all = true;
+                    effects.extend(load_next(app));
+                }
+            }
+            effects
+        }
         Action::NextPane => {
             app.focus = match (app.focus, app.timeline.is_some()) {
                 (Focus::Conversations, true) => Focus::Timeline,
@@ -483,6 +495,7 @@ fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
         Focus::Timeline => {
             if let Some(tl) = app.timeline.as_mut() {
                 tl.selected = move_selection(tl.selected, tl.items.len(), delta);
+                tl.follow_end = false;
                 app.detail_scroll = 0;
             }
             prefetch(app)
@@ -701,6 +714,10 @@ fn on_page(
         tl.selected = pos;
     }
     tl.has_more = matches!(next, Next::After(_));
+    if tl.follow_end {
+        tl.selected = tl.items.len().saturating_sub(1);
+        tl.follow_end = tl.has_more;
+    }
     match next {
         Next::After(cursor) => tl.cursor = Some(cursor),
         Next::Done => {}

@@ -435,6 +435,30 @@ fn deleting_a_conversation_already_gone_removes_its_entry() {
 }
 
 #[test]
+fn g_goes_to_the_real_end_loading_what_is_left() {
+    let (mut app, generation) = opened();
+    loaded(&mut app, generation, page(items(0..100), true));
+    update(&mut app, key('G'));
+    loaded(&mut app, generation, page(items(100..200), true));
+    let tl = app.timeline.as_ref().unwrap();
+    assert_eq!(tl.selected, 199, "the selection follows the end");
+    assert!(tl.loading, "and the next page is on its way");
+    loaded(&mut app, generation, page(items(200..250), false));
+    let tl = app.timeline.as_ref().unwrap();
+    assert_eq!(
+        (tl.selected, tl.items.len(), tl.follow_end),
+        (249, 250, false)
+    );
+    // Moving away stops following.
+    let (mut app, generation) = opened();
+    loaded(&mut app, generation, page(items(0..100), true));
+    update(&mut app, key('G'));
+    update(&mut app, key('k'));
+    loaded(&mut app, generation, page(items(100..200), true));
+    assert_eq!(app.timeline.as_ref().unwrap().selected, 98);
+}
+
+#[test]
 fn ctrl_c_quits_even_in_a_dialog() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('?'));
