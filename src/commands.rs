@@ -257,6 +257,12 @@ pub fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), String
     let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
     let path = crate::registry::path_for(&data_dir, &profile.name);
     let mut registry = crate::registry::Registry::load(&path).map_err(|e| e.to_string())?;
+    let ids = ids
+        .iter()
+        .map(|text| {
+            crate::registry::id_in(text).ok_or_else(|| format!("not a conversation id: '{text}'"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let added = registry.add(ids.iter().map(String::as_str));
     registry.save(&path).map_err(|e| e.to_string())?;
     println!(
@@ -279,7 +285,7 @@ pub fn read_import(file: &std::path::Path) -> Result<Vec<String>, String> {
     } else {
         std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
     };
-    Ok(crate::registry::parse_import(&text))
+    crate::registry::parse_import(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// Opens the terminal UI on the resolved profile.

@@ -145,12 +145,29 @@ impl Registry {
     }
 }
 
-/// Reads ids from import text: one per line; blank lines and `#` comments are skipped.
-pub fn parse_import(text: &str) -> Vec<String> {
+/// The conversation id in a line of text: a `conv_…` token anywhere in it (a URL, `id: conv_…`),
+/// else the text itself when it is a single word. `None` when there is no id.
+pub fn id_in(text: &str) -> Option<String> {
+    let id: String = match text.find("conv_") {
+        Some(i) => text[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect(),
+        None => text.trim().to_string(),
+    };
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then_some(id)
+}
+
+/// Reads ids from import text, one per line; blank lines and `#` comments are skipped. A line
+/// with no id is an error naming its number.
+pub fn parse_import(text: &str) -> Result<Vec<String>, String> {
     text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
+        .enumerate()
+        .map(|(n, l)| (n, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(n, l)| {
+            id_in(l).ok_or_else(|| format!("line {}: no conversation id in '{l}'", n + 1))
+        })
         .collect()
 }
 
@@ -196,8 +213,24 @@ mod tests {
     #[test]
     fn import_skips_blanks_and_comments() {
         assert_eq!(
-            parse_import("conv_1\n\n# note\n  conv_2  \n"),
+            parse_import("conv_1\n\n# note\n  conv_2  \n").unwrap(),
             ["conv_1", "conv_2"]
         );
+        assert_eq!(
+            parse_import("https://x.test/logs/conv_ab12?x=1").unwrap(),
+            ["conv_ab12"]
+        );
+        assert_eq!(
+            parse_import("conv_1\nnot an id\n").unwrap_err(),
+            "line 2: no conversation id in 'not an id'"
+        );
+    }
+
+    #[test]
+    fn ids_are_found_in_pasted_text() {
+        assert_eq!(id_in("  id: conv_9f3a-b  ").as_deref(), Some("conv_9f3a-b"));
+        assert_eq!(id_in("resp_123").as_deref(), Some("resp_123"));
+        assert_eq!(id_in("hello world"), None);
+        assert_eq!(id_in("   "), None);
     }
 }

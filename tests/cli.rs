@@ -354,3 +354,39 @@ fn list_all_ends_with_a_warning_on_a_repeating_server() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("warning: "), "{err}");
 }
+
+#[test]
+fn add_and_import_register_ids_and_refuse_junk() {
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: None,
+    };
+    let out = cli.ok(&["add", "conv_a", "https://platform.test/logs/conv_b?x=1"]);
+    assert_eq!(out[0]["added"], 2);
+    let registry = cli.dir.path().join("registry/local.json");
+    let ids = |path: &std::path::Path| -> Vec<String> {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&registry), ["conv_a", "conv_b"]);
+
+    let bad = cli.run(&["add", "conv_c", "not an id"], None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a conversation id: 'not an id'"));
+    assert_eq!(ids(&registry), ["conv_a", "conv_b"], "nothing added");
+
+    let list = cli.dir.path().join("ids.txt");
+    std::fs::write(&list, "# mine\nconv_c\n\nid: conv_d\n").unwrap();
+    let out = cli.ok(&["import", list.to_str().unwrap()]);
+    assert_eq!(out[0]["added"], 2);
+    assert_eq!(ids(&registry), ["conv_a", "conv_b", "conv_c", "conv_d"]);
+    std::fs::write(&list, "conv_e\nwhat is this\n").unwrap();
+    let bad = cli.run(&["import", list.to_str().unwrap()], None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"));
+}

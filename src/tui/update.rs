@@ -197,8 +197,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 
 fn on_paste(app: &mut App, text: &str) {
     if let Some(Dialog::OpenById { input, error }) = &mut app.dialog {
-        let clean: String = text.split_whitespace().collect::<Vec<_>>().join("");
-        input.push_str(&clean);
+        input.push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
         *error = None;
     }
 }
@@ -240,26 +239,25 @@ fn dialog_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         }
         Dialog::OpenById { mut input, error } => match ev.code {
             KeyCode::Esc => vec![],
-            KeyCode::Enter => {
-                let id = id_in(&input);
-                if id.is_empty() {
+            KeyCode::Enter => match crate::registry::id_in(&input) {
+                Some(id) => open_by_id(app, &id),
+                None => {
                     app.dialog = Some(Dialog::OpenById {
                         input,
-                        error: Some("Type or paste a conversation id.".into()),
+                        error: Some(
+                            "That is not a conversation id; type or paste one (conv_…).".into(),
+                        ),
                     });
-                    return vec![];
+                    vec![]
                 }
-                open_by_id(app, &id)
-            }
+            },
             KeyCode::Backspace => {
                 input.pop();
                 app.dialog = Some(Dialog::OpenById { input, error: None });
                 vec![]
             }
             KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                if !c.is_whitespace() {
-                    input.push(c);
-                }
+                input.push(c);
                 app.dialog = Some(Dialog::OpenById { input, error: None });
                 vec![]
             }
@@ -273,18 +271,6 @@ fn dialog_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 
 pub(super) fn save_registry(app: &App) -> Effect {
     Effect::SaveRegistry(app.registry.clone())
-}
-
-/// The id in what was typed or pasted: a `conv_…` token anywhere in it (a URL, `id: conv_…`),
-/// else the text itself.
-pub fn id_in(input: &str) -> String {
-    match input.find("conv_") {
-        Some(i) => input[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect(),
-        None => input.split_whitespace().collect(),
-    }
 }
 
 /// Opens a conversation by id. It joins the registry once the server confirms it exists.
