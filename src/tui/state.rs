@@ -187,6 +187,15 @@ impl Timeline {
 /// The item's id, if it has one.
 pub use crate::api::models::id_of as item_id;
 
+/// An id opened with `o` that the server has not confirmed yet, and what to go back to if it
+/// does not exist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening {
+    pub id: String,
+    pub previous: Option<Timeline>,
+    pub focus: Focus,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirmed {
     DeleteItem {
@@ -252,7 +261,7 @@ pub struct App {
     /// Input held while an editor checks for a draft.
     pub editor_queue: Vec<crate::tui::editor::Queued>,
     /// A conversation opened by id, not yet confirmed by the server.
-    pub opening: Option<String>,
+    pub opening: Option<Opening>,
     /// Orders draft writes.
     pub draft_seq: u64,
 }

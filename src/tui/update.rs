@@ -12,7 +12,7 @@ use super::keymap::{self, Action, Scope};
 use super::message::{Effect, Message, PageData};
 use super::render;
 use super::sanitize;
-use super::state::{item_id, App, ConvEntry, Dialog, Failure, Focus, Status, Timeline};
+use super::state::{item_id, App, ConvEntry, Dialog, Failure, Focus, Opening, Status, Timeline};
 use crate::api::paging::{self, Next};
 
 /// Pages load by themselves when the selection comes this close to the end.
@@ -279,7 +279,11 @@ fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
         Some(i) => i,
         None => {
             app.convs.push(ConvEntry::new(id));
-            app.opening = Some(id.to_string());
+            app.opening = Some(Opening {
+                id: id.to_string(),
+                previous: app.timeline.clone(),
+                focus: app.focus,
+            });
             app.convs.len() - 1
         }
     };
@@ -612,10 +616,8 @@ fn on_conversation(
             ed.rebase(info.metadata.clone());
         }
     }
-    let opened_by_id = app.opening.as_deref() == Some(id);
-    if opened_by_id {
-        app.opening = None;
-    }
+    let opening = app.opening.take_if(|o| o.id == id);
+    let opened_by_id = opening.is_some();
     let mut effects = Vec::new();
     match result {
         Ok(info) => {
@@ -628,12 +630,19 @@ fn on_conversation(
             }
         }
         Err(f) if f.is_not_found() && opened_by_id => {
-            // A mistyped id leaves nothing behind.
+            // A mistyped id leaves nothing behind: the list and the screen are as before.
             app.convs.retain(|c| c.id != id);
             app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
-            if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
-                app.timeline = None;
-                app.focus = Focus::Conversations;
+            if let Some(o) = opening {
+                if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+                    app.timeline = o.previous.map(|mut t| {
+                        // Its requests in flight were dropped as stale meanwhile.
+                        t.loading = false;
+                        t.reloading = None;
+                        t
+                    });
+                    app.focus = o.focus;
+                }
             }
             app.status = Some(Status::Error(Failure {
                 message: format!("No conversation with id '{}' here.", sanitize::line(id)),

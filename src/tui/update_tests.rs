@@ -459,6 +459,31 @@ fn g_goes_to_the_real_end_loading_what_is_left() {
 }
 
 #[test]
+fn a_mistyped_id_gives_back_the_conversation_that_was_open() {
+    let (mut app, generation) = opened();
+    loaded(&mut app, generation, page(items(0..5), false));
+    update(&mut app, key('o'));
+    update(&mut app, Message::Paste("conv_typo".into()));
+    update(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_typo");
+    let not_found = Failure {
+        message: "not found".into(),
+        status: Some(404),
+        request_id: None,
+    };
+    update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: "conv_typo".into(),
+            result: Err(not_found),
+        },
+    );
+    let tl = app.timeline.as_ref().unwrap();
+    assert_eq!((tl.conversation.as_str(), tl.items.len()), ("conv_1", 5));
+    assert_eq!(app.focus, Focus::Timeline);
+}
+
+#[test]
 fn ctrl_c_quits_even_in_a_dialog() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('?'));
