@@ -119,9 +119,9 @@ pub enum ConversationsCommand {
         /// A metadata pair (repeatable)
         #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair)]
         metadata: Vec<(String, String)>,
-        /// The whole metadata as a JSON object, e.g. '{"topic":"x"}' (null clears it)
-        #[arg(long, value_name = "JSON")]
-        metadata_json: Option<String>,
+        /// The whole metadata as a JSON object of strings, e.g. '{"topic":"x"}'
+        #[arg(long, value_name = "JSON", value_parser = crate::api::input::metadata_from_json)]
+        metadata_json: Option<crate::api::Metadata>,
         /// Remove all metadata (sends "metadata": null)
         #[arg(long)]
         clear: bool,

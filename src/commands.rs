@@ -142,27 +142,8 @@ async fn conversations(
         } => {
             let new = if clear {
                 None
-            } else if let Some(json) = metadata_json {
-                let v: Value = serde_json::from_str(&json)
-                    .map_err(|e| CommandError::Input(format!("--metadata-json: {e}")))?;
-                match v {
-                    Value::Null => None,
-                    Value::Object(m) => Some(
-                        m.into_iter()
-                            .map(|(k, v)| match v {
-                                Value::String(s) => Ok((k, s)),
-                                other => Err(CommandError::Input(format!(
-                                    "--metadata-json: the value of '{k}' must be a string, not {other}"
-                                ))),
-                            })
-                            .collect::<Result<Metadata, _>>()?,
-                    ),
-                    _ => {
-                        return Err(CommandError::Input(
-                            "--metadata-json: expected a JSON object or null".into(),
-                        ))
-                    }
-                }
+            } else if let Some(map) = metadata_json {
+                Some(map)
             } else {
                 Some(metadata_of(metadata))
             };

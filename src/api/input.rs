@@ -1,6 +1,9 @@
-//! Items as people write them: a JSON array, `{"items": [...]}`, or JSON Lines.
+//! Input as people write it: items as a JSON array, `{"items": [...]}` or JSON Lines, and
+//! metadata as a JSON object.
 
 use serde_json::Value;
+
+use super::Metadata;
 
 /// Items from a JSON array, an object `{"items": [...]}`, or JSON Lines (one item per line).
 pub fn parse_items(text: &str) -> Result<Vec<Value>, String> {
@@ -26,6 +29,32 @@ pub fn parse_items(text: &str) -> Result<Vec<Value>, String> {
         return Err("no items found".into());
     }
     Ok(items)
+}
+
+/// Metadata written as JSON: an object of strings (`null` is empty). The limits are checked
+/// where it is used.
+pub fn metadata_from_json(text: &str) -> Result<Metadata, String> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the JSON is not valid: {e}"))?;
+    let obj = match value {
+        Value::Null => return Ok(Metadata::new()),
+        Value::Object(o) => o,
+        other => {
+            return Err(format!(
+                "expected an object of strings, got {}",
+                crate::server::error::json_kind(&other)
+            ))
+        }
+    };
+    obj.into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k, s)),
+            other => Err(format!(
+                "the value of {k:?} is {}, not a string",
+                crate::server::error::json_kind(&other)
+            )),
+        })
+        .collect()
 }
 
 #[cfg(test)]

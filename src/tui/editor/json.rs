@@ -16,31 +16,7 @@ pub fn metadata_to_json(map: &Metadata) -> String {
     s
 }
 
-/// Reads the external editor's JSON: an object of strings (`null` is empty).
-/// The limits are checked later, by the editor, like typed text.
-pub fn metadata_from_json(text: &str) -> Result<Metadata, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("the JSON is not valid: {e}"))?;
-    let obj = match value {
-        Value::Null => return Ok(Metadata::new()),
-        Value::Object(o) => o,
-        other => {
-            return Err(format!(
-                "expected an object of strings, got {}",
-                crate::server::error::json_kind(&other)
-            ))
-        }
-    };
-    obj.into_iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k, s)),
-            other => Err(format!(
-                "the value of {k:?} is {}, not a string",
-                crate::server::error::json_kind(&other)
-            )),
-        })
-        .collect()
-}
+pub use crate::api::input::metadata_from_json;
 
 /// Pasted items: one item, an array, `{"items": [...]}` or JSON Lines; each checked as the API
 /// would.
