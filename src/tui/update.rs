@@ -232,9 +232,22 @@ fn dialog_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
                 KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
                 KeyCode::PageDown => scroll.saturating_add(10),
                 KeyCode::PageUp => scroll.saturating_sub(10),
+                KeyCode::Home | KeyCode::Char('g') => 0,
+                KeyCode::End | KeyCode::Char('G') => u16::MAX,
                 _ => scroll,
             };
-            app.dialog = Some(Dialog::Help { scroll });
+            // Stop at the last screenful: the help has a heading and a blank line per
+            // group, a closing line, and its popup loses four rows to margins and borders.
+            let lines: usize = keymap::help()
+                .iter()
+                .map(|(_, rows)| rows.len() + 2)
+                .sum::<usize>()
+                + 1;
+            let visible = app.height.saturating_sub(4) as usize;
+            let max = lines.saturating_sub(visible).min(u16::MAX as usize) as u16;
+            app.dialog = Some(Dialog::Help {
+                scroll: scroll.min(max),
+            });
             vec![]
         }
         Dialog::OpenById { mut input, error } => match ev.code {

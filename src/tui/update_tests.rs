@@ -484,6 +484,24 @@ fn a_mistyped_id_gives_back_the_conversation_that_was_open() {
 }
 
 #[test]
+fn help_scrolls_to_its_end_and_no_further() {
+    let mut app = App::new("local", "http://x/v1", Registry::default());
+    app.height = 20;
+    update(&mut app, key('?'));
+    update(&mut app, key('G'));
+    let Some(Dialog::Help { scroll: bottom }) = app.dialog.clone() else {
+        panic!()
+    };
+    assert!(bottom > 0);
+    update(&mut app, key('j'));
+    assert_eq!(app.dialog, Some(Dialog::Help { scroll: bottom }));
+    update(&mut app, key('k'));
+    assert_eq!(app.dialog, Some(Dialog::Help { scroll: bottom - 1 }));
+    update(&mut app, key('g'));
+    assert_eq!(app.dialog, Some(Dialog::Help { scroll: 0 }));
+}
+
+#[test]
 fn ctrl_c_quits_even_in_a_dialog() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
     update(&mut app, key('?'));

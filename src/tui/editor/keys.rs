@@ -526,7 +526,11 @@ pub fn on_metadata_saved(
             ed.set_text(&text);
             ed.error = None;
             ed.notice = Some(if ed.base == sent {
-                format!("Saved. The server has {} keys.", ed.base.len())
+                format!(
+                    "Saved. The server has {} key{}.",
+                    ed.base.len(),
+                    plural(ed.base.len())
+                )
             } else {
                 format!(
                     "Saved, but the server kept something else ({} keys): shown here.",
