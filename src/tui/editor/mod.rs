@@ -47,7 +47,11 @@ pub fn textarea(text: &str, numbered: bool) -> TextArea<'static> {
     let mut area = TextArea::new(text.split('\n').map(String::from).collect());
     area.set_cursor_line_style(Style::new());
     if numbered {
+        // One metadata pair per row, so that each error sits beside its line.
         area.set_line_number_style(Style::new().fg(Color::DarkGray));
+    } else {
+        // Messages are prose: they wrap instead of scrolling sideways.
+        area.set_wrap_mode(tui_textarea::WrapMode::WordOrGlyph);
     }
     area
 }
