@@ -154,18 +154,7 @@ pub fn summary(item: &Value) -> Summary {
             format!("{k} {}.{}", s(item, "server_label"), s(item, "name")),
             s(item, "arguments").to_string(),
         ),
-        "mcp_list_tools" => (
-            format!("{k} {}", s(item, "server_label")),
-            item.get("tools")
-                .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .map(|t| s(t, "name"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default(),
-        ),
+        "mcp_list_tools" => (format!("{k} {}", s(item, "server_label")), tool_names(item)),
         "mcp_approval_response" => (
             k.to_string(),
             match item.get("approve").and_then(Value::as_bool) {
@@ -204,18 +193,7 @@ pub fn summary(item: &Value) -> Summary {
             k.to_string(),
             compact(item.get("arguments").unwrap_or(&Value::Null)),
         ),
-        "tool_search_output" | "additional_tools" => (
-            k.to_string(),
-            item.get("tools")
-                .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .map(|t| s(t, "name"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default(),
-        ),
+        "tool_search_output" | "additional_tools" => (k.to_string(), tool_names(item)),
         "image_generation_call" => (k.to_string(), s(item, "status").to_string()),
         _ => {
             let mut rest = item.clone();
@@ -238,6 +216,19 @@ pub fn summary(item: &Value) -> Summary {
                 .as_str(),
         ),
     }
+}
+
+/// The names in an item's `tools` list.
+fn tool_names(item: &Value) -> String {
+    item.get("tools")
+        .and_then(Value::as_array)
+        .map(|t| {
+            t.iter()
+                .map(|t| s(t, "name"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }
 
 fn join_words(v: &Value) -> String {
