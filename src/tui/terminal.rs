@@ -28,9 +28,16 @@ pub fn enter() -> std::io::Result<Term> {
 /// Takes the terminal back after handing it to another program, dropping input that arrived
 /// meanwhile.
 pub fn resume(terminal: &mut Term) -> std::io::Result<()> {
+    // Keys typed while the editor ran are not for us: drop what the terminal still holds…
+    #[cfg(unix)]
+    // SAFETY: tcflush only discards pending input on the given descriptor.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-    while crossterm::event::poll(std::time::Duration::ZERO)? {
+    // …and what was already read into crossterm's queue.
+    while crossterm::event::poll(std::time::Duration::from_millis(5))? {
         let _ = crossterm::event::read()?;
     }
     terminal.clear()
