@@ -171,13 +171,30 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
     let mut server = start(opts).await?;
     println!("convtui serve: listening on {}", server.base_url());
     tokio::select! {
-        _ = shutdown_signal() => {
-            tracing::info!("shutting down");
-            server.shutdown().await
-        }
+        _ = shutdown_signal() => {}
+        r = server.wait() => return r,
+    }
+    tracing::info!("shutting down");
+    if let Some(stop) = server.stop.take() {
+        let _ = stop.send(());
+    }
+    // In-flight requests get time to finish; a client that never completes its request, or a
+    // second signal, does not keep the process alive.
+    tokio::select! {
         r = server.wait() => r,
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            eprintln!("convtui serve: requests still open after {} s; stopping anyway", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+        _ = shutdown_signal() => {
+            eprintln!("convtui serve: stopping at once");
+            Ok(())
+        }
     }
 }
+
+/// How long in-flight requests may take to finish after SIGINT or SIGTERM.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn shutdown_signal() {
     #[cfg(unix)]
