@@ -269,3 +269,16 @@ fn bad_base_url_is_a_setup_error() {
     let e = Client::new(ClientSettings::new("not a url")).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Setup);
 }
+
+#[tokio::test]
+async fn a_password_in_the_base_url_is_never_shown() {
+    let c = Client::new(ClientSettings::new(
+        "http://user:sk-secret-pw@127.0.0.1:9/v1",
+    ))
+    .unwrap();
+    assert_eq!(c.base_url(), "http://user:****@127.0.0.1:9/v1");
+    let e = c.get_conversation("conv_x").await.unwrap_err();
+    assert!(!e.to_string().contains("sk-secret-pw"), "{e}");
+    let e = Client::new(ClientSettings::new("ht!tp://u:sk-secret-pw@")).unwrap_err();
+    assert!(!e.to_string().contains("sk-secret-pw"), "{e}");
+}

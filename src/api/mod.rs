@@ -241,11 +241,25 @@ impl Client {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base())
             .ok_or_else(|| {
+                // The text is not echoed when it may hold a password (`user:pass@host`).
+                let shown = if trimmed.contains('@') {
+                    "(hidden)"
+                } else {
+                    trimmed.as_str()
+                };
                 ApiError::new(
                     ErrorKind::Setup,
-                    format!("invalid base URL '{trimmed}': expected http(s)://HOST[/PATH]"),
+                    format!("invalid base URL '{shown}': expected http(s)://HOST[/PATH]"),
                 )
             })?;
+        // What is shown (header, errors, backups): never a password in the URL.
+        let shown = {
+            let mut u = base.clone();
+            if u.password().is_some() {
+                let _ = u.set_password(Some("****"));
+            }
+            u.as_str().trim_end_matches('/').to_string()
+        };
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(
@@ -279,7 +293,7 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 base,
-                base_str: trimmed,
+                base_str: shown,
                 api_key: settings.api_key,
                 max_retries: settings.max_retries,
             }),
