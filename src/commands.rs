@@ -65,6 +65,11 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CommandError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // Naming a profile that does not exist is a usage error, like a bad flag.
+        Err(e @ CommandError::Config(config::ConfigError::UnknownProfile { .. })) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {}", api::error::one_line(&e.to_string()));
             ExitCode::FAILURE

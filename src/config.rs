@@ -242,7 +242,17 @@ pub fn resolve_with(
         Some(run_key_command(cmd).map_err(key_error)?)
     } else if let Some(var) = p.api_key_env.as_deref().filter(|c| !c.is_empty()) {
         // Only the named variable: OPENAI_API_KEY is never sent to another profile's server.
-        env(var)
+        // A variable of the user's own naming that is unset is a mistake worth saying; a
+        // missing OPENAI_API_KEY gets the server's own "You didn't provide an API key".
+        match env(var) {
+            Some(key) => Some(key),
+            None if var == "OPENAI_API_KEY" => None,
+            None => {
+                return Err(key_error(format!(
+                    "api_key_env names {var}, which is not set"
+                )))
+            }
+        }
     } else {
         env("OPENAI_API_KEY")
     }
@@ -283,17 +293,46 @@ pub fn resolve_with(
 
 /// Runs `sh -c CMD` and returns its trimmed stdout. Never puts that output in an error.
 fn run_key_command(cmd: &str) -> Result<String, String> {
-    let out = Command::new("sh")
+    let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
-        .output()
+        .spawn()
         .map_err(|e| format!("cannot run api_key_command: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("api_key_command failed ({})", out.status));
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = std::io::Read::read_to_end(s, &mut out);
+        }
+        out
+    });
+    // A command that hangs (a prompt nobody sees, a stuck agent) must not hang convtui.
+    let deadline = std::time::Instant::now() + KEY_COMMAND_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "api_key_command did not finish within {} s",
+                    KEY_COMMAND_TIMEOUT.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("cannot run api_key_command: {e}")),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(format!("api_key_command failed ({status})"));
     }
-    let key = String::from_utf8(out.stdout)
+    let key = String::from_utf8(out)
         .map_err(|_| "api_key_command printed something that is not UTF-8".to_string())?;
     let key = key.trim().to_string();
     if key.is_empty() {
@@ -301,6 +340,9 @@ fn run_key_command(cmd: &str) -> Result<String, String> {
     }
     Ok(key)
 }
+
+/// How long `api_key_command` may take.
+const KEY_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Connects to the profile's server, starting the embedded one for a profile without a base
 /// URL. Keep the returned server alive while the client is in use, and shut it down after.
@@ -441,8 +483,11 @@ max_retries = 4
             profile: Some("x".into()),
             ..opts(f.path())
         };
-        let got = resolve_with(&p, None, &env_of(&[("OPENAI_API_KEY", "sk-openai")])).unwrap();
-        assert!(got.api_key.is_none());
+        // Unset: a clear error, not a silent request without a key (nor with OPENAI_API_KEY).
+        let e = resolve_with(&p, None, &env_of(&[("OPENAI_API_KEY", "sk-openai")]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "profile 'x': api_key_env names X_KEY, which is not set");
         let got = resolve_with(
             &p,
             None,

@@ -390,3 +390,18 @@ fn add_and_import_register_ids_and_refuse_junk() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"));
 }
+
+#[test]
+fn an_unknown_profile_is_a_usage_error() {
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: None,
+    };
+    let out = cli.run(
+        &["--profile", "nosuch", "conversations", "get", "conv_x"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("unknown profile 'nosuch' (known: local, openai)"));
+}
