@@ -405,3 +405,40 @@ fn an_unknown_profile_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("unknown profile 'nosuch' (known: local, openai)"));
 }
+
+#[test]
+fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
+    let server = serve();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: Some(server.url.clone()),
+    };
+    let conv = cli.ok(&["conversations", "create"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lines: Vec<String> = (0..45)
+        .map(|i| {
+            let role = if i == 22 { "bogus" } else { "user" };
+            format!(r#"{{"role":"{role}","content":"n{i}"}}"#)
+        })
+        .collect();
+    let file = cli.dir.path().join("bad.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = cli.run(
+        &["items", "create", &conv, "--file", file.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Supported values are") && err.contains("param items[22]"), "{err}");
+    let listed = cli.ok(&["items", "list", &conv]);
+    assert_eq!(listed[0]["data"], serde_json::json!([]), "nothing was sent");
+    // Creating a conversation with the file sends nothing either.
+    let out = cli.run(
+        &["conversations", "create", "--items", file.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}

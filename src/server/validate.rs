@@ -88,6 +88,15 @@ pub fn items(value: &Value, allow_empty: bool) -> Result<Vec<NewItem>, ApiError>
         .collect()
 }
 
+/// Checks items one by one, each named by its place in the whole list (`items[22]`), so that a
+/// caller sending them in chunks can check them all before sending any.
+pub fn each_item(items: &[Value]) -> Result<(), ApiError> {
+    for (i, v) in items.iter().enumerate() {
+        item(v, &format!("items[{i}]"))?;
+    }
+    Ok(())
+}
+
 /// Fields each known type needs from the client (ids and statuses are the server's).
 fn required_fields(kind: &str) -> &'static [&'static str] {
     match kind {

@@ -22,10 +22,24 @@ pub use crate::api::input::metadata_from_json;
 /// would.
 pub fn items_from_text(text: &str) -> Result<Vec<Value>, String> {
     let items = crate::api::input::parse_items(text)?;
-    for (i, item) in items.iter().enumerate() {
-        validate::items(&Value::Array(vec![item.clone()]), false)
-            .map_err(|e| format!("item {}: {}", i + 1, e.message.replace("items[0]", "item")))?;
-    }
+    validate::each_item(&items).map_err(|e| {
+        // `items[1].content` reads as `item 2 (content)` to someone who pasted a list.
+        let place = e.param.as_deref().and_then(|p| {
+            let rest = p.strip_prefix("items[")?;
+            let (n, tail) = rest.split_once(']')?;
+            let n: usize = n.parse().ok()?;
+            let field = tail.trim_start_matches('.');
+            Some(if field.is_empty() {
+                format!("item {}", n + 1)
+            } else {
+                format!("item {} ({field})", n + 1)
+            })
+        });
+        match place {
+            Some(p) => format!("{p}: {}", e.message),
+            None => e.message,
+        }
+    })?;
     Ok(items)
 }
 
