@@ -125,7 +125,12 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
     let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
     if let Some(p) = path {
         if required && !p.is_file() {
-            return Err(ConfigError::File(format!("{shown}: no such file")));
+            let why = if p.exists() {
+                "not a file"
+            } else {
+                "no such file"
+            };
+            return Err(ConfigError::File(format!("{shown}: {why}")));
         }
         builder = builder.add_source(File::from(p).format(FileFormat::Toml).required(required));
     }

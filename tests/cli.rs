@@ -431,7 +431,10 @@ fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
     );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Supported values are") && err.contains("param items[22]"), "{err}");
+    assert!(
+        err.contains("Supported values are") && err.contains("param items[22]"),
+        "{err}"
+    );
     let listed = cli.ok(&["items", "list", &conv]);
     assert_eq!(listed[0]["data"], serde_json::json!([]), "nothing was sent");
     // Creating a conversation with the file sends nothing either.

@@ -309,6 +309,14 @@ async fn body_rows() {
         .await;
     assert_eq!(r.status, 413);
     assert_eq!(r.error().0, json!("request_too_large"));
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(br#"{"items":[{"role":"user","content":"bom"}]}"#);
+    assert_eq!(
+        http.raw("POST", &path, "application/json", bom)
+            .await
+            .status,
+        200
+    );
     let r = http
         .raw("POST", &path, "application/json", b"[1]".to_vec())
         .await;

@@ -190,7 +190,9 @@ async fn json_body(
         };
         return Err(ApiError::wrong_content_type(shown));
     }
-    match serde_json::from_slice::<Value>(&bytes) {
+    // A UTF-8 byte order mark is not part of the JSON.
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match serde_json::from_slice::<Value>(json) {
         Ok(Value::Object(m)) => Ok(Some(m)),
         Ok(other) => Err(ApiError::invalid_type("body", "an object", &other)),
         Err(_) => Err(ApiError::malformed_json()),
