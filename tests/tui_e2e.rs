@@ -61,28 +61,28 @@ fn browse_page_and_delete_an_item() {
     );
     tmux.wait_for("Paging and deleting", 20);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("100 loaded · more", 10);
+    tmux.wait_for("100 loaded · more", 20);
     // Scroll past the first page: the next pages load by themselves.
     tmux.keys(&[
         "j", "j", "PageDown", "PageDown", "PageDown", "PageDown", "PageDown", "PageDown",
     ]);
-    tmux.wait_for("200 loaded", 10);
+    tmux.wait_for("200 loaded", 20);
     // G goes to the very last item, loading what is left on the way.
     tmux.keys(&["G"]);
-    tmux.wait_for("250 loaded · all", 10);
-    tmux.wait_for("note number 0 ", 5);
+    tmux.wait_for("250 loaded · all", 20);
+    tmux.wait_for("note number 0 ", 20);
 
     // Delete the selected item (the oldest, at the bottom), confirming.
     tmux.keys(&["d"]);
-    let dialog = tmux.wait_for("Delete this item?", 5);
+    let dialog = tmux.wait_for("Delete this item?", 20);
     let item = dialog
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .find(|w| w.starts_with("msg_") && w.len() == 52)
         .unwrap_or_else(|| panic!("the dialog names the item:\n{dialog}"))
         .to_string();
     tmux.keys(&["y"]);
-    tmux.wait_for(&format!("Deleted {item}"), 10);
-    tmux.wait_for("249 loaded · all", 5);
+    tmux.wait_for(&format!("Deleted {item}"), 20);
+    tmux.wait_for("249 loaded · all", 20);
 
     // The server no longer has it, and the backup does.
     let (status, _) = call(
@@ -98,7 +98,7 @@ fn browse_page_and_delete_an_item() {
     assert_eq!(record["object"]["content"][0]["text"], "note number 0");
 
     tmux.keys(&["q"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -116,17 +116,17 @@ fn a_failed_delete_keeps_the_item_and_shows_the_error() {
     );
     tmux.wait_for("Vanishing", 20);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("3 loaded · all", 10);
+    tmux.wait_for("3 loaded · all", 20);
     // The conversation disappears on the server before the delete.
     call("DELETE", &format!("{base}/conversations/{conv}"), None);
     tmux.keys(&["d"]);
-    tmux.wait_for("Delete this item?", 5);
+    tmux.wait_for("Delete this item?", 20);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("not found", 10);
+    let screen = tmux.wait_for("not found", 20);
     assert!(screen.contains("HTTP 404"), "{screen}");
     assert!(screen.contains("3 loaded"), "the item stays:\n{screen}");
     tmux.keys(&["C-c"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 /// The conversation's metadata, straight from the server.
@@ -145,14 +145,14 @@ fn edit_metadata_save_and_reload() {
     let tmux = Tmux::start("edit", 120, 40, &line);
     tmux.wait_for("Editable", 20);
     tmux.keys(&["e"]);
-    tmux.wait_for("1/16 keys", 5);
+    tmux.wait_for("1/16 keys", 20);
     tmux.keys(&["End", "Enter"]);
     tmux.type_text(r"note = a = b\nline two");
-    tmux.wait_for("2/16 keys", 5);
+    tmux.wait_for("2/16 keys", 20);
     tmux.keys(&["C-s"]);
-    tmux.wait_for("1 added · 0 changed · 0 removed", 5);
+    tmux.wait_for("1 added · 0 changed · 0 removed", 20);
     tmux.keys(&["y"]);
-    tmux.wait_for("Saved. The server has 2 keys.", 10);
+    tmux.wait_for("Saved. The server has 2 keys.", 20);
     assert_eq!(
         metadata_of(&base, &conv),
         json!({"title": "Editable", "note": "a = b\nline two"})
@@ -162,9 +162,9 @@ fn edit_metadata_save_and_reload() {
     // Alone, so that the terminal does not read Escape and R as alt-R.
     std::thread::sleep(std::time::Duration::from_millis(300));
     tmux.keys(&["R"]);
-    tmux.wait_for("note=a = b", 10);
+    tmux.wait_for("note=a = b", 20);
     tmux.keys(&["e"]);
-    let screen = tmux.wait_for("2/16 keys", 5);
+    let screen = tmux.wait_for("2/16 keys", 20);
     assert!(screen.contains(r"note = a = b\nline two"), "{screen}");
 
     // A 17th key is refused before anything is sent.
@@ -174,13 +174,13 @@ fn edit_metadata_save_and_reload() {
         tmux.keys(&["Enter"]);
         tmux.type_text(line);
     }
-    tmux.wait_for("17/16 keys", 10);
+    tmux.wait_for("17/16 keys", 20);
     tmux.keys(&["C-s"]);
-    tmux.wait_for("nothing was sent", 5);
-    tmux.wait_for("at most 16", 5);
+    tmux.wait_for("nothing was sent", 20);
+    tmux.wait_for("at most 16", 20);
     assert_eq!(metadata_of(&base, &conv).as_object().unwrap().len(), 2);
     tmux.keys(&["C-c"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -195,16 +195,16 @@ fn a_failed_save_keeps_the_text_and_a_killed_session_offers_the_draft() {
     let tmux = Tmux::start("savefail", 100, 30, &line);
     tmux.wait_for("Doomed", 20);
     tmux.keys(&["e"]);
-    tmux.wait_for("1/16 keys", 5);
+    tmux.wait_for("1/16 keys", 20);
     tmux.keys(&["End", "Enter"]);
     tmux.type_text("keep = every word");
-    tmux.wait_for("2/16 keys", 5);
+    tmux.wait_for("2/16 keys", 20);
     // The conversation goes away on the server before the save.
     call("DELETE", &format!("{base}/conversations/{conv}"), None);
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Save these changes?", 5);
+    tmux.wait_for("Save these changes?", 20);
     tmux.keys(&["y"]);
-    let screen = tmux.wait_for("Not saved", 10);
+    let screen = tmux.wait_for("Not saved", 20);
     assert!(screen.contains("HTTP 404"), "{screen}");
     assert!(screen.contains("keep = every word"), "{screen}");
     let draft = data
@@ -220,10 +220,10 @@ fn a_failed_save_keeps_the_text_and_a_killed_session_offers_the_draft() {
     let tmux = Tmux::start("draft1", 100, 30, &line);
     tmux.wait_for("Second", 20);
     tmux.keys(&["e"]);
-    tmux.wait_for("1/16 keys", 5);
+    tmux.wait_for("1/16 keys", 20);
     tmux.keys(&["End", "Enter"]);
     tmux.type_text("unsaved = typed before the kill");
-    tmux.wait_for("2/16 keys", 5);
+    tmux.wait_for("2/16 keys", 20);
     let draft2 = data
         .join("drafts")
         .join("local")
@@ -237,11 +237,11 @@ fn a_failed_save_keeps_the_text_and_a_killed_session_offers_the_draft() {
     let tmux = Tmux::start("draft2", 100, 30, &line);
     tmux.wait_for("Second", 20);
     tmux.keys(&["e"]);
-    tmux.wait_for("Restore the draft?", 5);
+    tmux.wait_for("Restore the draft?", 20);
     tmux.keys(&["y"]);
-    tmux.wait_for("unsaved = typed before the kill", 5);
+    tmux.wait_for("unsaved = typed before the kill", 20);
     tmux.keys(&["C-c"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -255,16 +255,16 @@ fn create_a_conversation_add_a_message_and_see_it() {
     let tmux = Tmux::start("create", 120, 40, &line);
     tmux.wait_for("Conversations", 20);
     tmux.keys(&["n"]);
-    tmux.wait_for("New conversation", 5);
+    tmux.wait_for("New conversation", 20);
     tmux.type_text("title = Made in the terminal");
     tmux.keys(&["Tab"]);
     tmux.type_text("first words");
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Create this conversation?", 5);
+    tmux.wait_for("Create this conversation?", 20);
     tmux.keys(&["y"]);
-    tmux.wait_for("1 loaded · all", 10);
-    tmux.wait_for("first words", 5);
-    tmux.wait_for("Created conv_", 5);
+    tmux.wait_for("1 loaded · all", 20);
+    tmux.wait_for("first words", 20);
+    tmux.wait_for("Created conv_", 20);
     // The new conversation joined the registry.
     let registry: Value = serde_json::from_str(
         &std::fs::read_to_string(data.join("registry").join("local.json")).unwrap(),
@@ -281,13 +281,13 @@ fn create_a_conversation_add_a_message_and_see_it() {
 
     // Add an assistant message.
     tmux.keys(&["a"]);
-    tmux.wait_for("role:", 5);
+    tmux.wait_for("role:", 20);
     tmux.keys(&["Tab"]);
     tmux.type_text("a reply from the terminal");
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Added 1 item", 10);
-    tmux.wait_for("2 loaded · all", 10);
-    tmux.wait_for("a reply from the terminal", 5);
+    tmux.wait_for("Added 1 item", 20);
+    tmux.wait_for("2 loaded · all", 20);
+    tmux.wait_for("a reply from the terminal", 20);
     let (_, items) = call(
         "GET",
         &format!("{base}/conversations/{id}/items?order=asc"),
@@ -295,7 +295,7 @@ fn create_a_conversation_add_a_message_and_see_it() {
     );
     assert_eq!(items["data"][1]["role"], "assistant");
     tmux.keys(&["C-c"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -312,7 +312,7 @@ fn external_editor_edits_json_and_a_failing_one_changes_nothing() {
     let tmux = Tmux::start("extfail", 100, 30, &failing);
     tmux.wait_for("Outside", 20);
     tmux.keys(&["E"]);
-    tmux.wait_for("nothing changed", 10);
+    tmux.wait_for("nothing changed", 20);
     drop(tmux);
     assert_eq!(metadata_of(&base, &conv), json!({"title": "Outside"}));
 
@@ -326,13 +326,13 @@ fn external_editor_edits_json_and_a_failing_one_changes_nothing() {
     let tmux = Tmux::start("ext", 100, 30, &sed);
     tmux.wait_for("Outside", 20);
     tmux.keys(&["E"]);
-    tmux.wait_for("Save these changes?", 10);
-    tmux.wait_for("~ title: Outside → Inside", 5);
+    tmux.wait_for("Save these changes?", 20);
+    tmux.wait_for("~ title: Outside → Inside", 20);
     tmux.keys(&["y"]);
-    tmux.wait_for("Saved.", 10);
+    tmux.wait_for("Saved.", 20);
     assert_eq!(metadata_of(&base, &conv), json!({"title": "Inside"}));
     tmux.keys(&["C-c"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -351,10 +351,10 @@ fn deleting_a_conversation_backs_up_all_of_its_items() {
     );
     tmux.wait_for("Doomed", 20);
     tmux.keys(&["d"]);
-    let screen = tmux.wait_for("Delete this conversation?", 5);
+    let screen = tmux.wait_for("Delete this conversation?", 20);
     assert!(screen.contains("Doomed"), "the dialog names it:\n{screen}");
     tmux.keys(&["y"]);
-    tmux.wait_for("Deleted conversation", 10);
+    tmux.wait_for("Deleted conversation", 20);
     let (status, _) = call("GET", &format!("{base}/conversations/{conv}"), None);
     assert_eq!(status, 404);
     let backup = std::fs::read_to_string(data.join("deleted.jsonl")).unwrap();
@@ -368,7 +368,7 @@ fn deleting_a_conversation_backs_up_all_of_its_items() {
     assert_eq!(items.len(), 130, "every item, not just a loaded page");
     assert_eq!(items[0]["content"][0]["text"], "note number 0");
     tmux.keys(&["q"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -386,7 +386,7 @@ fn an_item_already_deleted_elsewhere_leaves_the_list() {
     );
     tmux.wait_for("Stale", 20);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("3 loaded · all", 10);
+    tmux.wait_for("3 loaded · all", 20);
     // The newest item (selected) goes away behind the UI's back.
     let (_, page) = call(
         "GET",
@@ -400,12 +400,12 @@ fn an_item_already_deleted_elsewhere_leaves_the_list() {
         None,
     );
     tmux.keys(&["d"]);
-    tmux.wait_for("Delete this item?", 5);
+    tmux.wait_for("Delete this item?", 20);
     tmux.keys(&["y"]);
-    tmux.wait_for(&format!("Deleted {newest}"), 10);
-    tmux.wait_for("2 loaded · all", 5);
+    tmux.wait_for(&format!("Deleted {newest}"), 20);
+    tmux.wait_for("2 loaded · all", 20);
     tmux.keys(&["q"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
 }
 
 #[test]
@@ -447,7 +447,7 @@ fn sigterm_gives_the_terminal_back() {
         }
     }
     assert_eq!(killed, 1, "found the program");
-    let screen = tmux.wait_for("EXIT=0", 10);
+    let screen = tmux.wait_for("EXIT=0", 20);
     assert!(
         !screen.contains("Conversations ("),
         "the alternate screen is gone:\n{screen}"
