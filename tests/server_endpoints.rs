@@ -236,17 +236,7 @@ async fn every_item_type_round_trips() {
     let mut types = std::collections::BTreeSet::new();
     for demo in convtui::demo::conversations().unwrap() {
         let conv = http.conversation().await;
-        let mut stored = Vec::new();
-        for chunk in demo.items.chunks(20) {
-            let r = http
-                .post(
-                    &format!("/conversations/{conv}/items"),
-                    json!({"items": chunk}),
-                )
-                .await;
-            assert_eq!(r.status, 200, "{}", r.body);
-            stored.extend(r.body["data"].as_array().unwrap().clone());
-        }
+        let stored = http.add_items(&conv, &demo.items).await;
         // Listing gives the same as the create answers.
         let mut listed = Vec::new();
         let mut after = String::new();

@@ -34,27 +34,14 @@ async fn page_all(http: &Http, conv: &str, order: &str, limit: usize) -> (Vec<St
 }
 
 async fn add_messages(http: &Http, conv: &str, n: usize) -> Vec<String> {
-    let mut ids = Vec::new();
     let texts: Vec<Value> = (0..n)
         .map(|i| json!({"role": "user", "content": format!("message {i}")}))
         .collect();
-    for chunk in texts.chunks(20) {
-        let r = http
-            .post(
-                &format!("/conversations/{conv}/items"),
-                json!({"items": chunk}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        ids.extend(
-            r.body["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["id"].as_str().unwrap().to_string()),
-        );
-    }
-    ids
+    http.add_items(conv, &texts)
+        .await
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]

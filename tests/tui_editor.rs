@@ -77,6 +77,19 @@ fn open_editor(app: &mut App) {
     );
 }
 
+/// `a` on the open conversation, with no draft on disk.
+fn open_composer(app: &mut App) {
+    update::update(app, key(KeyCode::Enter));
+    update::update(app, key(KeyCode::Char('a')));
+    update::update(
+        app,
+        Message::DraftLoaded {
+            name: format!("{ID}.items"),
+            result: Ok(None),
+        },
+    );
+}
+
 fn meta(app: &App) -> &convtui::tui::editor::MetadataEditor {
     match &app.editor {
         Some(Editor::Metadata(ed)) => ed,
@@ -297,15 +310,7 @@ fn new_conversation_with_a_first_message_joins_the_registry_and_opens() {
 #[test]
 fn composer_sends_json_items_and_shows_progress() {
     let mut app = app();
-    update::update(&mut app, key(KeyCode::Enter));
-    update::update(&mut app, key(KeyCode::Char('a')));
-    update::update(
-        &mut app,
-        Message::DraftLoaded {
-            name: format!("{ID}.items"),
-            result: Ok(None),
-        },
-    );
+    open_composer(&mut app);
     update::update(&mut app, key(KeyCode::Tab)); // role: assistant
     insta::assert_snapshot!("composer_60x20", render(&mut app, 60, 20));
     update::update(&mut app, ctrl('t'));
@@ -452,15 +457,7 @@ fn a_save_over_changes_made_elsewhere_is_stopped_and_shown() {
 #[test]
 fn json_typed_as_a_message_asks_before_sending() {
     let mut app = app();
-    update::update(&mut app, key(KeyCode::Enter));
-    update::update(&mut app, key(KeyCode::Char('a')));
-    update::update(
-        &mut app,
-        Message::DraftLoaded {
-            name: format!("{ID}.items"),
-            result: Ok(None),
-        },
-    );
+    open_composer(&mut app);
     update::update(
         &mut app,
         Message::Paste(r#"[{"role":"user","content":"x"}]"#.into()),

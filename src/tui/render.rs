@@ -456,25 +456,24 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
             }
             o.rest(item, &["role", "content"]);
         }
-        "function_call" => {
+        "function_call" | "custom_tool_call" => {
+            // A function call's input is `arguments`; a custom tool call's is `input`.
+            let input = if k == "function_call" {
+                "arguments"
+            } else {
+                "input"
+            };
             o.field("name", s(item, "name"));
             o.field("call_id", s(item, "call_id"));
-            o.heading("arguments");
-            o.maybe_json(s(item, "arguments"));
-            o.rest(item, &["name", "call_id", "arguments"]);
+            o.heading(input);
+            o.maybe_json(s(item, input));
+            o.rest(item, &["name", "call_id", input]);
         }
         "function_call_output" | "custom_tool_call_output" | "apply_patch_call_output" => {
             o.field("call_id", s(item, "call_id"));
             o.heading("output");
             o.output(item.get("output").unwrap_or(&Value::Null));
             o.rest(item, &["call_id", "output"]);
-        }
-        "custom_tool_call" => {
-            o.field("name", s(item, "name"));
-            o.field("call_id", s(item, "call_id"));
-            o.heading("input");
-            o.maybe_json(s(item, "input"));
-            o.rest(item, &["name", "call_id", "input"]);
         }
         "reasoning" => {
             o.heading("summary");

@@ -5,6 +5,14 @@ use crate::registry::Registry;
 use crossterm::event::KeyEvent;
 use serde_json::{json, Value};
 
+/// A retrieved conversation created at `t`, with no metadata.
+fn info(t: i64) -> super::super::state::ConvInfo {
+    super::super::state::ConvInfo {
+        created_at: t,
+        metadata: Default::default(),
+    }
+}
+
 fn key(c: char) -> Message {
     Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -280,15 +288,11 @@ fn open_by_id_opens_and_registers_once_the_server_confirms() {
     assert!(!effects.iter().any(|e| matches!(e, Effect::SaveRegistry(_))));
     assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_pasted42");
     assert_eq!(app.focus, Focus::Timeline);
-    let info = super::super::state::ConvInfo {
-        created_at: 1,
-        metadata: Default::default(),
-    };
     let effects = update(
         &mut app,
         Message::ConversationLoaded {
             id: "conv_pasted42".into(),
-            result: Ok(info),
+            result: Ok(info(1)),
         },
     );
     assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.contains("conv_pasted42")));
@@ -325,10 +329,6 @@ fn the_list_is_newest_first_and_the_selection_stays_put() {
     registry.add(["conv_old", "conv_unknown"]);
     let mut app = App::new("local", "http://x/v1", registry);
     app.conv_selected = 1; // conv_unknown
-    let info = |t| super::super::state::ConvInfo {
-        created_at: t,
-        metadata: Default::default(),
-    };
     app.pending = 2;
     update(
         &mut app,
@@ -388,10 +388,6 @@ fn a_refresh_that_finds_the_conversation_gone_clears_its_items() {
 #[test]
 fn a_forgotten_conversation_stays_out_of_the_servers_list() {
     let mut app = App::new("local", "http://x/v1", Registry::default());
-    let info = |t| super::super::state::ConvInfo {
-        created_at: t,
-        metadata: Default::default(),
-    };
     app.pending = 2;
     update(
         &mut app,

@@ -96,6 +96,22 @@ impl Http {
         self.send("DELETE", path, None).await
     }
 
+    /// Adds items in chunks of 20 and answers what the server stored, in order.
+    pub async fn add_items(&self, conv: &str, items: &[Value]) -> Vec<Value> {
+        let mut stored = Vec::new();
+        for chunk in items.chunks(20) {
+            let r = self
+                .post(
+                    &format!("/conversations/{conv}/items"),
+                    serde_json::json!({"items": chunk}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            stored.extend(r.body["data"].as_array().cloned().unwrap_or_default());
+        }
+        stored
+    }
+
     /// Creates a conversation and answers its id.
     pub async fn conversation(&self) -> String {
         let r = self.post("/conversations", serde_json::json!({})).await;
