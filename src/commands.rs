@@ -120,7 +120,7 @@ async fn conversations(
                 None => Vec::new(),
             };
             let metadata = (!metadata.is_empty()).then(|| metadata_of(metadata));
-            crate::server::validate::each_item(&items).map_err(ApiError::from)?;
+            crate::protocol::validate::each_item(&items).map_err(ApiError::from)?;
             let first = items.len().min(api::MAX_ITEMS_PER_CALL);
             let conv = client
                 .create_conversation(metadata.as_ref(), &items[..first])
@@ -204,7 +204,7 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
             let source = file.or(stdin).unwrap_or_else(|| "-".into());
             let items = read_items(&source)?;
             // All of them are checked before any is sent, so a bad one adds nothing.
-            crate::server::validate::each_item(&items).map_err(ApiError::from)?;
+            crate::protocol::validate::each_item(&items).map_err(ApiError::from)?;
             let mut added = 0usize;
             for chunk in items.chunks(api::MAX_ITEMS_PER_CALL) {
                 let page = client

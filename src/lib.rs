@@ -12,6 +12,7 @@ pub mod config;
 pub mod deletion;
 pub mod demo;
 pub mod paths;
+pub mod protocol;
 pub mod registry;
 pub mod server;
 pub mod tui;

@@ -159,9 +159,9 @@ impl ApiError {
     }
 }
 
-impl From<crate::server::error::ApiError> for ApiError {
+impl From<crate::protocol::ApiError> for ApiError {
     /// A check shared with the server, failed before sending.
-    fn from(e: crate::server::error::ApiError) -> Self {
+    fn from(e: crate::protocol::ApiError) -> Self {
         ApiError {
             kind: ErrorKind::Validation,
             status: None,

@@ -42,7 +42,7 @@ pub fn metadata_from_json(text: &str) -> Result<Metadata, String> {
         other => {
             return Err(format!(
                 "expected an object of strings, got {}",
-                crate::server::error::json_kind(&other)
+                crate::protocol::error::json_kind(&other)
             ))
         }
     };
@@ -51,7 +51,7 @@ pub fn metadata_from_json(text: &str) -> Result<Metadata, String> {
             Value::String(s) => Ok((k, s)),
             other => Err(format!(
                 "the value of {k:?} is {}, not a string",
-                crate::server::error::json_kind(&other)
+                crate::protocol::error::json_kind(&other)
             )),
         })
         .collect()

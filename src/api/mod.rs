@@ -4,7 +4,7 @@
 
 pub mod error;
 pub mod input;
-pub mod models;
+pub use crate::protocol::models;
 pub mod paging;
 pub mod retry;
 
@@ -27,8 +27,8 @@ pub use models::{
 };
 pub use paging::{next_cursor, Next, PageEvent};
 
-use crate::server::error::ApiError as Rule;
-use crate::server::validate;
+use crate::protocol::validate;
+use crate::protocol::ApiError as Rule;
 
 /// Most items accepted by one create call.
 pub const MAX_ITEMS_PER_CALL: usize = validate::MAX_ITEMS;

@@ -4,7 +4,6 @@ pub mod error;
 pub mod ids;
 pub mod routes;
 pub mod store;
-pub mod validate;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

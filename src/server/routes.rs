@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::ids;
 use super::store::Store;
-use super::validate;
+use crate::protocol::validate;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;

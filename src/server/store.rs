@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::ids;
+pub use crate::protocol::validate::{NewItem, Order};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[r#"
@@ -28,13 +29,6 @@ const MIGRATIONS: &[&str] = &[r#"
     CREATE INDEX items_by_conversation ON items(conversation_seq, seq);
 "#];
 
-/// Sort direction of a listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Order {
-    Asc,
-    Desc,
-}
-
 /// One page of a listing.
 #[derive(Debug)]
 pub struct Page {
@@ -54,13 +48,6 @@ impl Page {
             "has_more": self.has_more,
         })
     }
-}
-
-/// An item to store: either a full item body, or a reference to an existing item to copy.
-#[derive(Debug, Clone)]
-pub enum NewItem {
-    Body(Map<String, Value>),
-    Reference(String),
 }
 
 pub struct Store {

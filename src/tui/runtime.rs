@@ -272,7 +272,7 @@ async fn add_items(
 ) -> Message {
     let total = items.len();
     let mut sent = 0;
-    for chunk in items.chunks(crate::server::validate::MAX_ITEMS) {
+    for chunk in items.chunks(crate::protocol::validate::MAX_ITEMS) {
         if let Err(e) = client.create_items(&conversation, chunk, &[]).await {
             return Message::ItemsAdded {
                 conversation,

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::metadata_text::Metadata;
-use crate::server::validate;
+use crate::protocol::validate;
 
 /// The metadata as the JSON the external editor opens.
 pub fn metadata_to_json(map: &Metadata) -> String {

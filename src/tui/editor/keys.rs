@@ -316,7 +316,7 @@ pub fn ask_save(ed: &mut MetadataEditor) {
     if !parsed.is_valid() {
         let count = parsed.errors.len();
         let first = &parsed.errors[0];
-        let reason = if parsed.pairs.len() > crate::server::validate::MAX_METADATA_PAIRS {
+        let reason = if parsed.pairs.len() > crate::protocol::validate::MAX_METADATA_PAIRS {
             metadata_text::too_many_message(parsed.pairs.len())
         } else {
             format!("line {}: {}", first.line + 1, first.message)

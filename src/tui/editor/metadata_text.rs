@@ -15,8 +15,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::server::error::ApiError;
-use crate::server::validate::{self, MAX_KEY_CHARS, MAX_METADATA_PAIRS, MAX_VALUE_CHARS};
+use crate::protocol::validate::{self, MAX_KEY_CHARS, MAX_METADATA_PAIRS, MAX_VALUE_CHARS};
+use crate::protocol::ApiError;
 
 pub type Metadata = BTreeMap<String, String>;
 

@@ -71,7 +71,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
 
     // The text on the left, each line's error beside it on the right.
     let counter = ed.parsed.counter();
-    let over = ed.parsed.pairs.len() > crate::server::validate::MAX_METADATA_PAIRS;
+    let over = ed.parsed.pairs.len() > crate::protocol::validate::MAX_METADATA_PAIRS;
     let block = field_block(format!(" key = value · {counter} keys "), !ed.in_message).title_style(
         if over {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)

@@ -3,7 +3,20 @@
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::store::{NewItem, Order};
+
+/// Sort direction of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// An item to add: either a full item body, or a reference to an existing item to copy.
+#[derive(Debug, Clone)]
+pub enum NewItem {
+    Body(Map<String, Value>),
+    Reference(String),
+}
 
 pub const MAX_ITEMS: usize = 20;
 pub const MAX_METADATA_PAIRS: usize = 16;
