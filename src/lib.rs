@@ -14,5 +14,6 @@ pub mod demo;
 pub mod paths;
 pub mod protocol;
 pub mod registry;
+pub mod sanitize;
 pub mod server;
 pub mod tui;

@@ -7,7 +7,7 @@ pub mod keymap;
 pub mod message;
 pub mod render;
 pub mod runtime;
-pub mod sanitize;
+pub use crate::sanitize;
 pub mod state;
 pub mod terminal;
 pub mod update;

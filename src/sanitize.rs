@@ -1,5 +1,5 @@
-//! Text from the server is untrusted: control characters and escape sequences never reach the
-//! terminal. They are shown as visible placeholders instead.
+//! Text from a server is untrusted: control characters and escape sequences never reach a
+//! terminal, from the terminal UI or the CLI. They are shown as visible placeholders instead.
 
 /// Makes one line of text safe: every control character (newlines and tabs included) becomes
 /// visible (`␛`, `↵`, `→`, or `�`).
