@@ -69,7 +69,8 @@ pub struct ServeArgs {
     /// Keep everything in memory
     #[arg(long)]
     pub memory: bool,
-    /// Require `Authorization: Bearer KEY` on every request
+    /// Require `Authorization: Bearer KEY` on every request. Prefer the environment variable
+    /// CONVTUI_SERVE_API_KEY: a key given here shows in `ps` to every user of the machine
     #[arg(long, env = "CONVTUI_SERVE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
 }

@@ -48,6 +48,8 @@ pub struct Profile {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_retries: u32,
+    /// The base URL came from `--base-url` rather than the profile or `OPENAI_BASE_URL`.
+    pub base_url_from_flag: bool,
 }
 
 impl Profile {
@@ -102,6 +104,8 @@ struct ProfileSettings {
     timeout_s: Option<f64>,
     connect_timeout_s: Option<f64>,
     max_retries: Option<u32>,
+    /// The server needs no API key: requests go without one, and none is asked for.
+    no_api_key: Option<bool>,
 }
 
 /// The default settings file, e.g. `~/.config/convtui/config.toml`.
@@ -119,7 +123,6 @@ pub fn resolve(opts: &ConfigOptions) -> Result<Profile, ConfigError> {
 fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError> {
     let mut builder = Config::builder()
         .set_default("profiles.openai.base_url", OPENAI_BASE_URL)
-        .and_then(|b| b.set_default("profiles.openai.api_key_env", "OPENAI_API_KEY"))
         .and_then(|b| b.set_default("profiles.local.max_retries", DEFAULT_MAX_RETRIES))
         .map_err(|e| ConfigError::File(e.to_string()))?;
     let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
@@ -138,7 +141,7 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
         .and_then(|p| std::fs::read_to_string(p).ok())
         .unwrap_or_default();
     let invalid = |e: config::ConfigError| {
-        let mut message = e.to_string();
+        let mut message = without_values(&e.to_string());
         // The crate names the file (by a path of its own) at the end; say it once, first.
         if let Some(i) = message.rfind(" in ") {
             let tail = &message[i + 4..];
@@ -166,6 +169,50 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
         .map_err(invalid)?
         .try_deserialize::<FileSettings>()
         .map_err(invalid)
+}
+
+/// A settings error without any text of the file: no source lines (a line can hold a key, as in
+/// `api_key_command = "echo sk-…"`) and no string values; positions, key names and what was
+/// expected stay.
+fn without_values(message: &str) -> String {
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or("");
+    let text = if let Some(at) = first.find("TOML parse error at ") {
+        let position = first[at + "TOML parse error at ".len()..].trim();
+        let why: Vec<&str> = lines
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.contains('|'))
+            .collect();
+        let why = if why.is_empty() {
+            "not valid TOML".to_string()
+        } else {
+            why.join("; ")
+        };
+        format!("{position}: {why}")
+    } else {
+        message.to_string()
+    };
+    // Drop every quoted string: serde's `invalid type: string "…"` quotes the value.
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut escaped = false;
+            for q in chars.by_ref() {
+                match q {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => break,
+                    _ => escaped = false,
+                }
+            }
+            if out.ends_with(' ') {
+                out.pop();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The line of the settings file that a type or unknown-field error is about, found from the
@@ -243,31 +290,37 @@ pub fn resolve_with(
         profile: name.clone(),
         message,
     };
-    let api_key = if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
+    let from_flag = opts.base_url.clone().filter(|u| !u.is_empty());
+    let base_url_from_flag = from_flag.is_some();
+    let from_env = env("OPENAI_BASE_URL");
+    let base_url_from_env = from_flag.is_none() && from_env.is_some();
+    let base_url = from_flag
+        .or(from_env)
+        .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
+    let to_openai = base_url.as_deref().is_some_and(is_openai);
+    let openai_key = env("OPENAI_API_KEY");
+    let api_key = if p.no_api_key == Some(true) {
+        None
+    } else if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
         Some(run_key_command(cmd).map_err(key_error)?)
     } else if let Some(var) = p.api_key_env.as_deref().filter(|c| !c.is_empty()) {
-        // Only the named variable: OPENAI_API_KEY is never sent to another profile's server.
-        // A variable of the user's own naming that is unset is a mistake worth saying; a
-        // missing OPENAI_API_KEY gets the server's own "You didn't provide an API key".
+        // Only the named variable: an unset one is a mistake worth saying.
         match env(var) {
             Some(key) => Some(key),
-            None if var == "OPENAI_API_KEY" => None,
             None => {
                 return Err(key_error(format!(
-                    "api_key_env names {var}, which is not set"
+                    "api_key_env names {var}, which is not set; nothing was sent"
                 )))
             }
         }
+    } else if to_openai || (name == "openai" && base_url_from_env) {
+        // OPENAI_API_KEY goes only to OpenAI's host, or with OPENAI_BASE_URL (its pair in the
+        // official SDKs), never to another server's profile nor to `--base-url` elsewhere.
+        openai_key.clone()
     } else {
-        env("OPENAI_API_KEY")
+        None
     }
     .map(|k| Secret::new(k.trim()));
-    let base_url = opts
-        .base_url
-        .clone()
-        .filter(|u| !u.is_empty())
-        .or_else(|| env("OPENAI_BASE_URL"))
-        .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
     let seconds = |key: &str, value: f64| {
         Duration::try_from_secs_f64(value)
             .ok()
@@ -284,6 +337,26 @@ pub fn resolve_with(
         Some(v) => seconds("connect_timeout_s", v)?,
         None => CONNECT_TIMEOUT,
     };
+    if api_key.is_none() && p.no_api_key != Some(true) {
+        if let Some(url) = base_url.as_deref().filter(|u| host_of(u).is_some() && !is_loopback(u)) {
+            let table = format!("[profiles.{name}]");
+            let message = if to_openai {
+                format!(
+                    "no API key for {url}: set OPENAI_API_KEY, or api_key_env (the name of a variable that holds the key) or api_key_command in {table}; nothing was sent"
+                )
+            } else {
+                let withheld = if openai_key.is_some() {
+                    " (OPENAI_API_KEY is only sent to api.openai.com)"
+                } else {
+                    ""
+                };
+                format!(
+                    "no API key for {url}{withheld}: set api_key_env (the name of a variable that holds the key) or api_key_command in {table}, or no_api_key = true for a server that needs none; nothing was sent"
+                )
+            };
+            return Err(key_error(message));
+        }
+    }
     Ok(Profile {
         name: name.clone(),
         base_url,
@@ -293,7 +366,33 @@ pub fn resolve_with(
         timeout,
         connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+        base_url_from_flag,
     })
+}
+
+fn host_of(url: &str) -> Option<String> {
+    reqwest::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
+}
+
+/// Whether the URL is OpenAI's own API host.
+fn is_openai(url: &str) -> bool {
+    reqwest::Url::parse(url.trim())
+        .is_ok_and(|u| u.scheme() == "https" && u.host_str() == Some("api.openai.com"))
+}
+
+/// Whether the URL points at this machine (a local server, which needs no key).
+fn is_loopback(url: &str) -> bool {
+    match host_of(url) {
+        Some(h) if h == "localhost" || h.ends_with(".localhost") => true,
+        Some(h) => h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
 }
 
 /// Runs `sh -c CMD` and returns its trimmed stdout. Never puts that output in an error.
@@ -443,16 +542,18 @@ max_retries = 4
         let env = env_of(&[
             ("CONVTUI_PROFILE", "openai"),
             ("OPENAI_BASE_URL", "http://env/v1"),
+            ("OPENAI_API_KEY", "sk-env"),
         ]);
         let p = resolve_with(&opts(f.path()), None, &env).unwrap();
         assert_eq!(p.name, "openai");
         assert_eq!(p.base_url.as_deref(), Some("http://env/v1"));
         let mut o = opts(f.path());
         o.profile = Some("local".into());
-        o.base_url = Some("http://flag/v1".into());
+        o.base_url = Some("http://localhost:1/v1".into());
         let p = resolve_with(&o, None, &env).unwrap();
         assert_eq!(p.name, "local");
-        assert_eq!(p.base_url.as_deref(), Some("http://flag/v1"));
+        assert_eq!(p.base_url.as_deref(), Some("http://localhost:1/v1"));
+        assert!(p.base_url_from_flag);
     }
 
     #[test]
@@ -492,7 +593,10 @@ max_retries = 4
         let e = resolve_with(&p, None, &env_of(&[("OPENAI_API_KEY", "sk-openai")]))
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "profile 'x': api_key_env names X_KEY, which is not set");
+        assert_eq!(
+            e,
+            "profile 'x': api_key_env names X_KEY, which is not set; nothing was sent"
+        );
         let got = resolve_with(
             &p,
             None,
@@ -552,6 +656,64 @@ max_retries = 4
         o.profile = Some("home-server".into());
         let p = resolve_with(&o, None, &env_of(&[("CONVTUI_HOME_KEY", "k")])).unwrap();
         assert_eq!(p.api_key, Some(Secret::new("k")));
+    }
+
+    #[test]
+    fn openai_api_key_goes_only_to_openai() {
+        let env = env_of(&[("OPENAI_API_KEY", "sk-openai")]);
+        let f = file("[profiles.plain]\nbase_url = \"http://127.0.0.1:8787/v1\"\n[profiles.far]\nbase_url = \"http://far.example/v1\"\n[profiles.open]\nbase_url = \"http://far.example/v1\"\nno_api_key = true\n");
+        let with = |profile: &str, base_url: Option<&str>| ConfigOptions {
+            profile: Some(profile.into()),
+            base_url: base_url.map(String::from),
+            ..opts(f.path())
+        };
+        // A custom plain-HTTP profile, and the local profile sent elsewhere, get no key.
+        let p = resolve_with(&with("plain", None), None, &env).unwrap();
+        assert_eq!(p.api_key, None);
+        let p = resolve_with(&with("local", Some("http://127.0.0.1:9/v1")), None, &env).unwrap();
+        assert_eq!(p.api_key, None);
+        let p = resolve_with(&with("openai", Some("http://localhost:9/v1")), None, &env).unwrap();
+        assert_eq!(p.api_key, None);
+        // Off this machine without a key: refused before anything is sent, saying what to set.
+        let e = resolve_with(&with("local", Some("http://far.example/v1")), None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("OPENAI_API_KEY is only sent to api.openai.com"), "{e}");
+        assert!(e.contains("api_key_env") && e.contains("[profiles.local]"), "{e}");
+        assert!(e.contains("nothing was sent"), "{e}");
+        assert!(!e.contains("sk-openai"), "{e}");
+        let e = resolve_with(&with("far", None), None, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no API key for http://far.example/v1"), "{e}");
+        let p = resolve_with(&with("open", None), None, &env).unwrap();
+        assert_eq!(p.api_key, None);
+        // OpenAI itself: the key, or a message naming the variable.
+        let p = resolve_with(&with("openai", None), None, &env).unwrap();
+        assert_eq!(p.api_key, Some(Secret::new("sk-openai")));
+        let e = resolve_with(&with("openai", None), None, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("profile 'openai': no API key for https://api.openai.com/v1: set OPENAI_API_KEY"), "{e}");
+    }
+
+    #[test]
+    fn config_errors_show_no_source_text_nor_values() {
+        for text in [
+            "[profiles.x]\napi_key_command = \"echo sk-live-123\n",
+            "[profiles.x]\napi_key_command = \"echo sk-live-123\" junk\n",
+            "[profiles.x]\ntimeout_s = \"sk-live-123\"\n",
+            "[profiles.x]\nmax_retries = \"sk-live-123\"\n",
+            "[profiles.x]\nbase_url = [\"sk-live-123\"]\n",
+        ] {
+            let f = file(text);
+            let e = resolve_with(&opts(f.path()), None, &env_of(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains("sk-live"), "{text:?} gave {e}");
+            assert!(!e.contains("echo"), "{text:?} gave {e}");
+            assert!(e.contains("line 2"), "{text:?} gave {e}");
+        }
     }
 
     #[test]
