@@ -12,7 +12,7 @@ use crate::api::Order;
     name = "convtui",
     version,
     about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API",
-    long_about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API.\n\nWith no subcommand, opens the terminal UI on the resolved profile.\n\nThe `conversations` and `items` commands print each answer as one line of JSON on stdout. An API error prints one line on stderr and exits with status 1; a usage error exits with status 2.",
+    long_about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API.\n\nWith no subcommand, opens the terminal UI on the resolved profile.\n\nThe `conversations` and `items` commands print each answer as one line of JSON on stdout. An error prints one line on stderr. Exit status 1: the API answered with an error or could not be reached. Exit status 2: a problem found before sending (a bad flag or --metadata, a request the API would refuse, a bad base URL, a settings error, no API key).",
     after_help = "Profiles: --profile, else CONVTUI_PROFILE, else `default_profile` in the settings file, else `openai` when OPENAI_API_KEY is set, else `local` (a server embedded in this process, on DATA_DIR/local.sqlite3).\nEnvironment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, CONVTUI_PROFILE, CONVTUI_DATA_DIR."
 )]
 pub struct Cli {

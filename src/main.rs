@@ -14,9 +14,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let key_in_argv = matches.subcommand_matches("serve").is_some_and(|m| {
-        m.value_source("api_key") == Some(clap::parser::ValueSource::CommandLine)
-    });
+    let key_in_argv = matches
+        .subcommand_matches("serve")
+        .is_some_and(|m| m.value_source("api_key") == Some(clap::parser::ValueSource::CommandLine));
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -312,7 +312,15 @@ mod tests {
         assert_eq!(id_in("  id: conv_9f3a-b  ").as_deref(), Some("conv_9f3a-b"));
         assert_eq!(id_in("conv_ab\u{1b}]0;x").as_deref(), Some("conv_ab"));
         // Only conversation ids, made of [A-Za-z0-9_-].
-        for junk in ["resp_123", "garbage", "hello world", "   ", "conv_", "xconv_1", "conv_\u{1b}"] {
+        for junk in [
+            "resp_123",
+            "garbage",
+            "hello world",
+            "   ",
+            "conv_",
+            "xconv_1",
+            "conv_\u{1b}",
+        ] {
             assert_eq!(id_in(junk), None, "{junk:?}");
         }
         assert_eq!(id_in(&format!("conv_{}", "a".repeat(MAX_ID_LEN))), None);

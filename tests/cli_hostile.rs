@@ -13,7 +13,8 @@ use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_convtui");
 /// OSC 0 (title), OSC 52 (clipboard), clear screen, leave the alternate screen.
-const EVIL: &str = "\u{1b}]0;PWNED-TITLE\u{7}\u{1b}]52;c;UFdORUQtQ0xJUA==\u{7}\u{1b}[2J\u{1b}[?1049l";
+const EVIL: &str =
+    "\u{1b}]0;PWNED-TITLE\u{7}\u{1b}]52;c;UFdORUQtQ0xJUA==\u{7}\u{1b}[2J\u{1b}[?1049l";
 
 fn hostile() -> Router {
     Router::new()
@@ -112,7 +113,10 @@ fn a_hostile_server_cannot_drive_the_terminal_through_the_cli() {
         parts.join(" ")
     };
     let script = [
-        format!("while [ ! -e {} ]; do sleep 0.05; done", quote(go.to_str().unwrap())),
+        format!(
+            "while [ ! -e {} ]; do sleep 0.05; done",
+            quote(go.to_str().unwrap())
+        ),
         "echo MARKER-TOP".into(),
         run(&["conversations", "get", "conv_err"]),
         run(&["conversations", "get", "conv_text"]),
@@ -156,7 +160,10 @@ fn a_hostile_server_cannot_drive_the_terminal_through_the_cli() {
     let buffers = pane.tmux(&["list-buffers"]);
     assert!(buffers.trim().is_empty(), "OSC 52 reached tmux: {buffers}");
     // Nothing was cleared: the first line is still there, and each hostile text shows as text.
-    assert!(screen.contains("MARKER-TOP"), "the screen was cleared:\n{screen}");
+    assert!(
+        screen.contains("MARKER-TOP"),
+        "the screen was cleared:\n{screen}"
+    );
     assert!(
         screen.contains("error: bad ␛]0;PWNED-TITLE"),
         "the error message, made visible:\n{screen}"
@@ -164,7 +171,10 @@ fn a_hostile_server_cannot_drive_the_terminal_through_the_cli() {
     assert!(screen.contains("HTTP 400 t␛]0;PWNED-TITLE"), "{screen}");
     assert!(screen.contains("param p␛]0;PWNED-TITLE"), "{screen}");
     assert!(screen.contains("error: oops ␛]0;PWNED-TITLE"), "{screen}");
-    assert!(screen.contains("it starts with: ␛]0;PWNED-TITLE"), "{screen}");
+    assert!(
+        screen.contains("it starts with: ␛]0;PWNED-TITLE"),
+        "{screen}"
+    );
     assert!(screen.contains("warning: the server sent"), "{screen}");
     assert!(screen.contains("after 'm␛]0;PWNED-TITLE"), "{screen}");
     assert!(

@@ -119,16 +119,39 @@ fn problems_found_before_sending_exit_2_and_api_errors_exit_1() {
     let bad_config = cli.config("[profiles.x]\ntimeout_s = \"soon\"\n");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
-            vec!["--base-url", url, "conversations", "create", "--metadata", "novalue"],
+            vec![
+                "--base-url",
+                url,
+                "conversations",
+                "create",
+                "--metadata",
+                "novalue",
+            ],
             "expected KEY=VALUE",
         ),
         (seventeen, "too many properties"),
         (
-            vec!["--base-url", url, "conversations", "create", "--metadata", &long],
+            vec![
+                "--base-url",
+                url,
+                "conversations",
+                "create",
+                "--metadata",
+                &long,
+            ],
             "string too long",
         ),
         (
-            vec!["--base-url", url, "conversations", "create", "--metadata", "a=1", "--metadata", "a=2"],
+            vec![
+                "--base-url",
+                url,
+                "conversations",
+                "create",
+                "--metadata",
+                "a=1",
+                "--metadata",
+                "a=2",
+            ],
             "duplicate key 'a'",
         ),
         (
@@ -212,11 +235,22 @@ fn with_no_key_for_openai_nothing_is_sent_and_the_variable_is_named() {
     let cfg = cli.config("[profiles.far]\nbase_url = \"http://far.invalid/v1\"\n");
     let out = cli.run_env(
         &[("OPENAI_API_KEY", "sk-not-for-far")],
-        &["--config", &cfg, "--profile", "far", "conversations", "get", "conv_1"],
+        &[
+            "--config",
+            &cfg,
+            "--profile",
+            "far",
+            "conversations",
+            "get",
+            "conv_1",
+        ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("api_key_env") && err.contains("[profiles.far]"), "{err}");
+    assert!(
+        err.contains("api_key_env") && err.contains("[profiles.far]"),
+        "{err}"
+    );
     assert!(!err.contains("sk-not-for-far"), "{err}");
 }
 
@@ -243,8 +277,24 @@ fn openai_api_key_is_not_sent_to_other_servers() {
     let key = [("OPENAI_API_KEY", "sk-only-for-openai")];
     let cfg = cli.config(&format!("[profiles.plain]\nbase_url = \"{url}\"\n"));
     for args in [
-        vec!["--profile", "local", "--base-url", &url, "conversations", "get", "conv_1"],
-        vec!["--config", &cfg, "--profile", "plain", "conversations", "get", "conv_1"],
+        vec![
+            "--profile",
+            "local",
+            "--base-url",
+            &url,
+            "conversations",
+            "get",
+            "conv_1",
+        ],
+        vec![
+            "--config",
+            &cfg,
+            "--profile",
+            "plain",
+            "conversations",
+            "get",
+            "conv_1",
+        ],
         vec!["--base-url", &url, "conversations", "get", "conv_1"],
     ] {
         let out = cli.run_env(&key, &args);
@@ -255,7 +305,18 @@ fn openai_api_key_is_not_sent_to_other_servers() {
     let cfg = cli.config(&format!(
         "[profiles.mine]\nbase_url = \"{url}\"\napi_key_env = \"OPENAI_API_KEY\"\n"
     ));
-    let out = cli.run_env(&key, &["--config", &cfg, "--profile", "mine", "conversations", "get", "conv_1"]);
+    let out = cli.run_env(
+        &key,
+        &[
+            "--config",
+            &cfg,
+            "--profile",
+            "mine",
+            "conversations",
+            "get",
+            "conv_1",
+        ],
+    );
     json_lines(&out);
     assert_eq!(
         seen.lock().unwrap().last().cloned().flatten().as_deref(),
@@ -268,7 +329,10 @@ fn the_id_list_belongs_to_the_profile_and_the_server() {
     let cli = Cli::new();
     let registry = |out: &Output| -> (String, u64) {
         let v = &json_lines(out)[0];
-        (v["registry"].as_str().unwrap().to_string(), v["total"].as_u64().unwrap())
+        (
+            v["registry"].as_str().unwrap().to_string(),
+            v["total"].as_u64().unwrap(),
+        )
     };
     // A list from an older version, keyed by the profile alone, is still read.
     let dir = cli.dir.path().join("registry");
@@ -281,7 +345,8 @@ fn the_id_list_belongs_to_the_profile_and_the_server() {
     let (home, total) = registry(&cli.run(&["add", "conv_a"]));
     assert_eq!(total, 2, "the old list was kept");
     // Elsewhere, a list of its own: the first server's ids are not shown there.
-    let (far, total) = registry(&cli.run(&["--base-url", "http://127.0.0.1:1/v1", "add", "conv_b"]));
+    let (far, total) =
+        registry(&cli.run(&["--base-url", "http://127.0.0.1:1/v1", "add", "conv_b"]));
     assert_eq!(total, 1);
     assert_ne!(home, far);
     let (again, total) = registry(&cli.run(&["add", "conv_c"]));
@@ -303,7 +368,10 @@ fn a_serve_key_on_the_command_line_is_warned_about() {
     drop(server);
     let mut text = String::new();
     err.read_to_string(&mut text).unwrap();
-    assert!(text.contains("warning: --api-key on the command line"), "{text}");
+    assert!(
+        text.contains("warning: --api-key on the command line"),
+        "{text}"
+    );
     assert!(text.contains("CONVTUI_SERVE_API_KEY"), "{text}");
     assert!(!text.contains("k-argv-1234"), "{text}");
     let (server, mut err) = serve(&[], &[("CONVTUI_SERVE_API_KEY", "k-env-1234")]);
@@ -311,6 +379,9 @@ fn a_serve_key_on_the_command_line_is_warned_about() {
     let mut text = String::new();
     err.read_to_string(&mut text).unwrap();
     assert!(!text.contains("warning"), "{text}");
-    let help = Command::new(BIN).args(["serve", "--help"]).output().unwrap();
+    let help = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("Prefer the environment variable"));
 }

@@ -401,8 +401,9 @@ async fn a_dropped_connection_is_retried_for_reads_only() {
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     assert!(e.message.starts_with("connection failed ("), "{e}");
     assert!(
-        e.message
-            .ends_with(": POST …/conversations; it may have been created; check before sending again"),
+        e.message.ends_with(
+            ": POST …/conversations; it may have been created; check before sending again"
+        ),
         "{e}"
     );
 }

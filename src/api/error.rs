@@ -138,7 +138,10 @@ impl ApiError {
             Value::Null => None,
             other => text(other),
         };
-        self.message = cut(&one_line(&message.unwrap_or_default()), MAX_API_MESSAGE_CHARS);
+        self.message = cut(
+            &one_line(&message.unwrap_or_default()),
+            MAX_API_MESSAGE_CHARS,
+        );
     }
 
     /// Removes every occurrence of `secret` from the text fields.
@@ -358,8 +361,13 @@ mod tests {
         let long = err(500, &"x".repeat(5000));
         assert!(long.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
         // The API's own message is kept whole, list of valid values included.
-        let values = (0..60).map(|i| format!("'value_{i}'")).collect::<Vec<_>>().join(", ");
-        let body = json_message(&format!("Invalid value: 'x'. Supported values are: {values}."));
+        let values = (0..60)
+            .map(|i| format!("'value_{i}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let body = json_message(&format!(
+            "Invalid value: 'x'. Supported values are: {values}."
+        ));
         let e = err(400, &body);
         assert!(e.message.ends_with("'value_59'."), "{}", e.message);
         assert!(!e.message.contains('…'));

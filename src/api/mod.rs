@@ -387,7 +387,10 @@ impl Client {
     /// A 404 from a base URL without `/v1` is most often that prefix missing: say so.
     fn hint_v1(&self, e: &mut ApiError) {
         let base = &self.inner.base;
-        if base.path_segments().is_some_and(|mut s| !s.any(|s| s == "v1")) {
+        if base
+            .path_segments()
+            .is_some_and(|mut s| !s.any(|s| s == "v1"))
+        {
             e.message = format!("{} (did you mean {}/v1?)", e.message, self.base_url());
         }
     }
