@@ -25,13 +25,28 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Settings file [default: CONFIG_DIR/convtui/config.toml]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     pub config: Option<PathBuf>,
     /// Profile to use (a `[profiles.NAME]` table, or the built-in `local` / `openai`)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     pub profile: Option<String>,
     /// API base URL, overriding the profile's (e.g. http://127.0.0.1:8787/v1)
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Global options"
+    )]
     pub base_url: Option<String>,
 }
 
@@ -55,6 +70,17 @@ pub enum Command {
     Import {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Remove conversation ids from the terminal UI's list for this profile (nothing is deleted)
+    Forget {
+        /// Conversation ids (conv_...)
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Print a shell completion script (e.g. `convtui completions bash > ~/.local/share/bash-completion/completions/convtui`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -112,21 +138,30 @@ pub enum ConversationsCommand {
         /// Conversation id
         id: String,
     },
-    /// Replace a conversation's metadata; prints what the server returned
-    #[command(group(ArgGroup::new("change").required(true).args(["metadata", "metadata_json", "clear"])))]
+    /// Change a conversation's metadata; prints what the server returned
+    #[command(group(ArgGroup::new("change").required(true).multiple(true).args(["metadata", "metadata_json", "clear", "set", "unset"])))]
     Update {
         /// Conversation id
         id: String,
-        /// A metadata pair (repeatable)
-        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair)]
+        /// A metadata pair (repeatable); the pairs given replace the whole metadata
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair, conflicts_with_all = ["metadata_json", "clear", "set", "unset"])]
         metadata: Vec<(String, String)>,
+        /// Set one key, keeping the others (repeatable; reads the current metadata first)
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair, conflicts_with_all = ["metadata_json", "clear"])]
+        set: Vec<(String, String)>,
+        /// Remove one key, keeping the others (repeatable; reads the current metadata first)
+        #[arg(long, value_name = "KEY", conflicts_with_all = ["metadata_json", "clear"])]
+        unset: Vec<String>,
         /// The whole metadata as a JSON object of strings, e.g. '{"topic":"x"}'
-        #[arg(long, value_name = "JSON", value_parser = crate::api::input::metadata_from_json)]
+        #[arg(long, value_name = "JSON", value_parser = crate::api::input::metadata_from_json, conflicts_with = "clear")]
         metadata_json: Option<crate::api::Metadata>,
         /// Remove all metadata (sends "metadata": null)
         #[arg(long)]
         clear: bool,
     },
+    /// List conversations: the ids in this profile's list, merged with the server's own
+    /// listing where it has one (OpenAI has none); one JSON line each
+    List,
     /// Delete a conversation (its items are not deleted)
     Delete {
         /// Conversation id

@@ -60,6 +60,10 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
             profile: profile.name.clone(),
         };
         let result = match request {
+            Request::Conversations(ConversationsCommand::List) => {
+                let path = crate::registry::path_for_profile(&data_dir, &profile);
+                list_conversations(&client, &path).await
+            }
             Request::Conversations(c) => conversations(&client, &backup, c).await,
             Request::Items(c) => items(&client, &backup, c).await,
         };
@@ -251,8 +255,18 @@ async fn conversations(
             metadata,
             metadata_json,
             clear,
+            set,
+            unset,
         } => {
-            let new = if clear {
+            let new = if !set.is_empty() || !unset.is_empty() {
+                // Merged with what the server has now (the API replaces the whole map).
+                let mut current = client.get_conversation(&id).await?.metadata;
+                for key in &unset {
+                    current.remove(key);
+                }
+                current.extend(metadata_of(set)?);
+                Some(current)
+            } else if clear {
                 None
             } else if let Some(map) = metadata_json {
                 Some(map)
@@ -264,7 +278,62 @@ async fn conversations(
         ConversationsCommand::Delete { id } => {
             print(&deletion::conversation(client, backup, &id).await?)
         }
+        ConversationsCommand::List => Err(CommandError::Other(
+            "conversations list needs the profile's list of ids".into(),
+        )),
     }
+}
+
+/// Most pages of the server's conversation listing that are read.
+const MAX_CONVERSATION_PAGES: usize = 100;
+
+/// `conversations list`: one line per conversation, the server's listing (where it has one)
+/// first, then the ids known only to this profile's list. Ids removed from the list (`forget`,
+/// `x` in the terminal UI) are left out.
+async fn list_conversations(client: &Client, path: &std::path::Path) -> Result<(), CommandError> {
+    let registry =
+        crate::registry::Registry::load(path).map_err(|e| CommandError::Other(e.to_string()))?;
+    let mut params = ListParams::default();
+    let mut shown = std::collections::HashSet::new();
+    for _ in 0..MAX_CONVERSATION_PAGES {
+        let page = match client.list_conversations(&params).await {
+            Ok(page) => page,
+            Err(e) if e.kind == api::ErrorKind::NotSupported => break,
+            Err(e) => return Err(e.into()),
+        };
+        let mut fresh = 0;
+        for conv in &page.data {
+            if registry.is_hidden(&conv.id) || !shown.insert(conv.id.clone()) {
+                continue;
+            }
+            fresh += 1;
+            let entry = registry.conversations.iter().find(|e| e.id == conv.id);
+            print(&serde_json::json!({
+                "id": conv.id,
+                "in_list": entry.is_some(),
+                "added_at": entry.map(|e| e.added_at),
+                "conversation": conv,
+            }))?;
+        }
+        match page
+            .last_id
+            .or_else(|| page.data.last().map(|c| c.id.clone()))
+        {
+            Some(last) if page.has_more && fresh > 0 => params.after = Some(last),
+            _ => break,
+        }
+    }
+    for entry in &registry.conversations {
+        if shown.insert(entry.id.clone()) {
+            print(&serde_json::json!({
+                "id": entry.id,
+                "in_list": true,
+                "added_at": entry.added_at,
+                "conversation": null,
+            }))?;
+        }
+    }
+    Ok(())
 }
 
 async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
@@ -349,18 +418,22 @@ fn config_options(global: &GlobalArgs) -> ConfigOptions {
 /// `convtui add ID…`: adds the ids to the profile's registry. Text that holds no conversation id
 /// is refused, and then nothing is added (exit status 2).
 pub fn add(global: &GlobalArgs, texts: &[String]) -> ExitCode {
-    let ids = texts
+    finish(ids_of(texts, "added").and_then(|ids| add_to_registry(global, &ids)))
+}
+
+/// The conversation ids in command-line arguments; text without one is refused.
+fn ids_of(texts: &[String], done: &str) -> Result<Vec<String>, CommandError> {
+    texts
         .iter()
         .map(|text| {
             crate::registry::id_in(text).ok_or_else(|| {
                 CommandError::Input(format!(
-                    "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -); nothing was added",
+                    "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -); nothing was {done}",
                     crate::sanitize::truncate(text, 80)
                 ))
             })
         })
-        .collect::<Result<Vec<_>, _>>();
-    finish(ids.and_then(|ids| add_to_registry(global, &ids)))
+        .collect()
 }
 
 /// `convtui import FILE`: adds the ids of the good lines, names each bad line on stderr, and
@@ -394,17 +467,50 @@ pub fn import(global: &GlobalArgs, file: &std::path::Path) -> ExitCode {
     finish(add_to_registry(global, &found.ids))
 }
 
-fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandError> {
+/// `convtui forget ID…`: removes the ids from the profile's list and keeps them out of it, even
+/// when the server lists them, until they are added again. Nothing is deleted.
+pub fn forget(global: &GlobalArgs, ids: &[String]) -> ExitCode {
+    let result = (|| {
+        let ids = ids_of(ids, "removed")?;
+        let (_, path, mut registry) = open_registry(global)?;
+        let mut removed = 0;
+        for id in &ids {
+            removed += usize::from(registry.contains(id));
+            registry.hide(id);
+        }
+        registry
+            .save(&path)
+            .map_err(|e| CommandError::Other(e.to_string()))?;
+        print(&serde_json::json!({
+            "removed": removed,
+            "total": registry.conversations.len(),
+            "registry": path.display().to_string(),
+        }))
+    })();
+    finish(result)
+}
+
+/// The resolved profile's name, its registry file and what that holds.
+fn open_registry(
+    global: &GlobalArgs,
+) -> Result<(String, std::path::PathBuf, crate::registry::Registry), CommandError> {
     let profile = config::resolve(&config_options(global))?;
     let data_dir = crate::paths::data_dir()
         .ok_or_else(|| CommandError::Other("no data directory could be found".into()))?;
     let path = crate::registry::path_for_profile(&data_dir, &profile);
-    let registry_error = |e: crate::registry::RegistryError| CommandError::Other(e.to_string());
-    let mut registry = crate::registry::Registry::load(&path).map_err(registry_error)?;
+    let registry =
+        crate::registry::Registry::load(&path).map_err(|e| CommandError::Other(e.to_string()))?;
+    Ok((profile.name, path, registry))
+}
+
+fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandError> {
+    let (profile, path, mut registry) = open_registry(global)?;
     let added = registry.add(ids.iter().map(String::as_str));
-    registry.save(&path).map_err(registry_error)?;
+    registry
+        .save(&path)
+        .map_err(|e| CommandError::Other(e.to_string()))?;
     print(&serde_json::json!({
-        "profile": profile.name,
+        "profile": profile,
         "added": added,
         "total": registry.conversations.len(),
         "registry": path.display().to_string(),

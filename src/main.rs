@@ -39,6 +39,16 @@ fn main() -> ExitCode {
         Some(Command::Items(c)) => runtime.block_on(commands::run(&cli.global, Request::Items(c))),
         Some(Command::Add { ids }) => commands::add(&cli.global, &ids),
         Some(Command::Import { file }) => commands::import(&cli.global, &file),
+        Some(Command::Forget { ids }) => commands::forget(&cli.global, &ids),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "convtui",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
         None => runtime.block_on(commands::open_tui(&cli.global)),
     }
 }

@@ -64,6 +64,13 @@ impl ApiError {
         self.status == Some(404)
     }
 
+    /// Whether the request may have been applied although it failed (a timeout, or a
+    /// connection broken after sending): after a create, say "may have been created", never
+    /// "not created".
+    pub fn may_have_applied(&self) -> bool {
+        matches!(self.kind, ErrorKind::Timeout | ErrorKind::Network)
+    }
+
     /// Builds the error for a non-success answer, whatever shape its body has. `secret` is
     /// removed from the body before anything is read or cut short, so no part of it survives.
     pub fn from_response(
