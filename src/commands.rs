@@ -528,3 +528,29 @@ pub async fn open_tui(global: &GlobalArgs) -> ExitCode {
         Err(e) => finish(Err(CommandError::Other(e))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn json_lines_escape_what_a_terminal_would_act_on() {
+        let text = "a\u{1b}]52;c;eA==\u{7}\u{9b}2J\u{2028}\u{2029}\u{202e}é😀b";
+        let line = to_json_line(&serde_json::json!({"t": text})).unwrap();
+        assert_eq!(
+            line,
+            r#"{"t":"a\u001b]52;c;eA==\u0007\u009b2J\u2028\u2029\u202eé😀b"}"#
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn json_lines_round_trip_and_hold_nothing_unsafe(s in any::<String>()) {
+            let line = to_json_line(&serde_json::json!({ "s": s })).unwrap();
+            let back: Value = serde_json::from_str(&line).unwrap();
+            prop_assert_eq!(back["s"].as_str(), Some(s.as_str()));
+            prop_assert_eq!(crate::sanitize::line(&line), line);
+        }
+    }
+}
