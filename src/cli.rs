@@ -12,7 +12,7 @@ use crate::api::Order;
     name = "convtui",
     version,
     about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API",
-    long_about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API.\n\nWith no subcommand, opens the terminal UI on the resolved profile.\n\nThe `conversations` and `items` commands print each answer as one line of JSON on stdout. An API error prints one line on stderr and exits with status 1; a usage error exits with status 2.",
+    long_about = "A terminal UI, scriptable CLI and local server for the OpenAI Conversations API.\n\nWith no subcommand, opens the terminal UI on the resolved profile.\n\nThe `conversations` and `items` commands print each answer as one line of JSON on stdout. An error prints one line on stderr. Exit status 1: the API answered with an error or could not be reached. Exit status 2: a problem found before sending (a bad flag or --metadata, a request the API would refuse, a bad base URL, a settings error, no API key).",
     after_help = "Profiles: --profile, else CONVTUI_PROFILE, else `default_profile` in the settings file, else `openai` when OPENAI_API_KEY is set, else `local` (a server embedded in this process, on DATA_DIR/local.sqlite3).\nEnvironment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, CONVTUI_PROFILE, CONVTUI_DATA_DIR."
 )]
 pub struct Cli {
@@ -25,13 +25,28 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Settings file [default: CONFIG_DIR/convtui/config.toml]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     pub config: Option<PathBuf>,
     /// Profile to use (a `[profiles.NAME]` table, or the built-in `local` / `openai`)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     pub profile: Option<String>,
     /// API base URL, overriding the profile's (e.g. http://127.0.0.1:8787/v1)
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Global options"
+    )]
     pub base_url: Option<String>,
 }
 
@@ -56,6 +71,17 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Remove conversation ids from the terminal UI's list for this profile (nothing is deleted)
+    Forget {
+        /// Conversation ids (conv_...)
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Print a shell completion script (e.g. `convtui completions bash > ~/.local/share/bash-completion/completions/convtui`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
@@ -69,7 +95,8 @@ pub struct ServeArgs {
     /// Keep everything in memory
     #[arg(long)]
     pub memory: bool,
-    /// Require `Authorization: Bearer KEY` on every request
+    /// Require `Authorization: Bearer KEY` on every request. Prefer the environment variable
+    /// CONVTUI_SERVE_API_KEY: a key given here shows in `ps` to every user of the machine
     #[arg(long, env = "CONVTUI_SERVE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
 }
@@ -111,21 +138,30 @@ pub enum ConversationsCommand {
         /// Conversation id
         id: String,
     },
-    /// Replace a conversation's metadata; prints what the server returned
-    #[command(group(ArgGroup::new("change").required(true).args(["metadata", "metadata_json", "clear"])))]
+    /// Change a conversation's metadata; prints what the server returned
+    #[command(group(ArgGroup::new("change").required(true).multiple(true).args(["metadata", "metadata_json", "clear", "set", "unset"])))]
     Update {
         /// Conversation id
         id: String,
-        /// A metadata pair (repeatable)
-        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair)]
+        /// A metadata pair (repeatable); the pairs given replace the whole metadata
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair, conflicts_with_all = ["metadata_json", "clear", "set", "unset"])]
         metadata: Vec<(String, String)>,
+        /// Set one key, keeping the others (repeatable; reads the current metadata first)
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair, conflicts_with_all = ["metadata_json", "clear"])]
+        set: Vec<(String, String)>,
+        /// Remove one key, keeping the others (repeatable; reads the current metadata first)
+        #[arg(long, value_name = "KEY", conflicts_with_all = ["metadata_json", "clear"])]
+        unset: Vec<String>,
         /// The whole metadata as a JSON object of strings, e.g. '{"topic":"x"}'
-        #[arg(long, value_name = "JSON", value_parser = crate::api::input::metadata_from_json)]
+        #[arg(long, value_name = "JSON", value_parser = crate::api::input::metadata_from_json, conflicts_with = "clear")]
         metadata_json: Option<crate::api::Metadata>,
         /// Remove all metadata (sends "metadata": null)
         #[arg(long)]
         clear: bool,
     },
+    /// List conversations: the ids in this profile's list, merged with the server's own
+    /// listing where it has one (OpenAI has none); one JSON line each
+    List,
     /// Delete a conversation (its items are not deleted)
     Delete {
         /// Conversation id

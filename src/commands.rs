@@ -1,5 +1,11 @@
 //! Runs the `conversations` and `items` commands: one JSON line on stdout per answer.
+//!
+//! Everything written to a terminal passes through here: stdout as JSON with every character
+//! the sanitizer would change written as a `\uXXXX` escape, stderr through [`eprint_line`],
+//! which sanitizes the whole line (server text is untrusted).
+#![deny(clippy::print_stderr, clippy::print_stdout)]
 
+use std::fmt::Display;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
@@ -19,8 +25,12 @@ pub enum CommandError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Config(#[from] config::ConfigError),
+    /// A problem found before sending: a usage error (exit status 2).
     #[error("{0}")]
     Input(String),
+    /// Anything else that stopped the command (exit status 1).
+    #[error("{0}")]
+    Other(String),
     #[error("cannot write the output: {0}")]
     Output(io::Error),
     #[error(transparent)]
@@ -40,7 +50,7 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
         let profile = config::resolve(&opts)?;
         let (client, server) = config::connect(&profile).await?;
         let data_dir = crate::paths::data_dir().ok_or_else(|| {
-            CommandError::Input(
+            CommandError::Other(
                 "no data directory could be found for the delete backup; set CONVTUI_DATA_DIR"
                     .into(),
             )
@@ -50,44 +60,139 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
             profile: profile.name.clone(),
         };
         let result = match request {
+            Request::Conversations(ConversationsCommand::List) => {
+                let path = crate::registry::path_for_profile(&data_dir, &profile);
+                list_conversations(&client, &path).await
+            }
             Request::Conversations(c) => conversations(&client, &backup, c).await,
             Request::Items(c) => items(&client, &backup, c).await,
         };
         drop(client);
         if let Some(server) = server {
             if let Err(e) = server.shutdown().await {
-                eprintln!("warning: the local server did not stop cleanly: {e}");
+                warn(&format!("the local server did not stop cleanly: {e}"));
             }
         }
         result
     }
     .await;
+    finish(result)
+}
+
+/// The exit status for a failed command, after printing its error.
+pub fn finish(result: Result<(), CommandError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CommandError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        // Naming a profile that does not exist is a usage error, like a bad flag.
-        Err(e @ CommandError::Config(config::ConfigError::UnknownProfile { .. })) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
         Err(e) => {
-            eprintln!("error: {}", api::error::one_line(&e.to_string()));
-            ExitCode::FAILURE
+            eprint_error(&e);
+            ExitCode::from(exit_status(&e))
         }
     }
 }
 
+/// 2 for a problem found before anything was sent (usage, settings, a request the API would
+/// refuse), 1 for everything else (the API's errors, the network, files).
+pub fn exit_status(e: &CommandError) -> u8 {
+    use config::ConfigError as C;
+    let api = |e: &ApiError| match e.kind {
+        api::ErrorKind::Validation | api::ErrorKind::Setup => 2,
+        _ => 1,
+    };
+    match e {
+        CommandError::Input(_) => 2,
+        CommandError::Api(e) => api(e),
+        CommandError::Config(C::Client(e)) => api(e),
+        CommandError::Config(C::Server(_) | C::NoDataDir) => 1,
+        CommandError::Config(_) => 2,
+        CommandError::Other(_) | CommandError::Output(_) | CommandError::Delete(_) => 1,
+    }
+}
+
+/// Writes one line on stderr, `LABEL: TEXT`, with the text made safe for a terminal. Every
+/// line the CLI writes on stderr goes through here.
+#[allow(clippy::print_stderr)]
+pub fn eprint_line(label: &str, text: &str) {
+    eprintln!(
+        "{label}: {}",
+        crate::sanitize::line(&api::error::one_line(text))
+    );
+}
+
+/// `error: …` on stderr, sanitized, whole (never cut).
+pub fn eprint_error(e: &dyn Display) {
+    eprint_line("error", &e.to_string());
+}
+
+/// `warning: …` on stderr, sanitized.
+pub fn warn(text: &str) {
+    eprint_line("warning", text);
+}
+
+/// JSON whose strings escape, besides what JSON requires, every character the terminal
+/// sanitizer would change (C1 controls such as U+009B, U+2028/U+2029, bidirectional controls).
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if c.is_ascii() || !unsafe_on_a_terminal(c) {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            start = i + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+fn unsafe_on_a_terminal(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let one = c.encode_utf8(&mut buf);
+    c.is_control() || crate::sanitize::line(one) != *one
+}
+
+/// One value as one line of JSON, safe to show on a terminal.
+pub fn to_json_line<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        TerminalSafe,
+    ))?;
+    // The formatter writes only valid UTF-8 (whole fragments and ASCII escapes).
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+}
+
 fn print<T: Serialize>(value: &T) -> Result<(), CommandError> {
-    let line = serde_json::to_string(value)
-        .map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
+    let line =
+        to_json_line(value).map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
     let mut out = io::stdout().lock();
     writeln!(out, "{line}")
         .and_then(|_| out.flush())
         .map_err(CommandError::Output)
 }
 
-fn metadata_of(pairs: Vec<(String, String)>) -> Metadata {
-    pairs.into_iter().collect()
+/// `--metadata K=V` pairs as a map; a key given twice is refused, as in the terminal UI.
+fn metadata_of(pairs: Vec<(String, String)>) -> Result<Metadata, CommandError> {
+    let mut map = Metadata::new();
+    for (k, v) in pairs {
+        if map.contains_key(&k) {
+            return Err(CommandError::Input(format!(
+                "--metadata: duplicate key '{k}'; give each key once"
+            )));
+        }
+        map.insert(k, v);
+    }
+    Ok(map)
 }
 
 /// Reads items from a file, or stdin for `-`.
@@ -119,7 +224,10 @@ async fn conversations(
                 Some(source) => read_items(&source)?,
                 None => Vec::new(),
             };
-            let metadata = (!metadata.is_empty()).then(|| metadata_of(metadata));
+            let metadata = match metadata.is_empty() {
+                true => None,
+                false => Some(metadata_of(metadata)?),
+            };
             crate::protocol::validate::each_item(&items).map_err(ApiError::from)?;
             let first = items.len().min(api::MAX_ITEMS_PER_CALL);
             let conv = client
@@ -147,20 +255,85 @@ async fn conversations(
             metadata,
             metadata_json,
             clear,
+            set,
+            unset,
         } => {
-            let new = if clear {
+            let new = if !set.is_empty() || !unset.is_empty() {
+                // Merged with what the server has now (the API replaces the whole map).
+                let mut current = client.get_conversation(&id).await?.metadata;
+                for key in &unset {
+                    current.remove(key);
+                }
+                current.extend(metadata_of(set)?);
+                Some(current)
+            } else if clear {
                 None
             } else if let Some(map) = metadata_json {
                 Some(map)
             } else {
-                Some(metadata_of(metadata))
+                Some(metadata_of(metadata)?)
             };
             print(&client.update_conversation(&id, new.as_ref()).await?)
         }
         ConversationsCommand::Delete { id } => {
             print(&deletion::conversation(client, backup, &id).await?)
         }
+        ConversationsCommand::List => Err(CommandError::Other(
+            "conversations list needs the profile's list of ids".into(),
+        )),
     }
+}
+
+/// Most pages of the server's conversation listing that are read.
+const MAX_CONVERSATION_PAGES: usize = 100;
+
+/// `conversations list`: one line per conversation, the server's listing (where it has one)
+/// first, then the ids known only to this profile's list. Ids removed from the list (`forget`,
+/// `x` in the terminal UI) are left out.
+async fn list_conversations(client: &Client, path: &std::path::Path) -> Result<(), CommandError> {
+    let registry =
+        crate::registry::Registry::load(path).map_err(|e| CommandError::Other(e.to_string()))?;
+    let mut params = ListParams::default();
+    let mut shown = std::collections::HashSet::new();
+    for _ in 0..MAX_CONVERSATION_PAGES {
+        let page = match client.list_conversations(&params).await {
+            Ok(page) => page,
+            Err(e) if e.kind == api::ErrorKind::NotSupported => break,
+            Err(e) => return Err(e.into()),
+        };
+        let mut fresh = 0;
+        for conv in &page.data {
+            if registry.is_hidden(&conv.id) || !shown.insert(conv.id.clone()) {
+                continue;
+            }
+            fresh += 1;
+            let entry = registry.conversations.iter().find(|e| e.id == conv.id);
+            print(&serde_json::json!({
+                "id": conv.id,
+                "in_list": entry.is_some(),
+                "added_at": entry.map(|e| e.added_at),
+                "conversation": conv,
+            }))?;
+        }
+        match page
+            .last_id
+            .or_else(|| page.data.last().map(|c| c.id.clone()))
+        {
+            Some(last) if page.has_more && fresh > 0 => params.after = Some(last),
+            _ => break,
+        }
+    }
+    for entry in &registry.conversations {
+        if shown.insert(entry.id.clone()) {
+            print(&serde_json::json!({
+                "id": entry.id,
+                "in_list": true,
+                "added_at": entry.added_at,
+                "conversation": null,
+            }))?;
+        }
+    }
+    Ok(())
 }
 
 async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
@@ -181,7 +354,7 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
                     print(item)?;
                 }
             }
-            PageEvent::Stopped(why) => eprintln!("warning: {why}"),
+            PageEvent::Stopped(why) => warn(&why),
         }
     }
     Ok(())
@@ -242,45 +415,142 @@ fn config_options(global: &GlobalArgs) -> ConfigOptions {
     }
 }
 
-/// `convtui add` / `convtui import`: adds ids to the profile's registry and prints a summary.
-pub fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), String> {
-    let profile = config::resolve(&config_options(global)).map_err(|e| e.to_string())?;
-    let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
-    let path = crate::registry::path_for(&data_dir, &profile.name);
-    let mut registry = crate::registry::Registry::load(&path).map_err(|e| e.to_string())?;
-    let ids = ids
-        .iter()
-        .map(|text| {
-            crate::registry::id_in(text).ok_or_else(|| format!("not a conversation id: '{text}'"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let added = registry.add(ids.iter().map(String::as_str));
-    registry.save(&path).map_err(|e| e.to_string())?;
-    println!(
-        "{}",
-        serde_json::json!({
-            "profile": profile.name,
-            "added": added,
-            "total": registry.conversations.len(),
-            "registry": path.display().to_string(),
-        })
-    );
-    Ok(())
+/// `convtui add ID…`: adds the ids to the profile's registry. Text that holds no conversation id
+/// is refused, and then nothing is added (exit status 2).
+pub fn add(global: &GlobalArgs, texts: &[String]) -> ExitCode {
+    finish(ids_of(texts, "added").and_then(|ids| add_to_registry(global, &ids)))
 }
 
-/// Reads the ids of an import file (`-` for standard input).
-pub fn read_import(file: &std::path::Path) -> Result<Vec<String>, String> {
+/// The conversation ids in command-line arguments; text without one is refused.
+fn ids_of(texts: &[String], done: &str) -> Result<Vec<String>, CommandError> {
+    texts
+        .iter()
+        .map(|text| {
+            crate::registry::id_in(text).ok_or_else(|| {
+                CommandError::Input(format!(
+                    "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -); nothing was {done}",
+                    crate::sanitize::truncate(text, 80)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `convtui import FILE`: adds the ids of the good lines, names each bad line on stderr, and
+/// fails (exit status 1) only when lines were given and none held an id.
+pub fn import(global: &GlobalArgs, file: &std::path::Path) -> ExitCode {
     let text = if file.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
-            .map_err(|e| format!("cannot read standard input: {e}"))?
+            .map_err(|e| CommandError::Input(format!("cannot read standard input: {e}")))
     } else {
-        std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+        std::fs::read_to_string(file)
+            .map_err(|e| CommandError::Input(format!("cannot read {}: {e}", file.display())))
     };
-    crate::registry::parse_import(&text).map_err(|e| format!("{}: {e}", file.display()))
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => return finish(Err(e)),
+    };
+    let name = if file.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        file.display().to_string()
+    };
+    let found = crate::registry::parse_import(&text);
+    for bad in &found.bad {
+        warn(&format!("{name}: {bad}; skipped"));
+    }
+    if found.ids.is_empty() && !found.bad.is_empty() {
+        return finish(Err(CommandError::Other(format!(
+            "{name}: no line held a conversation id; nothing was added"
+        ))));
+    }
+    finish(add_to_registry(global, &found.ids))
+}
+
+/// `convtui forget ID…`: removes the ids from the profile's list and keeps them out of it, even
+/// when the server lists them, until they are added again. Nothing is deleted.
+pub fn forget(global: &GlobalArgs, ids: &[String]) -> ExitCode {
+    let result = (|| {
+        let ids = ids_of(ids, "removed")?;
+        let (_, path, mut registry) = open_registry(global)?;
+        let mut removed = 0;
+        for id in &ids {
+            removed += usize::from(registry.contains(id));
+            registry.hide(id);
+        }
+        registry
+            .save(&path)
+            .map_err(|e| CommandError::Other(e.to_string()))?;
+        print(&serde_json::json!({
+            "removed": removed,
+            "total": registry.conversations.len(),
+            "registry": path.display().to_string(),
+        }))
+    })();
+    finish(result)
+}
+
+/// The resolved profile's name, its registry file and what that holds.
+fn open_registry(
+    global: &GlobalArgs,
+) -> Result<(String, std::path::PathBuf, crate::registry::Registry), CommandError> {
+    let profile = config::resolve(&config_options(global))?;
+    let data_dir = crate::paths::data_dir()
+        .ok_or_else(|| CommandError::Other("no data directory could be found".into()))?;
+    let path = crate::registry::path_for_profile(&data_dir, &profile);
+    let registry =
+        crate::registry::Registry::load(&path).map_err(|e| CommandError::Other(e.to_string()))?;
+    Ok((profile.name, path, registry))
+}
+
+fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandError> {
+    let (profile, path, mut registry) = open_registry(global)?;
+    let added = registry.add(ids.iter().map(String::as_str));
+    registry
+        .save(&path)
+        .map_err(|e| CommandError::Other(e.to_string()))?;
+    print(&serde_json::json!({
+        "profile": profile,
+        "added": added,
+        "total": registry.conversations.len(),
+        "registry": path.display().to_string(),
+    }))
 }
 
 /// Opens the terminal UI on the resolved profile.
-pub async fn open_tui(global: &GlobalArgs) -> Result<(), String> {
-    let profile = config::resolve(&config_options(global)).map_err(|e| e.to_string())?;
-    crate::tui::run(profile).await
+pub async fn open_tui(global: &GlobalArgs) -> ExitCode {
+    let profile = match config::resolve(&config_options(global)) {
+        Ok(p) => p,
+        Err(e) => return finish(Err(e.into())),
+    };
+    match crate::tui::run(profile).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => finish(Err(CommandError::Other(e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn json_lines_escape_what_a_terminal_would_act_on() {
+        let text = "a\u{1b}]52;c;eA==\u{7}\u{9b}2J\u{2028}\u{2029}\u{202e}é😀b";
+        let line = to_json_line(&serde_json::json!({"t": text})).unwrap();
+        assert_eq!(
+            line,
+            r#"{"t":"a\u001b]52;c;eA==\u0007\u009b2J\u2028\u2029\u202eé😀b"}"#
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn json_lines_round_trip_and_hold_nothing_unsafe(s in any::<String>()) {
+            let line = to_json_line(&serde_json::json!({ "s": s })).unwrap();
+            let back: Value = serde_json::from_str(&line).unwrap();
+            prop_assert_eq!(back["s"].as_str(), Some(s.as_str()));
+            prop_assert_eq!(crate::sanitize::line(&line), line);
+        }
+    }
 }

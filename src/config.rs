@@ -48,6 +48,8 @@ pub struct Profile {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_retries: u32,
+    /// The base URL came from `--base-url` rather than the profile or `OPENAI_BASE_URL`.
+    pub base_url_from_flag: bool,
 }
 
 impl Profile {
@@ -102,6 +104,8 @@ struct ProfileSettings {
     timeout_s: Option<f64>,
     connect_timeout_s: Option<f64>,
     max_retries: Option<u32>,
+    /// The server needs no API key: requests go without one, and none is asked for.
+    no_api_key: Option<bool>,
 }
 
 /// The default settings file, e.g. `~/.config/convtui/config.toml`.
@@ -119,7 +123,6 @@ pub fn resolve(opts: &ConfigOptions) -> Result<Profile, ConfigError> {
 fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError> {
     let mut builder = Config::builder()
         .set_default("profiles.openai.base_url", OPENAI_BASE_URL)
-        .and_then(|b| b.set_default("profiles.openai.api_key_env", "OPENAI_API_KEY"))
         .and_then(|b| b.set_default("profiles.local.max_retries", DEFAULT_MAX_RETRIES))
         .map_err(|e| ConfigError::File(e.to_string()))?;
     let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
@@ -138,7 +141,7 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
         .and_then(|p| std::fs::read_to_string(p).ok())
         .unwrap_or_default();
     let invalid = |e: config::ConfigError| {
-        let mut message = e.to_string();
+        let mut message = without_values(&e.to_string());
         // The crate names the file (by a path of its own) at the end; say it once, first.
         if let Some(i) = message.rfind(" in ") {
             let tail = &message[i + 4..];
@@ -166,6 +169,50 @@ fn load(path: Option<&Path>, required: bool) -> Result<FileSettings, ConfigError
         .map_err(invalid)?
         .try_deserialize::<FileSettings>()
         .map_err(invalid)
+}
+
+/// A settings error without any text of the file: no source lines (a line can hold a key, as in
+/// `api_key_command = "echo sk-…"`) and no string values; positions, key names and what was
+/// expected stay.
+fn without_values(message: &str) -> String {
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or("");
+    let text = if let Some(at) = first.find("TOML parse error at ") {
+        let position = first[at + "TOML parse error at ".len()..].trim();
+        let why: Vec<&str> = lines
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.contains('|'))
+            .collect();
+        let why = if why.is_empty() {
+            "not valid TOML".to_string()
+        } else {
+            why.join("; ")
+        };
+        format!("{position}: {why}")
+    } else {
+        message.to_string()
+    };
+    // Drop every quoted string: serde's `invalid type: string "…"` quotes the value.
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut escaped = false;
+            for q in chars.by_ref() {
+                match q {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => break,
+                    _ => escaped = false,
+                }
+            }
+            if out.ends_with(' ') {
+                out.pop();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The line of the settings file that a type or unknown-field error is about, found from the
@@ -243,31 +290,37 @@ pub fn resolve_with(
         profile: name.clone(),
         message,
     };
-    let api_key = if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
+    let from_flag = opts.base_url.clone().filter(|u| !u.is_empty());
+    let base_url_from_flag = from_flag.is_some();
+    let from_env = env("OPENAI_BASE_URL");
+    let base_url_from_env = from_flag.is_none() && from_env.is_some();
+    let base_url = from_flag
+        .or(from_env)
+        .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
+    let to_openai = base_url.as_deref().is_some_and(is_openai);
+    let openai_key = env("OPENAI_API_KEY");
+    let api_key = if p.no_api_key == Some(true) {
+        None
+    } else if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
         Some(run_key_command(cmd).map_err(key_error)?)
     } else if let Some(var) = p.api_key_env.as_deref().filter(|c| !c.is_empty()) {
-        // Only the named variable: OPENAI_API_KEY is never sent to another profile's server.
-        // A variable of the user's own naming that is unset is a mistake worth saying; a
-        // missing OPENAI_API_KEY gets the server's own "You didn't provide an API key".
+        // Only the named variable: an unset one is a mistake worth saying.
         match env(var) {
             Some(key) => Some(key),
-            None if var == "OPENAI_API_KEY" => None,
             None => {
                 return Err(key_error(format!(
-                    "api_key_env names {var}, which is not set"
+                    "api_key_env names {var}, which is not set; nothing was sent"
                 )))
             }
         }
+    } else if to_openai || (name == "openai" && base_url_from_env) {
+        // OPENAI_API_KEY goes only to OpenAI's host, or with OPENAI_BASE_URL (its pair in the
+        // official SDKs), never to another server's profile nor to `--base-url` elsewhere.
+        openai_key.clone()
     } else {
-        env("OPENAI_API_KEY")
+        None
     }
     .map(|k| Secret::new(k.trim()));
-    let base_url = opts
-        .base_url
-        .clone()
-        .filter(|u| !u.is_empty())
-        .or_else(|| env("OPENAI_BASE_URL"))
-        .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
     let seconds = |key: &str, value: f64| {
         Duration::try_from_secs_f64(value)
             .ok()
@@ -284,6 +337,29 @@ pub fn resolve_with(
         Some(v) => seconds("connect_timeout_s", v)?,
         None => CONNECT_TIMEOUT,
     };
+    if api_key.is_none() && p.no_api_key != Some(true) {
+        if let Some(url) = base_url
+            .as_deref()
+            .filter(|u| host_of(u).is_some() && !is_loopback(u))
+        {
+            let table = format!("[profiles.{name}]");
+            let message = if to_openai {
+                format!(
+                    "no API key for {url}: set OPENAI_API_KEY, or api_key_env (the name of a variable that holds the key) or api_key_command in {table}; nothing was sent"
+                )
+            } else {
+                let withheld = if openai_key.is_some() {
+                    " (OPENAI_API_KEY is only sent to api.openai.com)"
+                } else {
+                    ""
+                };
+                format!(
+                    "no API key for {url}{withheld}: set api_key_env (the name of a variable that holds the key) or api_key_command in {table}, or no_api_key = true for a server that needs none; nothing was sent"
+                )
+            };
+            return Err(key_error(message));
+        }
+    }
     Ok(Profile {
         name: name.clone(),
         base_url,
@@ -293,7 +369,33 @@ pub fn resolve_with(
         timeout,
         connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+        base_url_from_flag,
     })
+}
+
+fn host_of(url: &str) -> Option<String> {
+    reqwest::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
+}
+
+/// Whether the URL is OpenAI's own API host.
+fn is_openai(url: &str) -> bool {
+    reqwest::Url::parse(url.trim())
+        .is_ok_and(|u| u.scheme() == "https" && u.host_str() == Some("api.openai.com"))
+}
+
+/// Whether the URL points at this machine (a local server, which needs no key).
+fn is_loopback(url: &str) -> bool {
+    match host_of(url) {
+        Some(h) if h == "localhost" || h.ends_with(".localhost") => true,
+        Some(h) => h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
 }
 
 /// Runs `sh -c CMD` and returns its trimmed stdout. Never puts that output in an error.
@@ -369,201 +471,5 @@ pub async fn connect(profile: &Profile) -> Result<(Client, Option<RunningServer>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
-
-    fn file(text: &str) -> tempfile::NamedTempFile {
-        use std::io::Write;
-        let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
-        f.write_all(text.as_bytes()).unwrap();
-        f
-    }
-
-    fn opts(path: &Path) -> ConfigOptions {
-        ConfigOptions {
-            config_path: Some(path.to_path_buf()),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn defaults_to_local_without_a_key_and_openai_with_one() {
-        let p = resolve_with(&ConfigOptions::default(), None, &env_of(&[])).unwrap();
-        assert_eq!(p.name, "local");
-        assert_eq!(p.base_url, None);
-        assert_eq!(p.max_retries, 2);
-        let p = resolve_with(
-            &ConfigOptions::default(),
-            None,
-            &env_of(&[("OPENAI_API_KEY", "sk-abc")]),
-        )
-        .unwrap();
-        assert_eq!(p.name, "openai");
-        assert_eq!(p.base_url.as_deref(), Some(OPENAI_BASE_URL));
-        assert_eq!(p.api_key, Some(Secret::new("sk-abc")));
-    }
-
-    #[test]
-    fn layers_in_order() {
-        let f = file(
-            r#"
-default_profile = "work"
-[profiles.work]
-base_url = "https://work.example/v1"
-api_key_env = "WORK_KEY"
-organization = "org-file"
-timeout_s = 5
-connect_timeout_s = 2.5
-max_retries = 4
-"#,
-        );
-        let env = env_of(&[("WORK_KEY", "k1"), ("OPENAI_ORG_ID", "org-env")]);
-        let p = resolve_with(&opts(f.path()), None, &env).unwrap();
-        assert_eq!(p.name, "work");
-        assert_eq!(p.base_url.as_deref(), Some("https://work.example/v1"));
-        assert_eq!(p.api_key, Some(Secret::new("k1")));
-        assert_eq!(p.organization.as_deref(), Some("org-env"));
-        assert_eq!(p.timeout, Duration::from_secs(5));
-        assert_eq!(p.connect_timeout, Duration::from_millis(2500));
-        assert_eq!(
-            p.client_settings("http://x").connect_timeout,
-            Duration::from_millis(2500)
-        );
-        assert_eq!(p.max_retries, 4);
-        // The environment picks the profile over the file; the flag over the environment.
-        let env = env_of(&[
-            ("CONVTUI_PROFILE", "openai"),
-            ("OPENAI_BASE_URL", "http://env/v1"),
-        ]);
-        let p = resolve_with(&opts(f.path()), None, &env).unwrap();
-        assert_eq!(p.name, "openai");
-        assert_eq!(p.base_url.as_deref(), Some("http://env/v1"));
-        let mut o = opts(f.path());
-        o.profile = Some("local".into());
-        o.base_url = Some("http://flag/v1".into());
-        let p = resolve_with(&o, None, &env).unwrap();
-        assert_eq!(p.name, "local");
-        assert_eq!(p.base_url.as_deref(), Some("http://flag/v1"));
-    }
-
-    #[test]
-    fn key_command_and_unknown_profile() {
-        let f = file(
-            "[profiles.cmd]\nbase_url = \"http://x/v1\"\napi_key_command = \"echo sk-from-cmd\"\n",
-        );
-        let mut o = opts(f.path());
-        o.profile = Some("cmd".into());
-        let p = resolve_with(&o, None, &env_of(&[])).unwrap();
-        assert_eq!(p.api_key, Some(Secret::new("sk-from-cmd")));
-        let dbg = format!("{p:?}");
-        assert!(!dbg.contains("sk-from-cmd"), "{dbg}");
-        o.profile = Some("nope".into());
-        let e = resolve_with(&o, None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown profile 'nope'"), "{e}");
-        let f = file("[profiles.bad]\nbase_url = \"http://x/v1\"\napi_key_command = \"echo sk-leak; exit 3\"\n");
-        let mut o = opts(f.path());
-        o.profile = Some("bad".into());
-        let e = resolve_with(&o, None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("api_key_command failed"), "{e}");
-        assert!(!e.contains("sk-leak"), "{e}");
-    }
-
-    #[test]
-    fn a_profile_key_variable_never_falls_back_to_openai_api_key() {
-        let f = file("[profiles.x]\nbase_url = \"http://elsewhere\"\napi_key_env = \"X_KEY\"\n");
-        let p = ConfigOptions {
-            profile: Some("x".into()),
-            ..opts(f.path())
-        };
-        // Unset: a clear error, not a silent request without a key (nor with OPENAI_API_KEY).
-        let e = resolve_with(&p, None, &env_of(&[("OPENAI_API_KEY", "sk-openai")]))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "profile 'x': api_key_env names X_KEY, which is not set");
-        let got = resolve_with(
-            &p,
-            None,
-            &env_of(&[("OPENAI_API_KEY", "sk-openai"), ("X_KEY", "sk-x")]),
-        )
-        .unwrap();
-        assert_eq!(
-            got.api_key.map(|k| k.expose().to_string()).as_deref(),
-            Some("sk-x")
-        );
-    }
-
-    #[test]
-    fn bad_files_name_the_file_line_and_key() {
-        let f = file("[profiles.x]\nbase_url = \"http://x\"\ntimeout_s = = 3\n");
-        let e = resolve_with(&opts(f.path()), None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains(&f.path().display().to_string()), "{e}");
-        assert!(e.contains("line 3"), "{e}");
-        let f = file("[profiles.x]\ntimeout_s = \"soon\"\n");
-        let e = resolve_with(&opts(f.path()), None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains(&f.path().display().to_string()), "{e}");
-        assert!(e.contains("profiles.x.timeout_s"), "{e}");
-        assert!(e.contains("line 2"), "{e}");
-        assert_eq!(e.matches(".toml").count(), 1, "the file is named once: {e}");
-        let f = file("[profiles.y]\nbase_ur = 1\n[profiles.x]\n\nbase_ur = \"http://x\"\n");
-        let e = resolve_with(&opts(f.path()), None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("base_ur"), "{e}");
-        assert!(e.contains("line 2") || e.contains("line 5"), "{e}");
-        let f = file("[profiles.x]\nbase_url = \"http://x\"\ntimeout_s = 1e30\n");
-        let x = ConfigOptions {
-            profile: Some("x".into()),
-            ..opts(f.path())
-        };
-        let e = resolve_with(&x, None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("timeout_s"), "{e}");
-        let e = resolve_with(&opts(Path::new("/nonexistent/c.toml")), None, &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("/nonexistent/c.toml"), "{e}");
-    }
-
-    #[test]
-    fn the_example_file_is_valid() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/config.example.toml");
-        let mut o = opts(&path);
-        o.profile = Some("openai".into());
-        let p = resolve_with(&o, None, &env_of(&[("OPENAI_API_KEY", "sk-x")])).unwrap();
-        assert_eq!(p.base_url.as_deref(), Some(OPENAI_BASE_URL));
-        o.profile = Some("home-server".into());
-        let p = resolve_with(&o, None, &env_of(&[("CONVTUI_HOME_KEY", "k")])).unwrap();
-        assert_eq!(p.api_key, Some(Secret::new("k")));
-    }
-
-    #[test]
-    fn keys_stay_out_of_debug_output() {
-        let p = resolve_with(
-            &ConfigOptions::default(),
-            None,
-            &env_of(&[("OPENAI_API_KEY", "sk-very-secret-value")]),
-        )
-        .unwrap();
-        assert!(!format!("{p:?}").contains("sk-very-secret-value"));
-        let client = Client::new(p.client_settings("http://127.0.0.1:9/v1")).unwrap();
-        assert!(!format!("{client:?}").contains("sk-very-secret-value"));
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

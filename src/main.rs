@@ -1,41 +1,55 @@
+// Every line on stderr goes through `commands::eprint_line`, which sanitizes it.
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use convtui::cli::{Cli, Command, ServeArgs};
 use convtui::commands::{self, Request};
 use convtui::server::{self, Database, ServeOptions};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let key_in_argv = matches
+        .subcommand_matches("serve")
+        .is_some_and(|m| m.value_source("api_key") == Some(clap::parser::ValueSource::CommandLine));
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            commands::eprint_error(&format!("cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
     match cli.command {
-        Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Serve(args)) => {
+            if key_in_argv {
+                commands::warn(
+                    "--api-key on the command line can be read by other users of this machine (ps); set CONVTUI_SERVE_API_KEY instead",
+                );
+            }
+            runtime.block_on(serve(args))
+        }
         Some(Command::Conversations(c)) => {
             runtime.block_on(commands::run(&cli.global, Request::Conversations(c)))
         }
         Some(Command::Items(c)) => runtime.block_on(commands::run(&cli.global, Request::Items(c))),
-        Some(Command::Add { ids }) => report(commands::add_to_registry(&cli.global, &ids)),
-        Some(Command::Import { file }) => report(
-            commands::read_import(&file)
-                .and_then(|ids| commands::add_to_registry(&cli.global, &ids)),
-        ),
-        None => report(runtime.block_on(commands::open_tui(&cli.global))),
-    }
-}
-
-fn report(result: Result<(), String>) -> ExitCode {
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+        Some(Command::Add { ids }) => commands::add(&cli.global, &ids),
+        Some(Command::Import { file }) => commands::import(&cli.global, &file),
+        Some(Command::Forget { ids }) => commands::forget(&cli.global, &ids),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "convtui",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
         }
+        None => runtime.block_on(commands::open_tui(&cli.global)),
     }
 }
 
@@ -55,7 +69,9 @@ async fn serve(args: ServeArgs) -> ExitCode {
         match Database::default_file() {
             Some(path) => Database::File(path),
             None => {
-                eprintln!("error: no data directory could be found; pass --db PATH or --memory");
+                commands::eprint_error(
+                    &"no data directory could be found; pass --db PATH or --memory",
+                );
                 return ExitCode::FAILURE;
             }
         }
@@ -68,11 +84,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
     match server::run(opts).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e @ server::ServeError::NoKeyOnNetwork(_)) => {
-            eprintln!("error: {e}");
+            commands::eprint_error(&e);
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            commands::eprint_error(&e);
             ExitCode::FAILURE
         }
     }

@@ -42,8 +42,50 @@ pub enum RegistryError {
     },
 }
 
-/// The registry file of a profile, in the data directory.
-pub fn path_for(data_dir: &Path, profile: &str) -> PathBuf {
+/// The registry file of a profile at its base URL: `registry/NAME.HASH.json`. The name keeps
+/// `[A-Za-z0-9_-]` and writes every other byte as `%XX`, so two profiles never share a file; the
+/// hash is of the base URL, so `--base-url` elsewhere gets a list of its own. An older file named
+/// after the profile alone is copied into place the first time, when the base URL is the
+/// profile's own (not `--base-url`).
+pub fn path_for_profile(data_dir: &Path, profile: &crate::config::Profile) -> PathBuf {
+    let path = path_for(data_dir, &profile.name, profile.base_url.as_deref());
+    if !profile.base_url_from_flag && !path.exists() {
+        let legacy = legacy_path(data_dir, &profile.name);
+        if legacy.is_file() {
+            if let Err(e) = std::fs::copy(&legacy, &path) {
+                tracing::warn!("cannot copy the registry {}: {e}", legacy.display());
+            }
+        }
+    }
+    path
+}
+
+/// The registry file for a profile name and base URL (`None`: the embedded server).
+pub fn path_for(data_dir: &Path, profile: &str, base_url: Option<&str>) -> PathBuf {
+    let mut name = String::new();
+    for b in profile.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            name.push(b as char);
+        } else {
+            name.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let server = match base_url {
+        None => "embedded".to_string(),
+        Some(url) => {
+            let url = url.trim().trim_end_matches('/');
+            reqwest::Url::parse(url)
+                .map(|u| u.as_str().trim_end_matches('/').to_string())
+                .unwrap_or_else(|_| url.to_string())
+        }
+    };
+    data_dir
+        .join("registry")
+        .join(format!("{name}.{:016x}.json", fnv1a(server.as_bytes())))
+}
+
+/// The file of earlier versions, keyed by the profile alone (and not injective).
+fn legacy_path(data_dir: &Path, profile: &str) -> PathBuf {
     let safe: String = profile
         .chars()
         .map(|c| {
@@ -55,6 +97,16 @@ pub fn path_for(data_dir: &Path, profile: &str) -> PathBuf {
         })
         .collect();
     data_dir.join("registry").join(format!("{safe}.json"))
+}
+
+/// 64-bit FNV-1a: stable across builds and platforms, unlike the standard library's hasher.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 fn now() -> i64 {
@@ -145,30 +197,53 @@ impl Registry {
     }
 }
 
-/// The conversation id in a line of text: a `conv_…` token anywhere in it (a URL, `id: conv_…`),
-/// else the text itself when it is a single word. `None` when there is no id.
+/// Longest id accepted.
+pub const MAX_ID_LEN: usize = 256;
+
+/// The conversation id in a line of text: a `conv_…` token made of `[A-Za-z0-9_-]`, alone or
+/// inside other text (a URL, `id: conv_…`). `None` when the text holds no such id. `add`,
+/// `import` and the terminal UI's open-by-id all use this, so they take the same ids.
 pub fn id_in(text: &str) -> Option<String> {
-    let id: String = match text.find("conv_") {
-        Some(i) => text[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect(),
-        None => text.trim().to_string(),
-    };
-    (!id.is_empty() && !id.contains(char::is_whitespace)).then_some(id)
+    let is_id_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut rest = text;
+    while let Some(i) = rest.find("conv_") {
+        let starts_word = !rest[..i].chars().next_back().is_some_and(is_id_char);
+        let id: String = rest[i..].chars().take_while(|c| is_id_char(*c)).collect();
+        if starts_word && id.len() > "conv_".len() && id.len() <= MAX_ID_LEN {
+            return Some(id);
+        }
+        rest = &rest[i + "conv_".len()..];
+    }
+    None
 }
 
-/// Reads ids from import text, one per line; blank lines and `#` comments are skipped. A line
-/// with no id is an error naming its number.
-pub fn parse_import(text: &str) -> Result<Vec<String>, String> {
-    text.lines()
-        .enumerate()
-        .map(|(n, l)| (n, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
-        .map(|(n, l)| {
-            id_in(l).ok_or_else(|| format!("line {}: no conversation id in '{l}'", n + 1))
-        })
-        .collect()
+/// What an import file holds: the ids of its good lines, and the bad lines by number.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Import {
+    pub ids: Vec<String>,
+    /// `line N: no conversation id in '…'` (the text as it was: sanitize before showing it).
+    pub bad: Vec<String>,
+}
+
+/// Reads ids from import text, one per line; blank lines and `#` comments are skipped.
+pub fn parse_import(text: &str) -> Import {
+    let mut import = Import::default();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match id_in(line) {
+            Some(id) => import.ids.push(id),
+            None => {
+                let shown = crate::sanitize::truncate(line, 80);
+                import
+                    .bad
+                    .push(format!("line {}: no conversation id in '{shown}'", n + 1));
+            }
+        }
+    }
+    import
 }
 
 #[cfg(test)]
@@ -178,8 +253,9 @@ mod tests {
     #[test]
     fn add_remove_and_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let path = path_for(dir.path(), "my profile");
-        assert!(path.ends_with("registry/my_profile.json"));
+        let path = path_for(dir.path(), "my profile", None);
+        assert!(path.starts_with(dir.path().join("registry")));
+        assert!(path.to_string_lossy().contains("my%20profile."), "{path:?}");
         let mut r = Registry::load(&path).unwrap();
         assert_eq!(r.add(["conv_a", "conv_b", "conv_a", " "]), 2);
         assert_eq!(r.add(["conv_b"]), 0);
@@ -213,24 +289,58 @@ mod tests {
     #[test]
     fn import_skips_blanks_and_comments() {
         assert_eq!(
-            parse_import("conv_1\n\n# note\n  conv_2  \n").unwrap(),
+            parse_import("conv_1\n\n# note\n  conv_2  \n").ids,
             ["conv_1", "conv_2"]
         );
         assert_eq!(
-            parse_import("https://x.test/logs/conv_ab12?x=1").unwrap(),
+            parse_import("https://x.test/logs/conv_ab12?x=1").ids,
             ["conv_ab12"]
         );
+        let got = parse_import("conv_1\nnot an id\nconv_3\ngarbage\n");
+        assert_eq!(got.ids, ["conv_1", "conv_3"]);
         assert_eq!(
-            parse_import("conv_1\nnot an id\n").unwrap_err(),
-            "line 2: no conversation id in 'not an id'"
+            got.bad,
+            [
+                "line 2: no conversation id in 'not an id'",
+                "line 4: no conversation id in 'garbage'"
+            ]
         );
     }
 
     #[test]
     fn ids_are_found_in_pasted_text() {
         assert_eq!(id_in("  id: conv_9f3a-b  ").as_deref(), Some("conv_9f3a-b"));
-        assert_eq!(id_in("resp_123").as_deref(), Some("resp_123"));
-        assert_eq!(id_in("hello world"), None);
-        assert_eq!(id_in("   "), None);
+        assert_eq!(id_in("conv_ab\u{1b}]0;x").as_deref(), Some("conv_ab"));
+        // Only conversation ids, made of [A-Za-z0-9_-].
+        for junk in [
+            "resp_123",
+            "garbage",
+            "hello world",
+            "   ",
+            "conv_",
+            "xconv_1",
+            "conv_\u{1b}",
+        ] {
+            assert_eq!(id_in(junk), None, "{junk:?}");
+        }
+        assert_eq!(id_in(&format!("conv_{}", "a".repeat(MAX_ID_LEN))), None);
+    }
+
+    #[test]
+    fn registry_files_are_per_profile_and_server_and_never_shared() {
+        let d = Path::new("/data");
+        let a = path_for(d, "a.b", Some("http://x/v1"));
+        let b = path_for(d, "a_b", Some("http://x/v1"));
+        assert_ne!(a, b);
+        assert_ne!(path_for(d, "a/b", None), path_for(d, "a%2Fb", None));
+        assert_ne!(
+            path_for(d, "local", None),
+            path_for(d, "local", Some("http://elsewhere/v1"))
+        );
+        // The same server however it is written.
+        assert_eq!(
+            path_for(d, "w", Some("http://X:80/v1/")),
+            path_for(d, "w", Some("http://x/v1"))
+        );
     }
 }

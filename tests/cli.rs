@@ -255,7 +255,7 @@ fn errors_and_usage() {
     assert_eq!(out.status.code(), Some(2));
     // Checked before sending.
     let out = cli.run(&["items", "create", "conv_1", "-"], Some("[]"));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let out = cli.run(
         &[
             "conversations",
@@ -265,7 +265,7 @@ fn errors_and_usage() {
         ],
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
         err.starts_with("error: Invalid property name in 'metadata'"),
@@ -284,7 +284,7 @@ fn errors_and_usage() {
         ],
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
         err.contains("bad.toml") && err.contains("profiles.x.timeout_s"),
@@ -363,7 +363,7 @@ fn add_and_import_register_ids_and_refuse_junk() {
     };
     let out = cli.ok(&["add", "conv_a", "https://platform.test/logs/conv_b?x=1"]);
     assert_eq!(out[0]["added"], 2);
-    let registry = cli.dir.path().join("registry/local.json");
+    let registry = std::path::PathBuf::from(out[0]["registry"].as_str().unwrap());
     let ids = |path: &std::path::Path| -> Vec<String> {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         v["conversations"]
@@ -375,20 +375,45 @@ fn add_and_import_register_ids_and_refuse_junk() {
     };
     assert_eq!(ids(&registry), ["conv_a", "conv_b"]);
 
-    let bad = cli.run(&["add", "conv_c", "not an id"], None);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a conversation id: 'not an id'"));
-    assert_eq!(ids(&registry), ["conv_a", "conv_b"], "nothing added");
+    for junk in ["not an id", "garbage", "resp_123"] {
+        let bad = cli.run(&["add", "conv_c", junk], None);
+        assert_eq!(bad.status.code(), Some(2), "{junk}");
+        let err = String::from_utf8_lossy(&bad.stderr);
+        assert!(
+            err.contains(&format!("not a conversation id: '{junk}'")),
+            "{err}"
+        );
+        assert_eq!(ids(&registry), ["conv_a", "conv_b"], "nothing added");
+    }
 
     let list = cli.dir.path().join("ids.txt");
     std::fs::write(&list, "# mine\nconv_c\n\nid: conv_d\n").unwrap();
     let out = cli.ok(&["import", list.to_str().unwrap()]);
     assert_eq!(out[0]["added"], 2);
     assert_eq!(ids(&registry), ["conv_a", "conv_b", "conv_c", "conv_d"]);
-    std::fs::write(&list, "conv_e\nwhat is this\n").unwrap();
+    // The good lines are taken and the bad ones named; the same text `add` refuses.
+    std::fs::write(&list, "conv_e\nwhat is this\ngarbage\nconv_f\n").unwrap();
+    let out = cli.run(&["import", list.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2: no conversation id in 'what is this'; skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: no conversation id in 'garbage'"),
+        "{err}"
+    );
+    assert_eq!(lines(&out)[0]["added"], 2);
+    assert_eq!(
+        ids(&registry),
+        ["conv_a", "conv_b", "conv_c", "conv_d", "conv_e", "conv_f"]
+    );
+    // Nothing could be taken: exit 1.
+    std::fs::write(&list, "what is this\n").unwrap();
     let bad = cli.run(&["import", list.to_str().unwrap()], None);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nothing was added"));
 }
 
 #[test]
@@ -429,7 +454,7 @@ fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
         &["items", "create", &conv, "--file", file.to_str().unwrap()],
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("Supported values are") && err.contains("param items[22]"),
@@ -442,6 +467,6 @@ fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
         &["conversations", "create", "--items", file.to_str().unwrap()],
         None,
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }

@@ -340,19 +340,26 @@ async fn timeouts_retry_reads_but_not_creates() {
             Json(json!({}))
         }
     };
+    let long = "conv_0123456789abcdef0123456789abcdef0123456789abcdef";
     let app = Router::new()
         .route("/v1/conversations/conv_1", get(slow.clone()))
-        .route("/v1/conversations/conv_1/items", post(slow));
+        .route(&format!("/v1/conversations/{long}/items"), post(slow));
     let base = serve(app).await;
     let c = client_with(&base, Duration::from_millis(200), 1);
     let e = c
-        .create_items("conv_1", &[json!({"role": "user", "content": "x"})], &[])
+        .create_items(long, &[json!({"role": "user", "content": "x"})], &[])
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // The cause first, the URL shortened in the middle, and no false "not created".
+    assert_eq!(
+        e.message,
+        "timed out: POST …/conversations/conv_01…/items; it may have been created; check before sending again"
+    );
     let e = c.get_conversation("conv_1").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    assert_eq!(e.message, "timed out: GET …/conversations/conv_1");
     assert_eq!(hits.load(Ordering::SeqCst), 3);
 }
 
@@ -392,6 +399,13 @@ async fn a_dropped_connection_is_retried_for_reads_only() {
     let e = c.create_conversation(None, &[]).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Network, "{e}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert!(e.message.starts_with("connection failed ("), "{e}");
+    assert!(
+        e.message.ends_with(
+            ": POST …/conversations; it may have been created; check before sending again"
+        ),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -403,6 +417,9 @@ async fn connection_refused_is_retried_even_for_creates() {
     let started = std::time::Instant::now();
     let e = c.create_conversation(None, &[]).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Connect, "{e}");
+    // Never sent, so never "may have been created".
+    assert!(e.message.starts_with("cannot connect ("), "{e}");
+    assert!(!e.message.contains("may have been"), "{e}");
     // One backoff (0.375 to 0.5 s) shows that it was retried.
     assert!(started.elapsed() >= Duration::from_millis(300));
 }

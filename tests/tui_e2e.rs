@@ -267,7 +267,7 @@ fn create_a_conversation_add_a_message_and_see_it() {
     tmux.wait_for("Created conv_", 20);
     // The new conversation joined the registry.
     let registry: Value = serde_json::from_str(
-        &std::fs::read_to_string(data.join("registry").join("local.json")).unwrap(),
+        &std::fs::read_to_string(convtui::registry::path_for(&data, "local", Some(&base))).unwrap(),
     )
     .unwrap();
     let id = registry["conversations"][0]["id"]

@@ -41,8 +41,11 @@ pub struct ApiError {
     pub request_id: Option<String>,
 }
 
-/// Longest server text kept in a message.
+/// Longest text kept from a body that is not JSON (an HTML error page, a proxy's text).
 pub const MAX_MESSAGE_CHARS: usize = 300;
+/// Longest `error.message` kept from a JSON error body: the API's messages are kept whole
+/// (their lists of valid values come last), with a bound against a hostile server.
+pub const MAX_API_MESSAGE_CHARS: usize = 16_384;
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
@@ -59,6 +62,13 @@ impl ApiError {
 
     pub fn is_not_found(&self) -> bool {
         self.status == Some(404)
+    }
+
+    /// Whether the request may have been applied although it failed (a timeout, or a
+    /// connection broken after sending): after a create, say "may have been created", never
+    /// "not created".
+    pub fn may_have_applied(&self) -> bool {
+        matches!(self.kind, ErrorKind::Timeout | ErrorKind::Network)
     }
 
     /// Builds the error for a non-success answer, whatever shape its body has. `secret` is
@@ -135,7 +145,10 @@ impl ApiError {
             Value::Null => None,
             other => text(other),
         };
-        self.message = truncate(&one_line(&message.unwrap_or_default()));
+        self.message = cut(
+            &one_line(&message.unwrap_or_default()),
+            MAX_API_MESSAGE_CHARS,
+        );
     }
 
     /// Removes every occurrence of `secret` from the text fields.
@@ -221,13 +234,86 @@ pub(crate) fn one_line(s: &str) -> String {
 }
 
 pub(crate) fn truncate(s: &str) -> String {
-    if s.chars().count() <= MAX_MESSAGE_CHARS {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX_MESSAGE_CHARS).collect();
-        t.push('…');
-        t
+    cut(s, MAX_MESSAGE_CHARS)
+}
+
+fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}…", &s[..i]),
     }
+}
+
+/// What is said after a create that may have reached the server.
+pub const MAY_HAVE_BEEN_CREATED: &str = "it may have been created; check before sending again";
+
+/// A request's URL for a message: the method, then the path below the base URL with long ids
+/// cut in the middle: `GET …/conversations/conv_ab…/items`.
+pub fn short_request(method: &reqwest::Method, base: &reqwest::Url, url: &reqwest::Url) -> String {
+    let below = url
+        .path()
+        .strip_prefix(base.path().trim_end_matches('/'))
+        .unwrap_or(url.path());
+    let segments: Vec<String> = below
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.char_indices().nth(7) {
+            Some((i, _)) if s.len() > 8 && !matches!(s, "conversations" | "items") => {
+                format!("{}…", &s[..i])
+            }
+            _ => s.to_string(),
+        })
+        .collect();
+    format!("{method} …/{}", segments.join("/"))
+}
+
+/// The error for a request that got no answer: the cause first, then the request. After a
+/// timeout or a broken connection a create may have been applied, and the message says so.
+pub(crate) fn transport(
+    request: &str,
+    shown_base: &str,
+    e: &reqwest::Error,
+    creates: bool,
+) -> (super::retry::Failure, ApiError) {
+    use super::retry::Failure;
+    let mut chain = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !chain.iter().any(|c: &String| c.contains(&text)) {
+            chain.push(text);
+        }
+        source = s.source();
+    }
+    // The innermost cause says what happened ("Connection refused"); the outer layers only
+    // repeat the URL.
+    let cause = chain.last().map(String::as_str).unwrap_or("unknown error");
+    let (failure, kind, message) = if e.is_connect() {
+        (
+            Failure::Connect,
+            ErrorKind::Connect,
+            format!("cannot connect ({cause}): {request} at {shown_base}"),
+        )
+    } else if e.is_timeout() {
+        (
+            Failure::Timeout,
+            ErrorKind::Timeout,
+            format!("timed out: {request}"),
+        )
+    } else {
+        (
+            Failure::Network,
+            ErrorKind::Network,
+            format!("connection failed ({cause}): {request}"),
+        )
+    };
+    let message = truncate(&message);
+    let message = if creates && failure != Failure::Connect {
+        format!("{message}; {MAY_HAVE_BEEN_CREATED}")
+    } else {
+        message
+    };
+    (failure, ApiError::new(kind, message))
 }
 
 #[cfg(test)]
@@ -281,10 +367,40 @@ mod tests {
         );
         let long = err(500, &"x".repeat(5000));
         assert!(long.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        // The API's own message is kept whole, list of valid values included.
+        let values = (0..60)
+            .map(|i| format!("'value_{i}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let body = json_message(&format!(
+            "Invalid value: 'x'. Supported values are: {values}."
+        ));
+        let e = err(400, &body);
+        assert!(e.message.ends_with("'value_59'."), "{}", e.message);
+        assert!(!e.message.contains('…'));
+        let huge = err(400, &json_message(&"y".repeat(100_000)));
+        assert_eq!(huge.message.chars().count(), MAX_API_MESSAGE_CHARS + 1);
         assert_eq!(err(400, r#"{"error":"plain"}"#).message, "plain");
         assert_eq!(
             err(400, r#"{"error":{"code":5}}"#).code.as_deref(),
             Some("5")
+        );
+    }
+
+    fn json_message(m: &str) -> String {
+        serde_json::json!({"error": {"message": m, "type": "invalid_request_error"}}).to_string()
+    }
+
+    #[test]
+    fn requests_are_shortened_in_the_middle() {
+        let base = reqwest::Url::parse("http://h:1/v1").unwrap();
+        let url = reqwest::Url::parse(
+            "http://h:1/v1/conversations/conv_abcdef0123456789abcdef0123456789/items?limit=3",
+        )
+        .unwrap();
+        assert_eq!(
+            short_request(&reqwest::Method::GET, &base, &url),
+            "GET …/conversations/conv_ab…/items"
         );
     }
 

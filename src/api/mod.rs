@@ -322,6 +322,8 @@ impl Client {
         effect: Effect,
     ) -> Result<Vec<u8>, ApiError> {
         let url = self.url(segments);
+        let request = error::short_request(&method, &self.inner.base, &url);
+        let creates = effect == Effect::Creates;
         let mut retries_done = 0u32;
         loop {
             let mut req = self.inner.http.request(method.clone(), url.clone());
@@ -339,8 +341,11 @@ impl Client {
                         Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
                         Ok(bytes) => {
                             let secret = self.inner.api_key.as_ref().map(Secret::expose);
-                            let e =
+                            let mut e =
                                 ApiError::from_response(status.as_u16(), &headers, &bytes, secret);
+                            if status.as_u16() == 404 {
+                                self.hint_v1(&mut e);
+                            }
                             (
                                 retry::Failure::Status(status.as_u16()),
                                 retry::hints(&headers, SystemTime::now()),
@@ -348,14 +353,15 @@ impl Client {
                             )
                         }
                         Err(e) => {
-                            let (f, mut err) = self.transport_error(&method, &url, &e);
+                            let (f, mut err) =
+                                error::transport(&request, self.base_url(), &e, creates);
                             err.status = Some(status.as_u16());
                             (f, retry::Hints::default(), err)
                         }
                     }
                 }
                 Err(e) => {
-                    let (f, err) = self.transport_error(&method, &url, &e);
+                    let (f, err) = error::transport(&request, self.base_url(), &e, creates);
                     (f, retry::Hints::default(), err)
                 }
             };
@@ -364,7 +370,7 @@ impl Client {
                 hints,
                 retries_done,
                 self.inner.max_retries,
-                effect == Effect::Creates,
+                creates,
                 rand::random::<f64>(),
             );
             match decision {
@@ -378,53 +384,22 @@ impl Client {
         }
     }
 
+    /// A 404 from a base URL without `/v1` is most often that prefix missing: say so.
+    fn hint_v1(&self, e: &mut ApiError) {
+        let base = &self.inner.base;
+        if base
+            .path_segments()
+            .is_some_and(|mut s| !s.any(|s| s == "v1"))
+        {
+            e.message = format!("{} (did you mean {}/v1?)", e.message, self.base_url());
+        }
+    }
+
     fn scrub(&self, e: ApiError) -> ApiError {
         match &self.inner.api_key {
             Some(k) => e.scrub(k.expose()),
             None => e,
         }
-    }
-
-    fn transport_error(
-        &self,
-        method: &Method,
-        url: &Url,
-        e: &reqwest::Error,
-    ) -> (retry::Failure, ApiError) {
-        let mut chain = Vec::new();
-        let mut source: Option<&dyn std::error::Error> = Some(e);
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !chain.iter().any(|c: &String| c.contains(&text)) {
-                chain.push(text);
-            }
-            source = s.source();
-        }
-        let what = format!("{method} {}", url.path());
-        let (failure, kind, lead) = if e.is_connect() {
-            (
-                retry::Failure::Connect,
-                ErrorKind::Connect,
-                format!("cannot connect to {}", self.base_url()),
-            )
-        } else if e.is_timeout() {
-            (
-                retry::Failure::Timeout,
-                ErrorKind::Timeout,
-                format!("{what} timed out"),
-            )
-        } else {
-            (
-                retry::Failure::Network,
-                ErrorKind::Network,
-                format!("{what} failed"),
-            )
-        };
-        // The innermost cause says what happened ("Connection refused"); the outer layers
-        // only repeat the URL.
-        let cause = chain.last().map(String::as_str).unwrap_or("unknown error");
-        let message = format!("{lead}: {cause}");
-        (failure, ApiError::new(kind, error::truncate(&message)))
     }
 
     async fn call<T: DeserializeOwned>(

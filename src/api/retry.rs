@@ -245,6 +245,31 @@ mod tests {
     }
 
     #[test]
+    fn an_explicit_should_retry_wins_for_creates_as_the_readme_says() {
+        let yes = Hints {
+            should_retry: Some(true),
+            retry_after: None,
+        };
+        let no = Hints {
+            should_retry: Some(false),
+            retry_after: None,
+        };
+        assert!(matches!(
+            decide(Failure::Status(500), yes, 0, 2, true, 0.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            decide(Failure::Status(429), no, 0, 2, true, 0.0),
+            Decision::GiveUp
+        );
+        let readme = include_str!("../../README.md").replace('\n', " ");
+        assert!(
+            readme.contains("unless the server answers `x-should-retry: true`; `x-should-retry: false` stops any retry"),
+            "README and retry policy disagree"
+        );
+    }
+
+    #[test]
     fn header_parsing() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let mut h = HeaderMap::new();

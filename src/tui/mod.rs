@@ -50,7 +50,7 @@ pub async fn run(profile: Profile) -> Result<(), String> {
             tracing::warn!("seeding the demo data failed: {e}");
         }
     }
-    let registry_path = registry::path_for(&data_dir, &profile.name);
+    let registry_path = registry::path_for_profile(&data_dir, &profile);
     let registry = Registry::load(&registry_path).map_err(|e| e.to_string())?;
     let base_url = client.base_url().to_string();
     let mut app = state::App::new(&profile.name, &base_url, registry);
