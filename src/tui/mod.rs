@@ -1,17 +1,29 @@
 //! The terminal UI.
 
 pub mod app;
+pub mod data;
 pub mod deletes;
 pub mod editor;
 pub mod keymap;
+pub mod layout;
 pub mod message;
+pub mod modal;
+pub mod navigate;
+pub mod paging;
+pub mod panes;
 pub mod render;
+pub mod replies;
+pub mod root;
 pub mod runtime;
 pub use crate::sanitize;
 pub mod state;
 pub mod terminal;
-pub mod update;
+pub mod theme;
 pub mod view;
+pub mod widgets;
+
+/// The root's `update` and `start`, under the name they have always had.
+pub use root as update;
 
 use std::path::PathBuf;
 

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::data::{ConvInfo, Failure};
 use super::editor::drafts;
 use super::message::{Effect, Message};
-use super::state::{item_id, ConvInfo, Failure};
+use super::state::item_id;
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
 use crate::deletion::{self, DeleteError};
 
