@@ -98,6 +98,7 @@ const ROWS: &[Row] = &[
     (C::ComposerJson, &[ESC], Close, "close (asks first if there is text)", Some("close")),
     (C::ComposerJson, &[ctrl('u')], Undo, "undo", None),
     (C::DraftCheck, &[ESC], Close, "close", Some("close")),
+    (C::Sending, &[ctrl('c')], ForceQuit, "quit at once", Some("quit")),
 ];
 
 pub fn bindings() -> Vec<Binding> {
