@@ -78,6 +78,8 @@ pub async fn run(profile: Profile) -> Result<(), String> {
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
     terminal::restore();
+    // Registry and draft writes still running finish before the process ends.
+    runtime.finish_writes().await;
     drop(runtime);
     if let Some(server) = server {
         if let Err(e) = server.shutdown().await {

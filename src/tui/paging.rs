@@ -65,7 +65,7 @@ impl Paging {
     }
 
     /// The next page, if there is one and none is on its way.
-    pub fn next(&mut self) -> Option<Request> {
+    pub fn next_page(&mut self) -> Option<Request> {
         if !self.has_more || self.loading {
             return None;
         }
@@ -161,20 +161,20 @@ mod tests {
     #[test]
     fn one_request_at_a_time_and_the_cursor_follows() {
         let mut p = Paging::new(false, 1);
-        let first = p.next().unwrap();
+        let first = p.next_page().unwrap();
         assert_eq!((first.after, first.generation), (None, 1));
-        assert_eq!(p.next(), None, "a page is on its way");
+        assert_eq!(p.next_page(), None, "a page is on its way");
         let a = p.arrived(&page(0..3, true));
         assert_eq!(a.fresh.len(), 3);
-        assert_eq!(p.next().unwrap().after.as_deref(), Some("i2"));
+        assert_eq!(p.next_page().unwrap().after.as_deref(), Some("i2"));
         p.arrived(&page(3..4, false));
-        assert_eq!(p.next(), None, "the end");
+        assert_eq!(p.next_page(), None, "the end");
     }
 
     #[test]
     fn a_reload_is_a_new_generation_that_replaces_on_its_first_page() {
         let mut p = Paging::new(false, 1);
-        p.next();
+        p.next_page();
         p.arrived(&page(0..3, true));
         let r = p.reload(true, 2);
         assert_eq!((r.after, r.ascending), (None, true));
@@ -192,23 +192,23 @@ mod tests {
     #[test]
     fn a_server_that_repeats_itself_stops_paging() {
         let mut p = Paging::new(false, 1);
-        p.next();
+        p.next_page();
         p.arrived(&page(0..3, true));
-        p.next();
+        p.next_page();
         let a = p.arrived(&page(0..3, true));
         assert!(a.fresh.is_empty() && a.stalled.is_some());
         assert!(!p.has_more && p.warning.is_some());
-        assert_eq!(p.next(), None);
+        assert_eq!(p.next_page(), None);
     }
 
     #[test]
     fn only_a_first_page_failing_counts_as_first() {
         let mut p = Paging::new(false, 1);
-        p.next();
+        p.next_page();
         assert!(p.failed());
-        p.next();
+        p.next_page();
         p.arrived(&page(0..3, true));
-        p.next();
+        p.next_page();
         assert!(!p.failed());
         assert!(!p.loading, "it can be asked again");
     }

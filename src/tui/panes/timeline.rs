@@ -77,7 +77,7 @@ impl Timeline {
 
     /// The next page, if there is one and none is on its way.
     pub fn load_next(&mut self) -> Option<Effect> {
-        let r = self.paging.next()?;
+        let r = self.paging.next_page()?;
         Some(self.effect(r))
     }
 

@@ -170,7 +170,7 @@ mod tests {
     fn a_filter_narrows_the_rows_and_the_selection_moves_among_them() {
         let mut l = List::new((0..10).collect::<Vec<u32>>());
         l.selected = 3;
-        l.filter(Some(&|n: &u32| n % 2 == 0));
+        l.filter(Some(&|n: &u32| n.is_multiple_of(2)));
         assert_eq!(l.selected, 4, "the nearest shown row");
         assert_eq!(
             l.rows().map(|(i, _)| i).collect::<Vec<_>>(),
