@@ -40,7 +40,11 @@ async fn writes_in_flight_finish_before_quitting_and_the_newest_wins() {
     runtime.finish_writes().await;
     // Nothing is awaited after this: what is on disk now is what quitting leaves.
     let saved = Registry::load(&registry_path).expect("the registry was written");
-    assert_eq!(saved.conversations.len(), 30, "the newest snapshot is on disk");
+    assert_eq!(
+        saved.conversations.len(),
+        30,
+        "the newest snapshot is on disk"
+    );
     assert_eq!(
         drafts::read(&drafts_dir, "conv_x").unwrap().as_deref(),
         Some("version 29")

@@ -1,6 +1,6 @@
 //! The colours, in one place. Views take their styles from a `Theme`; `Theme::DEFAULT` is
-//! the look the UI has always had. Terminals that set NO_COLOR get the same styles: like
-//! before, colours are left to the terminal.
+//! the look the UI has always had. NO_COLOR is honoured where colours are written out, by
+//! crossterm, as before.
 
 use ratatui::style::{Color, Modifier, Style};
 
