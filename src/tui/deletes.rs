@@ -7,10 +7,10 @@ use ratatui::text::Line;
 
 use super::message::Effect;
 use super::modal::{Confirm, Modal, Pending};
-use super::navigate::save_registry;
+use super::navigate::{close_timeline, current_conversation, save_registry};
 use super::render;
 use super::sanitize;
-use super::state::{item_id, App, Failure, Focus, Status};
+use super::state::{item_id, App, Failure, Status};
 
 fn describe_item(item: &Value) -> Vec<String> {
     let s = render::summary(item);
@@ -88,11 +88,9 @@ pub(super) fn ask_delete_marked(app: &mut App) {
 }
 
 pub(super) fn ask_delete_conversation(app: &mut App) {
-    let target = match app.focus {
-        Focus::Conversations => app.selected_conv().map(|c| c.id.clone()),
-        _ => app.timeline.as_ref().map(|t| t.conversation.clone()),
+    let Some(id) = current_conversation(app) else {
+        return;
     };
-    let Some(id) = target else { return };
     let title = app.title_of(&id);
     let mut lines = vec![sanitize::line(&title)];
     if title != id {
@@ -208,10 +206,7 @@ pub(super) fn on_conversation_deleted(
     };
     app.convs.items.retain(|c| c.id != id);
     app.convs.clamp();
-    if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
-        app.timeline = None;
-        app.focus = Focus::Conversations;
-    }
+    close_timeline(app, id);
     app.status = Some(Status::Info(note));
     if app.registry.remove(id) {
         vec![save_registry(app)]

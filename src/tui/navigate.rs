@@ -41,14 +41,23 @@ pub fn conversation_gone(app: &mut App, id: &str) {
     if let Some(e) = app.conv_mut(id) {
         e.gone = true;
     }
-    if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
-        app.timeline = None;
-        app.focus = Focus::Conversations;
+    if close_timeline(app, id) {
         app.status = Some(Status::Warning(format!(
             "Conversation {} is gone from the server.",
             sanitize::line(id)
         )));
     }
+}
+
+/// Closes the timeline if it shows this conversation; the focus goes back to the list.
+/// Answers whether it did.
+pub fn close_timeline(app: &mut App, id: &str) -> bool {
+    if !app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+        return false;
+    }
+    app.timeline = None;
+    app.focus = Focus::Conversations;
+    true
 }
 
 /// The conversation the keys act on: the selected one in the list, else the open one.

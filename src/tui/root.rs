@@ -337,5 +337,5 @@ fn forget(app: &mut App) -> Vec<Effect> {
 }
 
 #[cfg(test)]
-#[path = "update_tests.rs"]
+#[path = "root_tests.rs"]
 mod tests;

@@ -1,4 +1,4 @@
-//! Tests of the update functions.
+//! Tests of the root: keys, replies and what they change.
 
 use super::*;
 use crate::registry::Registry;
