@@ -52,7 +52,7 @@ pub fn conversation_gone(app: &mut App, id: &str) {
 /// Closes the timeline if it shows this conversation; the focus goes back to the list.
 /// Answers whether it did.
 pub fn close_timeline(app: &mut App, id: &str) -> bool {
-    if !app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+    if app.timeline.as_ref().is_none_or(|t| t.conversation != id) {
         return false;
     }
     app.timeline = None;
