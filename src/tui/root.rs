@@ -339,3 +339,7 @@ fn forget(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 #[path = "root_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "root_modal_tests.rs"]
+mod modal_tests;

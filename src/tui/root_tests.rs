@@ -22,26 +22,26 @@ fn help_scroll(app: &App) -> Option<u16> {
     }
 }
 
-fn key(c: char) -> Message {
+pub(super) fn key(c: char) -> Message {
     Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn code(c: KeyCode) -> Message {
+pub(super) fn code(c: KeyCode) -> Message {
     Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn items(range: std::ops::Range<usize>) -> Vec<Value> {
+pub(super) fn items(range: std::ops::Range<usize>) -> Vec<Value> {
     range
         .map(|i| json!({"type": "message", "id": format!("msg_{i}"), "role": "user", "content": format!("m{i}")}))
         .collect()
 }
 
-fn page(items: Vec<Value>, has_more: bool) -> Result<PageData, Failure> {
+pub(super) fn page(items: Vec<Value>, has_more: bool) -> Result<PageData, Failure> {
     Ok(PageData::of(items, has_more))
 }
 
 /// An app with one conversation open and its first page requested.
-fn opened() -> (App, u64) {
+pub(super) fn opened() -> (App, u64) {
     let mut registry = Registry::default();
     registry.add(["conv_1"]);
     let mut app = App::new("local", "http://x/v1", registry);
@@ -66,7 +66,11 @@ fn opened() -> (App, u64) {
     (app, *generation)
 }
 
-fn loaded(app: &mut App, generation: u64, result: Result<PageData, Failure>) -> Vec<Effect> {
+pub(super) fn loaded(
+    app: &mut App,
+    generation: u64,
+    result: Result<PageData, Failure>,
+) -> Vec<Effect> {
     update(
         app,
         Message::ItemsLoaded {
@@ -524,79 +528,4 @@ fn ctrl_c_quits_even_in_a_dialog() {
         Message::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
     assert!(app.quit);
-}
-
-#[test]
-fn the_open_by_id_prompt_edits_at_its_cursor() {
-    let mut app = App::new("local", "http://x/v1", Registry::default());
-    update(&mut app, key('o'));
-    for c in "xconv_12 tail".chars() {
-        update(&mut app, key(c));
-    }
-    // ctrl-w takes the last word; Home and Delete the stray x; Left and Backspace the 2.
-    update(
-        &mut app,
-        Message::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)),
-    );
-    update(&mut app, code(KeyCode::Home));
-    update(&mut app, code(KeyCode::Delete));
-    update(&mut app, code(KeyCode::End));
-    update(&mut app, code(KeyCode::Left));
-    update(&mut app, code(KeyCode::Backspace));
-    let Some(Modal::OpenById(o)) = app.modals.front() else {
-        panic!("the prompt is open")
-    };
-    assert_eq!(o.input.text(), "conv_1 ");
-    let effects = update(&mut app, code(KeyCode::Enter));
-    assert!(effects.contains(&Effect::LoadConversation("conv_1".into())));
-    assert!(app.modals.is_empty());
-}
-
-#[test]
-fn keys_go_to_the_front_modal_first() {
-    let (mut app, generation) = opened();
-    loaded(&mut app, generation, page(items(0..5), false));
-    // Help in front: j scrolls help, the timeline stays, d deletes nothing.
-    update(&mut app, key('?'));
-    assert!(update(&mut app, key('j')).is_empty());
-    update(&mut app, key('d'));
-    assert!(matches!(app.modals.front(), Some(Modal::Help(_))));
-    assert_eq!(app.timeline.as_ref().unwrap().list.selected, 0);
-    update(&mut app, code(KeyCode::Esc));
-    // A confirm in front: q does not quit, and only y or n answer it.
-    update(&mut app, key('d'));
-    update(&mut app, key('q'));
-    update(&mut app, key('j'));
-    assert!(!app.quit);
-    assert!(matches!(app.modals.front(), Some(Modal::Confirm(_))));
-    assert_eq!(app.timeline.as_ref().unwrap().list.selected, 0);
-    update(&mut app, key('n'));
-    assert!(app.modals.is_empty());
-    update(&mut app, key('j'));
-    assert_eq!(app.timeline.as_ref().unwrap().list.selected, 1);
-}
-
-#[test]
-fn discarding_an_editor_goes_through_the_one_confirm() {
-    let (mut app, _) = opened();
-    update(&mut app, key('a'));
-    update(
-        &mut app,
-        Message::DraftLoaded {
-            name: "conv_1.items".into(),
-            result: Ok(None),
-        },
-    );
-    update(&mut app, key('h'));
-    update(&mut app, code(KeyCode::Esc));
-    let Some(Modal::Confirm(c)) = app.modals.front() else {
-        panic!("discard asks first")
-    };
-    assert_eq!(c.pending, Pending::DiscardChanges);
-    let effects = update(&mut app, key('y'));
-    assert!(
-        matches!(effects.as_slice(), [Effect::Draft { text: None, .. }]),
-        "the draft goes: {effects:?}"
-    );
-    assert!(app.modals.is_empty() && app.editor().is_none());
 }
