@@ -35,8 +35,8 @@ pub struct Runtime {
     client: Client,
     tx: UnboundedSender<Message>,
     context: Arc<Context>,
-    /// Numbers registry writes in the order they were asked for.
-    registry_seq: std::sync::atomic::AtomicU64,
+    /// Numbers effects in the order they were spawned (registry writes use it).
+    spawned: std::sync::atomic::AtomicU64,
     /// File writes still running; awaited on quit.
     in_flight: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
@@ -71,7 +71,7 @@ impl Runtime {
                 drafts,
                 writes: crate::files::LatestWins::default(),
             }),
-            registry_seq: std::sync::atomic::AtomicU64::new(0),
+            spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
         }
     }
@@ -94,7 +94,7 @@ impl Runtime {
         let is_write = matches!(effect, Effect::SaveRegistry(_) | Effect::Draft { .. });
         // Effects are spawned in order, so the numbers follow the order of the changes.
         let seq = self
-            .registry_seq
+            .spawned
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let task = tokio::spawn(async move {
             let msg = run(&client, &ctx, &tx, effect, seq).await;
