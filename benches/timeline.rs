@@ -39,7 +39,11 @@ fn main() {
         &mut app,
         Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
-    let generation = app.timeline.as_ref().map(|t| t.generation).unwrap_or(0);
+    let generation = app
+        .timeline
+        .as_ref()
+        .map(|t| t.paging.generation)
+        .unwrap_or(0);
     let pages: Vec<PageData> = (0..10).map(|p| page(p * 100)).collect();
     time("take in 10 pages of 100 items", 20, || {
         let mut a = App::new("bench", "x", Registry::default());
@@ -65,7 +69,10 @@ fn main() {
             },
         );
     }
-    assert_eq!(app.timeline.as_ref().map(|t| t.items.len()), Some(1000));
+    assert_eq!(
+        app.timeline.as_ref().map(|t| t.list.items.len()),
+        Some(1000)
+    );
     for (w, h) in [(120u16, 40u16), (200, 60)] {
         update::update(&mut app, Message::Resize(w, h));
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");

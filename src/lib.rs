@@ -7,10 +7,12 @@
 pub mod api;
 pub mod backup;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod deletion;
 pub mod demo;
+pub mod files;
 pub mod paths;
 pub mod protocol;
 pub mod registry;

@@ -3,6 +3,7 @@
 use convtui::registry::Registry;
 use convtui::tui::editor::{ComposeStage, Editor, Stage};
 use convtui::tui::message::{Effect, Message};
+use convtui::tui::modal::{Confirm, Modal, Pending};
 use convtui::tui::state::{App, ConvInfo, Failure, Focus};
 use convtui::tui::{update, view};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -91,10 +92,35 @@ fn open_composer(app: &mut App) {
 }
 
 fn meta(app: &App) -> &convtui::tui::editor::MetadataEditor {
-    match &app.editor {
+    match app.editor() {
         Some(Editor::Metadata(ed)) => ed,
         _ => panic!("the metadata editor is open"),
     }
+}
+
+/// The question in front of the editor, if one is asked.
+fn question(app: &App) -> Option<&Confirm> {
+    match app.modals.front() {
+        Some(Modal::Confirm(c)) => Some(c),
+        _ => None,
+    }
+}
+
+fn asks(app: &App, pending: fn(&Pending) -> bool) -> bool {
+    question(app).is_some_and(|c| pending(&c.pending))
+}
+
+/// The text of a question's lines.
+fn question_text(app: &App) -> String {
+    question(app)
+        .map(|c| {
+            c.lines
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
 }
 
 fn render(app: &mut App, w: u16, h: u16) -> String {
@@ -161,7 +187,8 @@ fn ctrl_s_shows_the_diff_then_saves_with_one_call() {
     type_text(&mut app, "!\nnote =  padded\\s");
     let effects = update::update(&mut app, ctrl('s'));
     assert!(effects.is_empty());
-    assert!(matches!(meta(&app).stage, Stage::ConfirmSave(_)));
+    assert!(asks(&app, |p| *p == Pending::SaveMetadata));
+    assert_eq!(meta(&app).stage, Stage::Editing);
     insta::assert_snapshot!("editor_diff_120x40", render(&mut app, 120, 40));
     insta::assert_snapshot!("editor_diff_60x20", render(&mut app, 60, 20));
 
@@ -245,8 +272,9 @@ fn a_failed_save_keeps_the_text_and_the_draft() {
     assert!(ed.error.as_deref().unwrap().contains("HTTP 502"));
     // Esc with unsaved changes asks first.
     update::update(&mut app, key(KeyCode::Esc));
-    assert_eq!(meta(&app).stage, Stage::ConfirmDiscard);
+    assert!(asks(&app, |p| *p == Pending::DiscardChanges));
     update::update(&mut app, key(KeyCode::Char('n')));
+    assert!(question(&app).is_none());
     assert_eq!(meta(&app).stage, Stage::Editing);
 }
 
@@ -261,7 +289,7 @@ fn a_draft_is_offered_back() {
             result: Ok(Some("title = from the draft".into())),
         },
     );
-    assert!(matches!(meta(&app).stage, Stage::OfferDraft(_)));
+    assert!(asks(&app, |p| matches!(p, Pending::RestoreDraft(_))));
     update::update(&mut app, key(KeyCode::Char('y')));
     assert_eq!(meta(&app).text(), "title = from the draft");
 }
@@ -298,7 +326,7 @@ fn new_conversation_with_a_first_message_joins_the_registry_and_opens() {
             },
         ))),
     );
-    assert!(app.editor.is_none());
+    assert!(app.editor().is_none());
     assert!(app.registry.contains(new_id));
     assert!(effects.iter().any(|e| matches!(e, Effect::SaveRegistry(_))));
     assert!(effects
@@ -345,7 +373,7 @@ fn composer_sends_json_items_and_shows_progress() {
             result: Err(Failure::new("boom")),
         },
     );
-    let Some(Editor::Compose(c)) = &app.editor else {
+    let Some(Editor::Compose(c)) = app.editor() else {
         panic!("the composer stays open");
     };
     assert_eq!(c.stage, ComposeStage::Editing);
@@ -447,10 +475,11 @@ fn a_save_over_changes_made_elsewhere_is_stopped_and_shown() {
     assert!(ed.text().contains("mine = 1"), "the text is kept");
     // Saving again shows that `other` would go.
     update::update(&mut app, ctrl('s'));
-    let Stage::ConfirmSave(changes) = &meta(&app).stage else {
-        panic!("the diff is shown")
-    };
-    let shown = format!("{changes:?}");
+    assert!(
+        asks(&app, |p| *p == Pending::SaveMetadata),
+        "the diff is shown"
+    );
+    let shown = question_text(&app);
     assert!(shown.contains("other") && shown.contains("mine"), "{shown}");
 }
 

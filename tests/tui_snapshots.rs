@@ -65,7 +65,7 @@ fn app() -> App {
         .collect();
     app.pending = 1;
     update::update(&mut app, Message::ConversationsListed(Ok(Some(listed))));
-    app.convs.push(convtui::tui::state::ConvEntry {
+    app.convs.items.push(convtui::tui::state::ConvEntry {
         id: "conv_gone".into(),
         info: None,
         gone: true,
@@ -78,7 +78,7 @@ fn with_timeline(items: Vec<Value>) -> App {
     let effects = update::update(&mut app, key(KeyCode::Enter));
     assert_eq!(effects.len(), 1, "opening loads the first page");
     let tl = app.timeline.as_ref().unwrap();
-    let (conversation, generation) = (tl.conversation.clone(), tl.generation);
+    let (conversation, generation) = (tl.conversation.clone(), tl.paging.generation);
     update::update(
         &mut app,
         Message::ItemsLoaded {
@@ -133,7 +133,8 @@ fn timeline_with_every_item_type() {
 
 fn select_type(app: &mut App, kind: &str) {
     let tl = app.timeline.as_mut().unwrap();
-    tl.selected = tl
+    tl.list.selected = tl
+        .list
         .items
         .iter()
         .position(|i| i.get("type").and_then(Value::as_str) == Some(kind))
@@ -155,10 +156,10 @@ fn detail_and_raw_views() {
 #[test]
 fn every_type_renders_in_detail() {
     let mut app = with_timeline(every_type());
-    let n = app.timeline.as_ref().unwrap().items.len();
+    let n = app.timeline.as_ref().unwrap().list.items.len();
     let mut all = String::new();
     for i in 0..n {
-        app.timeline.as_mut().unwrap().selected = i;
+        app.timeline.as_mut().unwrap().list.selected = i;
         app.focus = Focus::Detail;
         all.push_str(&render(&mut app, 120, 40));
     }
@@ -170,7 +171,10 @@ fn confirm_dialog() {
     let mut app = with_timeline(every_type());
     app.focus = Focus::Timeline;
     update::update(&mut app, key(KeyCode::Char('d')));
-    assert!(app.dialog.is_some());
+    assert!(matches!(
+        app.modals.front(),
+        Some(convtui::tui::modal::Modal::Confirm(_))
+    ));
     both_sizes("confirm_delete", &mut app);
 }
 
@@ -188,7 +192,7 @@ fn tiny_and_odd_sizes_never_panic() {
     for (w, h) in [(40, 10), (1, 1), (39, 9), (300, 5), (41, 200)] {
         render(&mut app, w, h);
     }
-    app.dialog = None;
+    app.modals.clear();
     for focus in [Focus::Conversations, Focus::Timeline, Focus::Detail] {
         app.focus = focus;
         for (w, h) in [(40, 10), (2, 3), (99, 12), (100, 12)] {
@@ -205,7 +209,7 @@ fn the_highlighted_row_is_the_item_in_detail() {
     let mut app = with_timeline(many);
     app.focus = Focus::Timeline;
     for target in [0usize, 5, 37, 150, 299] {
-        app.timeline.as_mut().unwrap().selected = target;
+        app.timeline.as_mut().unwrap().list.selected = target;
         let screen = render(&mut app, 120, 40);
         let highlighted: Vec<&str> = screen.lines().filter(|l| l.contains("▌  ▷")).collect();
         assert_eq!(highlighted.len(), 1, "{screen}");
@@ -253,9 +257,9 @@ fn hostile_server_text_never_reaches_the_terminal_raw() {
         },
     ));
     for raw in [false, true] {
-        app2.raw = raw;
+        app2.detail.raw = raw;
         for i in 0..3 {
-            app2.timeline.as_mut().unwrap().selected = i;
+            app2.timeline.as_mut().unwrap().list.selected = i;
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal.draw(|f| view::draw(f, &app2)).unwrap();
             let screen = terminal.backend().to_string();

@@ -19,6 +19,12 @@ pub enum NewItem {
 }
 
 pub const MAX_ITEMS: usize = 20;
+
+/// A call takes at most `MAX_ITEMS` items: the batches to send, in order. See
+/// https://platform.openai.com/docs/api-reference/conversations/create-items
+pub fn chunks<T>(items: &[T]) -> std::slice::Chunks<'_, T> {
+    items.chunks(MAX_ITEMS)
+}
 pub const MAX_METADATA_PAIRS: usize = 16;
 pub const MAX_KEY_CHARS: usize = 64;
 pub const MAX_VALUE_CHARS: usize = 512;

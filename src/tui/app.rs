@@ -12,13 +12,6 @@ use super::state::App;
 use super::terminal::Term;
 use super::{update, view};
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Turns a terminal event into a message; `None` for events that change nothing.
 pub fn message_of(event: Event) -> Option<Message> {
     match event {
@@ -40,6 +33,7 @@ pub async fn run_loop(
     let size = terminal.size()?;
     app.width = size.width;
     app.height = size.height;
+    app.relayout();
     let mut events = EventStream::new();
     // SIGTERM and SIGHUP end the loop like `q`, so the terminal is given back.
     let (_keep_open, mut stop) = stop_signals();
@@ -76,7 +70,7 @@ pub async fn run_loop(
             continue;
         }
         if dirty {
-            app.now = now();
+            app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
             dirty = false;
         }

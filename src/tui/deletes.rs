@@ -3,11 +3,14 @@
 
 use serde_json::Value;
 
+use ratatui::text::Line;
+
 use super::message::Effect;
+use super::modal::{Confirm, Modal, Pending};
+use super::navigate::{close_timeline, current_conversation, save_registry};
 use super::render;
 use super::sanitize;
-use super::state::{item_id, App, Confirmed, Dialog, Failure, Focus, Status, Timeline};
-use super::update::save_registry;
+use super::state::{item_id, App, Failure, Status};
 
 fn describe_item(item: &Value) -> Vec<String> {
     let s = render::summary(item);
@@ -16,6 +19,12 @@ fn describe_item(item: &Value) -> Vec<String> {
         sanitize::line(item_id(item).unwrap_or("(no id)")),
         format!("“{}”", sanitize::truncate(&s.preview, 60)),
     ]
+}
+
+fn ask(app: &mut App, title: String, lines: Vec<String>, pending: Pending) {
+    let lines = lines.into_iter().map(Line::raw).collect();
+    app.modals
+        .push(Modal::Confirm(Confirm::new(title, lines, pending)));
 }
 
 pub(super) fn ask_delete_item(app: &mut App) {
@@ -32,22 +41,20 @@ pub(super) fn ask_delete_item(app: &mut App) {
     if tl.deleting.contains(id) {
         return;
     }
-    app.dialog = Some(Dialog::Confirm {
-        title: "Delete this item?".into(),
-        lines: describe_item(item),
-        on_yes: Confirmed::DeleteItem {
-            conversation: tl.conversation.clone(),
-            item: item.clone(),
-        },
-    });
+    let pending = Pending::DeleteItem {
+        conversation: tl.conversation.clone(),
+        item: item.clone(),
+    };
+    let lines = describe_item(item);
+    ask(app, "Delete this item?".into(), lines, pending);
 }
 
 pub(super) fn ask_delete_marked(app: &mut App) {
     let Some(tl) = &app.timeline else { return };
     let items: Vec<Value> = tl
-        .items
+        .items()
         .iter()
-        .filter(|i| item_id(i).is_some_and(|id| tl.marked.contains(id)))
+        .filter(|i| item_id(i).is_some_and(|id| tl.list.marked.contains(id)))
         .cloned()
         .collect();
     if items.is_empty() {
@@ -72,49 +79,38 @@ pub(super) fn ask_delete_marked(app: &mut App) {
     if items.len() > 5 {
         lines.push(format!("… and {} more", items.len() - 5));
     }
-    app.dialog = Some(Dialog::Confirm {
-        title: format!("Delete {} marked items?", items.len()),
-        lines,
-        on_yes: Confirmed::DeleteMarked {
-            conversation: tl.conversation.clone(),
-            items,
-        },
-    });
+    let title = format!("Delete {} marked items?", items.len());
+    let pending = Pending::DeleteMarked {
+        conversation: tl.conversation.clone(),
+        items,
+    };
+    ask(app, title, lines, pending);
 }
 
 pub(super) fn ask_delete_conversation(app: &mut App) {
-    let target = match app.focus {
-        Focus::Conversations => app.selected_conv().map(|c| c.id.clone()),
-        _ => app.timeline.as_ref().map(|t| t.conversation.clone()),
+    let Some(id) = current_conversation(app) else {
+        return;
     };
-    let Some(id) = target else { return };
-    let title = app
-        .convs
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.title().to_string())
-        .unwrap_or_else(|| id.clone());
+    let title = app.title_of(&id);
     let mut lines = vec![sanitize::line(&title)];
     if title != id {
         lines.push(sanitize::line(&id));
     }
     lines.push("The conversation and all its items are backed up first.".into());
-    app.dialog = Some(Dialog::Confirm {
-        title: "Delete this conversation?".into(),
-        lines,
-        on_yes: Confirmed::DeleteConversation { id },
-    });
+    let pending = Pending::DeleteConversation { id };
+    ask(app, "Delete this conversation?".into(), lines, pending);
 }
 
-pub(super) fn confirmed(app: &mut App, what: Confirmed) -> Vec<Effect> {
+/// A yes to a delete: the items show as being deleted while the request runs.
+pub(super) fn confirmed(app: &mut App, what: Pending) -> Vec<Effect> {
     match what {
-        Confirmed::DeleteItem { conversation, item } => {
+        Pending::DeleteItem { conversation, item } => {
             if let (Some(tl), Some(id)) = (app.timeline.as_mut(), item_id(&item)) {
                 tl.deleting.insert(id.to_string());
             }
             vec![Effect::DeleteItem { conversation, item }]
         }
-        Confirmed::DeleteMarked {
+        Pending::DeleteMarked {
             conversation,
             items,
         } => {
@@ -127,20 +123,11 @@ pub(super) fn confirmed(app: &mut App, what: Confirmed) -> Vec<Effect> {
                 items,
             }]
         }
-        Confirmed::DeleteConversation { id } => {
+        Pending::DeleteConversation { id } => {
             vec![Effect::DeleteConversation { id }]
         }
+        _ => vec![],
     }
-}
-
-fn remove_items(tl: &mut Timeline, ids: &[String]) {
-    tl.items
-        .retain(|i| item_id(i).is_none_or(|id| !ids.iter().any(|d| d == id)));
-    for id in ids {
-        tl.marked.remove(id);
-        tl.deleting.remove(id);
-    }
-    tl.selected = tl.selected.min(tl.items.len().saturating_sub(1));
 }
 
 pub(super) fn on_item_deleted(
@@ -156,7 +143,7 @@ pub(super) fn on_item_deleted(
     match result {
         Ok(()) => {
             if let Some(tl) = tl {
-                remove_items(tl, &[item.to_string()]);
+                tl.remove(&[item.to_string()]);
             }
             app.status = Some(Status::Info(format!("Deleted {}", sanitize::line(item))));
         }
@@ -180,7 +167,7 @@ pub(super) fn on_marked_deleted(
         .as_mut()
         .filter(|t| t.conversation == conversation)
     {
-        remove_items(tl, &deleted);
+        tl.remove(&deleted);
         for (id, _) in &failed {
             tl.deleting.remove(id);
         }
@@ -217,12 +204,9 @@ pub(super) fn on_conversation_deleted(
             return vec![];
         }
     };
-    app.convs.retain(|c| c.id != id);
-    app.conv_selected = app.conv_selected.min(app.convs.len().saturating_sub(1));
-    if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
-        app.timeline = None;
-        app.focus = Focus::Conversations;
-    }
+    app.convs.items.retain(|c| c.id != id);
+    app.convs.clamp();
+    close_timeline(app, id);
     app.status = Some(Status::Info(note));
     if app.registry.remove(id) {
         vec![save_registry(app)]

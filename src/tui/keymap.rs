@@ -1,465 +1,458 @@
-//! The keymap: one table that drives key handling, the key-hints line and the help screen.
+//! The keymap as a value: every key context (the three panes and every modal) in one table
+//! that drives key handling, the key-hints line and the help screen. Actions have stable
+//! names that print and parse, so a config file, a command line and help share one
+//! vocabulary; `Keymap::apply_overrides` takes `context.key = "action"` pairs.
+
+use std::fmt;
+use std::str::FromStr;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    Up,
-    Down,
-    Top,
-    Bottom,
-    PageUp,
-    PageDown,
-    NextPane,
-    PaneLeft,
-    PaneRight,
-    Open,
-    Back,
-    Delete,
-    Mark,
-    DeleteMarked,
-    OpenById,
-    ToggleOrder,
-    ToggleRaw,
-    Refresh,
-    LoadAll,
-    Forget,
-    DeleteConversation,
-    EditMetadata,
-    EditJson,
-    NewConversation,
-    AddItems,
-    Help,
-    Quit,
-    ForceQuit,
+mod defaults;
+
+/// Declares the action enum with its stable names, in one place.
+macro_rules! actions {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($variant),* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            /// The stable name, as config files and help use it.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),* }
+            }
+        }
+    };
 }
 
-/// Where a binding applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+actions! {
+    Up = "up",
+    Down = "down",
+    Top = "top",
+    Bottom = "bottom",
+    PageUp = "page-up",
+    PageDown = "page-down",
+    NextPane = "next-pane",
+    PaneLeft = "pane-left",
+    PaneRight = "pane-right",
+    Open = "open",
+    Back = "back",
+    Delete = "delete",
+    Mark = "mark",
+    DeleteMarked = "delete-marked",
+    OpenById = "open-by-id",
+    ToggleOrder = "toggle-order",
+    ToggleRaw = "toggle-raw",
+    Refresh = "refresh",
+    LoadAll = "load-all",
+    Forget = "forget",
+    DeleteConversation = "delete-conversation",
+    EditMetadata = "edit-metadata",
+    EditJson = "edit-json",
+    NewConversation = "new-conversation",
+    AddItems = "add-items",
+    Help = "help",
+    Quit = "quit",
+    ForceQuit = "force-quit",
+    // Modals.
+    Yes = "yes",
+    No = "no",
+    Submit = "submit",
+    Cancel = "cancel",
+    Close = "close",
+    Save = "save",
+    Undo = "undo",
+    SwitchField = "switch-field",
+    NextRole = "next-role",
+    PreviousRole = "previous-role",
+    ToggleJson = "toggle-json",
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == s.trim())
+            .ok_or_else(|| format!("no action is called '{}'", s.trim()))
+    }
+}
+
+/// Where a binding applies: a pane, everywhere outside modals, or one modal (or stage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
     Global,
     Conversations,
     Timeline,
     Detail,
+    Confirm,
+    OpenById,
+    Help,
+    /// The metadata editor (`e`).
+    Metadata,
+    /// The metadata editor of a new conversation (`n`), with its first-message field.
+    NewConversation,
+    /// The composer writing a message.
+    Composer,
+    /// The composer taking JSON items.
+    ComposerJson,
+    /// An editor waiting to learn whether a draft exists.
+    DraftCheck,
+    /// An editor waiting for its save or send to finish: no keys.
+    Sending,
 }
 
-impl Scope {
+impl Context {
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Conversations,
+        Context::Timeline,
+        Context::Detail,
+        Context::Confirm,
+        Context::OpenById,
+        Context::Help,
+        Context::Metadata,
+        Context::NewConversation,
+        Context::Composer,
+        Context::ComposerJson,
+        Context::DraftCheck,
+        Context::Sending,
+    ];
+
+    /// The stable name, as config files use it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Conversations => "conversations",
+            Context::Timeline => "timeline",
+            Context::Detail => "detail",
+            Context::Confirm => "confirm",
+            Context::OpenById => "open-by-id",
+            Context::Help => "help",
+            Context::Metadata => "metadata",
+            Context::NewConversation => "new-conversation",
+            Context::Composer => "composer",
+            Context::ComposerJson => "composer-json",
+            Context::DraftCheck => "draft-check",
+            Context::Sending => "sending",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
-            Scope::Global => "Everywhere",
-            Scope::Conversations => "Conversations",
-            Scope::Timeline => "Timeline",
-            Scope::Detail => "Item detail",
+            Context::Global => "Everywhere",
+            Context::Conversations => "Conversations",
+            Context::Timeline => "Timeline",
+            Context::Detail => "Item detail",
+            Context::Confirm => "Confirm",
+            Context::OpenById => "Open by id",
+            Context::Help => "Help",
+            Context::Metadata => "Metadata editor",
+            Context::NewConversation => "New conversation",
+            Context::Composer => "Composer",
+            Context::ComposerJson => "Composer, JSON items",
+            Context::DraftCheck => "Editor, looking for a draft",
+            Context::Sending => "Editor, saving or sending",
         }
+    }
+
+    /// The panes fall back to the global bindings; a modal has only its own.
+    pub fn is_pane(self) -> bool {
+        matches!(
+            self,
+            Context::Conversations | Context::Timeline | Context::Detail
+        )
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl FromStr for Context {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Context::ALL
+            .iter()
+            .copied()
+            .find(|c| c.name() == s.trim())
+            .ok_or_else(|| format!("no key context is called '{}'", s.trim()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     pub code: KeyCode,
     pub mods: KeyModifiers,
 }
 
-const fn k(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::NONE,
+impl Key {
+    pub const fn new(code: KeyCode, mods: KeyModifiers) -> Key {
+        Key { code, mods }
+    }
+
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        // Shifted letters arrive as the upper-case char, with or without SHIFT.
+        let mods = ev.modifiers - KeyModifiers::SHIFT;
+        self.code == ev.code && self.mods == mods
     }
 }
 
-const fn code(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::NONE,
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base = match self.code {
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "shift-Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Del".into(),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            write!(f, "ctrl-{base}")
+        } else {
+            f.write_str(&base)
+        }
     }
 }
 
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
+impl FromStr for Key {
+    type Err = String;
+    /// Parses what `Display` prints (`ctrl-s`, `Enter`, `↓`, `space`), and `Down` and the
+    /// like for arrows.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (mods, base) = match s.strip_prefix("ctrl-") {
+            Some(rest) if !rest.is_empty() => (KeyModifiers::CONTROL, rest),
+            _ => (KeyModifiers::NONE, s),
+        };
+        let code = match base {
+            "space" => KeyCode::Char(' '),
+            "↓" | "Down" => KeyCode::Down,
+            "↑" | "Up" => KeyCode::Up,
+            "←" | "Left" => KeyCode::Left,
+            "→" | "Right" => KeyCode::Right,
+            "Home" => KeyCode::Home,
+            "End" => KeyCode::End,
+            "PgUp" | "PageUp" => KeyCode::PageUp,
+            "PgDn" | "PageDown" => KeyCode::PageDown,
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "shift-Tab" | "BackTab" => KeyCode::BackTab,
+            "Backspace" => KeyCode::Backspace,
+            "Del" | "Delete" => KeyCode::Delete,
+            one if one.chars().count() == 1 => KeyCode::Char(one.chars().next().unwrap_or(' ')),
+            _ => return Err(format!("'{s}' is not a key")),
+        };
+        Ok(Key { code, mods })
     }
 }
 
+#[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
-    pub scope: Scope,
-    pub keys: &'static [Key],
+    pub context: Context,
+    pub keys: Vec<Key>,
     pub action: Action,
     pub help: &'static str,
-    /// The short label shown in the key-hints line of its scope, if shown there.
+    /// The short label shown in the key-hints line of its context, if shown there.
     pub hint: Option<&'static str>,
 }
 
-const fn b(
-    scope: Scope,
-    keys: &'static [Key],
-    action: Action,
-    help: &'static str,
-    hint: Option<&'static str>,
-) -> Binding {
-    Binding {
-        scope,
-        keys,
-        action,
-        help,
-        hint,
+impl Binding {
+    pub fn keys_label(&self) -> String {
+        self.keys
+            .iter()
+            .map(Key::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
-use Scope::*;
-
-pub const BINDINGS: &[Binding] = &[
-    b(
-        Global,
-        &[k('j'), code(KeyCode::Down)],
-        Action::Down,
-        "move down",
-        None,
-    ),
-    b(
-        Global,
-        &[k('k'), code(KeyCode::Up)],
-        Action::Up,
-        "move up",
-        None,
-    ),
-    b(
-        Global,
-        &[k('g'), code(KeyCode::Home)],
-        Action::Top,
-        "go to top",
-        None,
-    ),
-    b(
-        Global,
-        &[k('G'), code(KeyCode::End)],
-        Action::Bottom,
-        "go to bottom",
-        None,
-    ),
-    b(
-        Global,
-        &[code(KeyCode::PageUp)],
-        Action::PageUp,
-        "page up",
-        None,
-    ),
-    b(
-        Global,
-        &[code(KeyCode::PageDown)],
-        Action::PageDown,
-        "page down",
-        None,
-    ),
-    b(
-        Global,
-        &[code(KeyCode::Tab)],
-        Action::NextPane,
-        "next pane",
-        Some("pane"),
-    ),
-    b(
-        Global,
-        &[k('h'), code(KeyCode::Left)],
-        Action::PaneLeft,
-        "pane to the left",
-        None,
-    ),
-    b(
-        Global,
-        &[k('l'), code(KeyCode::Right)],
-        Action::PaneRight,
-        "pane to the right",
-        None,
-    ),
-    b(
-        Global,
-        &[k('o')],
-        Action::OpenById,
-        "open a conversation by id",
-        None,
-    ),
-    b(Global, &[k('R')], Action::Refresh, "refresh", None),
-    b(
-        Global,
-        &[k('e')],
-        Action::EditMetadata,
-        "edit the conversation's metadata",
-        Some("edit"),
-    ),
-    b(
-        Global,
-        &[k('E')],
-        Action::EditJson,
-        "edit the metadata as JSON in $VISUAL/$EDITOR",
-        None,
-    ),
-    b(
-        Global,
-        &[k('n')],
-        Action::NewConversation,
-        "new conversation",
-        Some("new"),
-    ),
-    b(
-        Global,
-        &[k('a')],
-        Action::AddItems,
-        "add items to the conversation",
-        Some("add"),
-    ),
-    b(Global, &[k('?')], Action::Help, "help", Some("help")),
-    b(
-        Global,
-        &[k('q')],
-        Action::Quit,
-        "quit (outside dialogs and editors)",
-        Some("quit"),
-    ),
-    b(
-        Global,
-        &[ctrl('c')],
-        Action::ForceQuit,
-        "quit at once",
-        None,
-    ),
-    b(
-        Conversations,
-        &[code(KeyCode::Enter)],
-        Action::Open,
-        "open the conversation",
-        Some("open"),
-    ),
-    b(
-        Conversations,
-        &[k('o')],
-        Action::OpenById,
-        "open a conversation by id",
-        Some("open id"),
-    ),
-    b(
-        Conversations,
-        &[k('d'), k('X')],
-        Action::DeleteConversation,
-        "delete the conversation",
-        Some("delete"),
-    ),
-    b(
-        Conversations,
-        &[k('x')],
-        Action::Forget,
-        "forget: remove the entry from this list",
-        Some("forget"),
-    ),
-    b(
-        Timeline,
-        &[code(KeyCode::Enter)],
-        Action::Open,
-        "open the item",
-        Some("open"),
-    ),
-    b(
-        Timeline,
-        &[code(KeyCode::Esc)],
-        Action::Back,
-        "back to conversations",
-        None,
-    ),
-    b(
-        Timeline,
-        &[k('d')],
-        Action::Delete,
-        "delete the item",
-        Some("delete"),
-    ),
-    b(
-        Timeline,
-        &[k(' ')],
-        Action::Mark,
-        "mark or unmark the item",
-        Some("mark"),
-    ),
-    b(
-        Timeline,
-        &[k('D')],
-        Action::DeleteMarked,
-        "delete marked items",
-        Some("delete marked"),
-    ),
-    b(
-        Timeline,
-        &[k('O')],
-        Action::ToggleOrder,
-        "toggle oldest/newest first",
-        Some("order"),
-    ),
-    b(
-        Timeline,
-        &[k('L')],
-        Action::LoadAll,
-        "load all pages",
-        Some("load all"),
-    ),
-    b(
-        Timeline,
-        &[k('r')],
-        Action::ToggleRaw,
-        "rendered or raw JSON",
-        None,
-    ),
-    b(
-        Timeline,
-        &[k('X')],
-        Action::DeleteConversation,
-        "delete the conversation",
-        None,
-    ),
-    b(
-        Detail,
-        &[code(KeyCode::Esc)],
-        Action::Back,
-        "back to the timeline",
-        Some("back"),
-    ),
-    b(
-        Detail,
-        &[k('r')],
-        Action::ToggleRaw,
-        "rendered or raw JSON",
-        Some("raw"),
-    ),
-    b(
-        Detail,
-        &[k('d')],
-        Action::Delete,
-        "delete the item",
-        Some("delete"),
-    ),
-    b(
-        Detail,
-        &[k('X')],
-        Action::DeleteConversation,
-        "delete the conversation",
-        None,
-    ),
-];
-
-fn matches(key: &Key, ev: &KeyEvent) -> bool {
-    // Shifted letters arrive as the upper-case char, with or without SHIFT.
-    let mods = ev.modifiers - KeyModifiers::SHIFT;
-    key.code == ev.code && key.mods == mods
+/// What an override changed that the user may not have meant, or why it was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverrideProblem {
+    /// The line could not be read; nothing changed.
+    Invalid { line: String, reason: String },
+    /// The key did something else in that context; it now does the new action.
+    Replaced {
+        context: Context,
+        key: Key,
+        was: Action,
+        now: Action,
+    },
 }
 
-/// The action of a key in a scope; bindings of the scope win over global ones.
-pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
-    let find = |s: Scope| {
-        BINDINGS
-            .iter()
-            .filter(|b| b.scope == s)
-            .find(|b| b.keys.iter().any(|key| matches(key, ev)))
-            .map(|b| b.action)
-    };
-    find(scope).or_else(|| find(Global))
-}
-
-pub fn key_name(key: &Key) -> String {
-    let base = match key.code {
-        KeyCode::Char(' ') => "space".to_string(),
-        KeyCode::Char(c) => c.to_string(),
-        KeyCode::Down => "↓".into(),
-        KeyCode::Up => "↑".into(),
-        KeyCode::Left => "←".into(),
-        KeyCode::Right => "→".into(),
-        KeyCode::Home => "Home".into(),
-        KeyCode::End => "End".into(),
-        KeyCode::PageUp => "PgUp".into(),
-        KeyCode::PageDown => "PgDn".into(),
-        KeyCode::Enter => "Enter".into(),
-        KeyCode::Esc => "Esc".into(),
-        KeyCode::Tab => "Tab".into(),
-        other => format!("{other:?}"),
-    };
-    if key.mods.contains(KeyModifiers::CONTROL) {
-        format!("ctrl-{base}")
-    } else {
-        base
+impl fmt::Display for OverrideProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OverrideProblem::Invalid { line, reason } => write!(f, "{line}: {reason}"),
+            OverrideProblem::Replaced {
+                context,
+                key,
+                was,
+                now,
+            } => write!(f, "{}.{key} was '{was}' and is now '{now}'", context.name()),
+        }
     }
 }
 
-pub fn keys_label(binding: &Binding) -> String {
-    binding
-        .keys
-        .iter()
-        .map(key_name)
-        .collect::<Vec<_>>()
-        .join("/")
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
 }
 
-/// The hints line for a scope: its own hinted bindings, then the global ones.
-pub fn hints(scope: Scope) -> Vec<(String, &'static str)> {
-    // Help and quit come first, so that a narrow terminal still shows them.
-    let first = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
-    let hinted = |b: &Binding| b.hint.map(|h| (keys_label(b), h));
-    let global = || BINDINGS.iter().filter(|b| b.scope == Global);
-    let mut out: Vec<(String, &'static str)> = global().filter(first).filter_map(hinted).collect();
-    out.push(("j/k".into(), "move"));
-    out.extend(
-        BINDINGS
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: defaults::bindings(),
+        }
+    }
+}
+
+impl Keymap {
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    fn find(&self, context: Context, ev: &KeyEvent) -> Option<&Binding> {
+        self.bindings
             .iter()
-            .filter(|b| b.scope == scope)
-            .filter_map(hinted),
-    );
-    out.extend(global().filter(|b| !first(b)).filter_map(hinted));
-    out
-}
+            .filter(|b| b.context == context)
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+    }
 
-/// Help: every binding, grouped by scope.
-pub fn help() -> Vec<(Scope, Vec<(String, &'static str)>)> {
-    [Global, Conversations, Timeline, Detail]
-        .into_iter()
-        .map(|s| {
-            let rows = BINDINGS
-                .iter()
-                .filter(|b| b.scope == s)
-                .map(|b| (keys_label(b), b.help))
-                .collect();
-            (s, rows)
-        })
-        .collect()
+    /// The action of a key in a context. A pane's own bindings win over the global ones; a
+    /// modal has only its own.
+    pub fn lookup(&self, context: Context, ev: &KeyEvent) -> Option<Action> {
+        let own = self.find(context, ev);
+        let fallback = || {
+            context
+                .is_pane()
+                .then(|| self.find(Context::Global, ev))
+                .flatten()
+        };
+        own.or_else(fallback).map(|b| b.action)
+    }
+
+    /// The hints line of a context. A pane shows help and quit first (so that a narrow
+    /// terminal still has them), `j/k move`, its own hinted bindings, then the global ones. A
+    /// modal shows only its own.
+    pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
+        let hinted = |b: &Binding| b.hint.map(|h| (b.keys_label(), h));
+        let of = |c: Context| self.bindings.iter().filter(move |b| b.context == c);
+        if !context.is_pane() {
+            return of(context).filter_map(hinted).collect();
+        }
+        let first = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
+        let mut out: Vec<_> = of(Context::Global)
+            .filter(first)
+            .filter_map(hinted)
+            .collect();
+        out.push(("j/k".into(), "move"));
+        out.extend(of(context).filter_map(hinted));
+        out.extend(of(Context::Global).filter(|b| !first(b)).filter_map(hinted));
+        out
+    }
+
+    /// Help for a context: a pane's bindings and the global ones; a modal's own.
+    pub fn help(&self, context: Context) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        let groups: &[Context] = if context.is_pane() {
+            &[context, Context::Global]
+        } else {
+            std::slice::from_ref(&context)
+        };
+        groups
+            .iter()
+            .map(|&c| {
+                let rows = self
+                    .bindings
+                    .iter()
+                    .filter(|b| b.context == c)
+                    .map(|b| (b.keys_label(), b.help))
+                    .collect();
+                (c, rows)
+            })
+            .collect()
+    }
+
+    /// Applies `context.key = "action"` overrides (`timeline.x = "delete"`), in order. The
+    /// key is bound to the action in that context and unbound from whatever it did there
+    /// before; every such replacement, and every line that could not be read, is reported.
+    pub fn apply_overrides<'a>(
+        &mut self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<OverrideProblem> {
+        let mut problems = Vec::new();
+        for (target, action) in overrides {
+            let line = format!("{target} = \"{action}\"");
+            let invalid = |reason: String| OverrideProblem::Invalid {
+                line: line.clone(),
+                reason,
+            };
+            // The key itself may contain a dot (`timeline..`), so split at the first one.
+            let Some((context, key)) = target.split_once('.') else {
+                problems.push(invalid("expected context.key".into()));
+                continue;
+            };
+            let parsed = context
+                .parse::<Context>()
+                .and_then(|c| Ok((c, key.parse::<Key>()?, action.parse::<Action>()?)));
+            let (context, key, action) = match parsed {
+                Ok(p) => p,
+                Err(reason) => {
+                    problems.push(invalid(reason));
+                    continue;
+                }
+            };
+            for b in self.bindings.iter_mut().filter(|b| b.context == context) {
+                if b.action != action && b.keys.contains(&key) {
+                    b.keys.retain(|k| *k != key);
+                    problems.push(OverrideProblem::Replaced {
+                        context,
+                        key,
+                        was: b.action,
+                        now: action,
+                    });
+                }
+            }
+            match self
+                .bindings
+                .iter_mut()
+                .find(|b| b.context == context && b.action == action)
+            {
+                Some(b) if b.keys.contains(&key) => {}
+                Some(b) => b.keys.insert(0, key),
+                None => self.bindings.push(Binding {
+                    context,
+                    keys: vec![key],
+                    action,
+                    help: "(from the config)",
+                    hint: None,
+                }),
+            }
+        }
+        self.bindings.retain(|b| !b.keys.is_empty());
+        problems
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
-    }
-
-    #[test]
-    fn scope_bindings_win_over_global_ones() {
-        let d = ev(KeyCode::Char('d'), KeyModifiers::NONE);
-        assert_eq!(lookup(Timeline, &d), Some(Action::Delete));
-        assert_eq!(lookup(Conversations, &d), Some(Action::DeleteConversation));
-        let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(lookup(Detail, &j), Some(Action::Down));
-        let big_d = ev(KeyCode::Char('D'), KeyModifiers::SHIFT);
-        assert_eq!(lookup(Timeline, &big_d), Some(Action::DeleteMarked));
-        let cc = ev(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(Timeline, &cc), Some(Action::ForceQuit));
-        assert_eq!(
-            lookup(Timeline, &ev(KeyCode::Char('c'), KeyModifiers::NONE)),
-            None
-        );
-    }
-
-    #[test]
-    fn hints_and_help_come_from_the_table() {
-        let hints = hints(Timeline);
-        assert!(hints.contains(&("d".to_string(), "delete")));
-        assert!(hints.contains(&("?".to_string(), "help")));
-        let help = help();
-        let total: usize = help.iter().map(|(_, rows)| rows.len()).sum();
-        assert_eq!(total, BINDINGS.len());
-    }
-}
+#[path = "keymap_tests.rs"]
+mod tests;

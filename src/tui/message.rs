@@ -3,8 +3,8 @@
 use crossterm::event::KeyEvent;
 use serde_json::Value;
 
+use super::data::{ConvInfo, Failure};
 use super::editor::metadata_text::Metadata;
-use super::state::{ConvInfo, Failure};
 use crate::registry::Registry;
 
 /// One page of items.

@@ -1,17 +1,29 @@
 //! The terminal UI.
 
 pub mod app;
+pub mod data;
 pub mod deletes;
 pub mod editor;
 pub mod keymap;
+pub mod layout;
 pub mod message;
+pub mod modal;
+pub mod navigate;
+pub mod paging;
+pub mod panes;
 pub mod render;
+pub mod replies;
+pub mod root;
 pub mod runtime;
 pub use crate::sanitize;
 pub mod state;
 pub mod terminal;
-pub mod update;
+pub mod theme;
 pub mod view;
+pub mod widgets;
+
+/// The root's `update` and `start`, under the name they have always had.
+pub use root as update;
 
 use std::path::PathBuf;
 
@@ -66,6 +78,8 @@ pub async fn run(profile: Profile) -> Result<(), String> {
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
     terminal::restore();
+    // Registry and draft writes still running finish before the process ends.
+    runtime.finish_writes().await;
     drop(runtime);
     if let Some(server) = server {
         if let Err(e) = server.shutdown().await {

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::data::{ConvInfo, Failure};
 use super::editor::drafts;
 use super::message::{Effect, Message};
-use super::state::{item_id, ConvInfo, Failure};
+use super::state::item_id;
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
 use crate::deletion::{self, DeleteError};
 
@@ -34,6 +35,10 @@ pub struct Runtime {
     client: Client,
     tx: UnboundedSender<Message>,
     context: Arc<Context>,
+    /// Numbers effects in the order they were spawned (registry writes use it).
+    spawned: std::sync::atomic::AtomicU64,
+    /// File writes still running; awaited on quit.
+    in_flight: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// What tasks need besides the client.
@@ -41,11 +46,8 @@ struct Context {
     backup: deletion::Backup,
     registry: PathBuf,
     drafts: PathBuf,
-    draft_store: Arc<drafts::Store>,
-    /// The newest registry to write. Writes take it under `registry_write`, one at a time,
-    /// so an older snapshot can never land after a newer one.
-    registry_next: std::sync::Mutex<Option<crate::registry::Registry>>,
-    registry_write: std::sync::Mutex<()>,
+    /// Registry and draft writes: an older one never lands after a newer one.
+    writes: crate::files::LatestWins,
 }
 
 impl Runtime {
@@ -67,10 +69,21 @@ impl Runtime {
                 },
                 registry,
                 drafts,
-                draft_store: Arc::new(drafts::Store::default()),
-                registry_next: std::sync::Mutex::new(None),
-                registry_write: std::sync::Mutex::new(()),
+                writes: crate::files::LatestWins::default(),
             }),
+            spawned: std::sync::atomic::AtomicU64::new(0),
+            in_flight: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Waits for the file writes still running (the registry, drafts), so that quitting loses
+    /// none of them.
+    pub async fn finish_writes(&self) {
+        let pending = std::mem::take(&mut *lock(&self.in_flight));
+        for task in pending {
+            if let Err(e) = task.await {
+                tracing::warn!("a file write did not finish: {e}");
+            }
         }
     }
 
@@ -78,15 +91,21 @@ impl Runtime {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let ctx = self.context.clone();
-        if let Effect::SaveRegistry(registry) = &effect {
-            // Effects are spawned in order, so this slot always holds the newest registry.
-            *lock(&ctx.registry_next) = Some(registry.clone());
-        }
-        tokio::spawn(async move {
-            let msg = run(&client, &ctx, &tx, effect).await;
+        let is_write = matches!(effect, Effect::SaveRegistry(_) | Effect::Draft { .. });
+        // Effects are spawned in order, so the numbers follow the order of the changes.
+        let seq = self
+            .spawned
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let task = tokio::spawn(async move {
+            let msg = run(&client, &ctx, &tx, effect, seq).await;
             // The receiver is gone only when the app is quitting.
             let _ = tx.send(msg);
         });
+        if is_write {
+            let mut in_flight = lock(&self.in_flight);
+            in_flight.retain(|t| !t.is_finished());
+            in_flight.push(task);
+        }
     }
 }
 
@@ -100,6 +119,7 @@ async fn run(
     ctx: &Arc<Context>,
     tx: &UnboundedSender<Message>,
     effect: Effect,
+    seq: u64,
 ) -> Message {
     match effect {
         Effect::ListConversations => Message::ConversationsListed(list_all(client).await),
@@ -181,14 +201,12 @@ async fn run(
                 .map_err(deletion_failure);
             Message::ConversationDeleted { id, result }
         }
-        Effect::SaveRegistry(_) => {
+        Effect::SaveRegistry(registry) => {
             let ctx = ctx.clone();
             let result = tokio::task::spawn_blocking(move || {
-                let _one_at_a_time = lock(&ctx.registry_write);
-                match lock(&ctx.registry_next).take() {
-                    Some(newest) => newest.save(&ctx.registry),
-                    None => Ok(()), // an earlier task already wrote the newest
-                }
+                ctx.writes
+                    .apply("registry", seq, || registry.save(&ctx.registry))
+                    .map(|_| ())
             })
             .await
             .map_err(|e| e.to_string())
@@ -247,13 +265,18 @@ async fn run(
             Message::DraftLoaded { name, result }
         }
         Effect::Draft { name, seq, text } => {
-            let dir = ctx.drafts.clone();
-            let store = ctx.draft_store.clone();
-            let result =
-                tokio::task::spawn_blocking(move || store.apply(&dir, &name, seq, text.as_deref()))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r.map_err(|e| e.to_string()));
+            let ctx = ctx.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                let key = format!("draft:{name}");
+                ctx.writes
+                    .apply(&key, seq, || {
+                        drafts::write(&ctx.drafts, &name, text.as_deref())
+                    })
+                    .map(|_| ())
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
             Message::DraftWritten(result)
         }
         Effect::ExternalEdit { conversation, .. } => Message::ExternalEdited {
@@ -272,7 +295,7 @@ async fn add_items(
 ) -> Message {
     let total = items.len();
     let mut sent = 0;
-    for chunk in items.chunks(crate::protocol::validate::MAX_ITEMS) {
+    for chunk in crate::protocol::validate::chunks(&items) {
         if let Err(e) = client.create_items(&conversation, chunk, &[]).await {
             return Message::ItemsAdded {
                 conversation,

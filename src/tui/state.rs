@@ -1,188 +1,21 @@
 //! The app's state. It holds no I/O handles: every change goes through `update`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-
 use serde_json::Value;
 
 use crate::registry::Registry;
+use crate::tui::editor::Editor;
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::layout::{self, Geometry};
+use crate::tui::modal::Stack;
+use crate::tui::panes::detail::Detail;
+use crate::tui::widgets::list::List;
+use ratatui::layout::Rect;
 
-/// What a conversation looks like once retrieved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConvInfo {
-    pub created_at: i64,
-    pub metadata: BTreeMap<String, String>,
-}
+pub use crate::tui::data::{ConvEntry, ConvInfo, Failure};
 
-/// One row of the conversation list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConvEntry {
-    pub id: String,
-    pub info: Option<ConvInfo>,
-    /// The server answered 404 for it.
-    pub gone: bool,
-}
+pub use crate::tui::panes::Focus;
 
-impl ConvEntry {
-    pub fn new(id: impl Into<String>) -> Self {
-        ConvEntry {
-            id: id.into(),
-            info: None,
-            gone: false,
-        }
-    }
-
-    /// The metadata's `title`, `topic` or `name`, else the id.
-    pub fn title(&self) -> &str {
-        self.info
-            .as_ref()
-            .and_then(|i| {
-                ["title", "topic", "name"]
-                    .iter()
-                    .find_map(|k| i.metadata.get(*k).filter(|v| !v.trim().is_empty()))
-            })
-            .map(String::as_str)
-            .unwrap_or(&self.id)
-    }
-}
-
-/// An API failure as the UI shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub message: String,
-    pub status: Option<u16>,
-    pub request_id: Option<String>,
-}
-
-impl Failure {
-    pub fn new(message: impl Into<String>) -> Self {
-        Failure {
-            message: message.into(),
-            status: None,
-            request_id: None,
-        }
-    }
-
-    pub fn is_not_found(&self) -> bool {
-        self.status == Some(404)
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)?;
-        match (self.status, &self.request_id) {
-            (Some(s), Some(r)) => write!(f, " (HTTP {s}, request {r})"),
-            (Some(s), None) => write!(f, " (HTTP {s})"),
-            (None, Some(r)) => write!(f, " (request {r})"),
-            (None, None) => Ok(()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Conversations,
-    Timeline,
-    Detail,
-}
-
-/// The open conversation's items, loaded page by page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Timeline {
-    pub conversation: String,
-    pub items: Vec<Value>,
-    pub selected: usize,
-    pub marked: BTreeSet<String>,
-    /// Items whose delete is in flight.
-    pub deleting: HashSet<String>,
-    pub ascending: bool,
-    /// Cursor for the next page (`after`).
-    pub cursor: Option<String>,
-    pub has_more: bool,
-    pub loading: bool,
-    pub load_all: bool,
-    /// `G` was pressed: the selection stays on the last item while pages arrive.
-    pub follow_end: bool,
-    /// Results of older generations are dropped.
-    pub generation: u64,
-    pub seen: HashSet<String>,
-    pub warning: Option<String>,
-    /// While a reload is on its way: the order it asked for. The items on screen stay until
-    /// its first page arrives, and stay for good if it fails.
-    pub reloading: Option<bool>,
-}
-
-impl Timeline {
-    pub fn new(conversation: impl Into<String>, ascending: bool, generation: u64) -> Self {
-        Timeline {
-            conversation: conversation.into(),
-            items: Vec::new(),
-            selected: 0,
-            marked: BTreeSet::new(),
-            deleting: HashSet::new(),
-            ascending,
-            cursor: None,
-            has_more: true,
-            loading: false,
-            load_all: false,
-            follow_end: false,
-            generation,
-            seen: HashSet::new(),
-            warning: None,
-            reloading: None,
-        }
-    }
-
-    /// Starts over from the first page in the given order, keeping what is shown until the
-    /// new first page arrives. Answers the request for that page.
-    pub fn reload(&mut self, ascending: bool, generation: u64) -> crate::tui::message::Effect {
-        self.generation = generation;
-        self.reloading = Some(ascending);
-        self.loading = true;
-        self.load_all = false;
-        self.follow_end = false;
-        crate::tui::message::Effect::LoadItems {
-            conversation: self.conversation.clone(),
-            generation,
-            after: None,
-            ascending,
-        }
-    }
-
-    /// Drops what was shown, for a reload's first page; answers the id that was selected.
-    pub fn clear_for_reload(&mut self, ascending: bool) -> Option<String> {
-        let keep = self.selected_item().and_then(item_id).map(String::from);
-        self.items.clear();
-        self.seen.clear();
-        self.selected = 0;
-        self.cursor = None;
-        self.has_more = true;
-        self.warning = None;
-        self.ascending = ascending;
-        self.reloading = None;
-        keep
-    }
-
-    pub fn selected_item(&self) -> Option<&Value> {
-        self.items.get(self.selected)
-    }
-
-    /// `120 loaded · more`
-    pub fn counts(&self) -> String {
-        let mut s = format!("{} loaded", self.items.len());
-        if self.loading {
-            s.push_str(" · loading");
-        } else if self.has_more {
-            s.push_str(" · more");
-        } else {
-            s.push_str(" · all");
-        }
-        if !self.marked.is_empty() {
-            s.push_str(&format!(" · {} marked", self.marked.len()));
-        }
-        s
-    }
-}
+pub use crate::tui::panes::timeline::Timeline;
 
 /// The item's id, if it has one.
 pub use crate::api::models::id_of as item_id;
@@ -197,37 +30,6 @@ pub struct Opening {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Confirmed {
-    DeleteItem {
-        conversation: String,
-        item: Value,
-    },
-    DeleteMarked {
-        conversation: String,
-        items: Vec<Value>,
-    },
-    DeleteConversation {
-        id: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Dialog {
-    Confirm {
-        title: String,
-        lines: Vec<String>,
-        on_yes: Confirmed,
-    },
-    OpenById {
-        input: String,
-        error: Option<String>,
-    },
-    Help {
-        scroll: u16,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
 pub enum Status {
     Info(String),
     Warning(String),
@@ -238,13 +40,15 @@ pub struct App {
     pub profile: String,
     pub base_url: String,
     pub registry: Registry,
-    pub convs: Vec<ConvEntry>,
-    pub conv_selected: usize,
+    pub convs: List<ConvEntry>,
     pub focus: Focus,
     pub timeline: Option<Timeline>,
-    pub raw: bool,
-    pub detail_scroll: u16,
-    pub dialog: Option<Dialog>,
+    pub detail: Detail,
+    /// Editors, the confirm, open-by-id and help; the front one takes the keys.
+    pub modals: Stack,
+    pub keymap: Keymap,
+    /// Where everything was laid out for the current size and state (see `layout`).
+    pub geometry: Geometry,
     /// Requests in flight; the spinner runs while this is above zero.
     pub pending: usize,
     pub spinner: usize,
@@ -253,13 +57,8 @@ pub struct App {
     pub next_generation: u64,
     /// Unix seconds, for relative times; set by the runtime so views stay pure.
     pub now: i64,
-    /// Terminal height, for page up/down.
     pub height: u16,
     pub width: u16,
-    /// The open editor, drawn over the panes; it takes the keys.
-    pub editor: Option<crate::tui::editor::Editor>,
-    /// Input held while an editor checks for a draft.
-    pub editor_queue: Vec<crate::tui::editor::Queued>,
     /// A conversation opened by id, not yet confirmed by the server.
     pub opening: Option<Opening>,
     /// Orders draft writes.
@@ -273,17 +72,17 @@ impl App {
             .iter()
             .map(|e| ConvEntry::new(e.id.clone()))
             .collect();
-        App {
+        let mut app = App {
             profile: profile.to_string(),
             base_url: base_url.to_string(),
             registry,
-            convs,
-            conv_selected: 0,
+            convs: List::new(convs),
             focus: Focus::Conversations,
             timeline: None,
-            raw: false,
-            detail_scroll: 0,
-            dialog: None,
+            detail: Detail::default(),
+            modals: Stack::default(),
+            keymap: Keymap::default(),
+            geometry: Geometry::default(),
             pending: 0,
             spinner: 0,
             status: None,
@@ -292,11 +91,11 @@ impl App {
             now: 0,
             height: 24,
             width: 80,
-            editor_queue: Vec::new(),
             opening: None,
-            editor: None,
             draft_seq: 0,
-        }
+        };
+        app.relayout();
+        app
     }
 
     /// Newest first; conversations not yet retrieved (or gone) last, in the order added. The
@@ -304,23 +103,48 @@ impl App {
     pub fn sort_convs(&mut self) {
         let selected = self.selected_conv().map(|c| c.id.clone());
         self.convs
+            .items
             .sort_by_key(|c| c.info.as_ref().map_or((1, 0), |i| (0, -i.created_at)));
         if let Some(id) = selected {
-            self.conv_selected = self.convs.iter().position(|c| c.id == id).unwrap_or(0);
+            self.convs.selected = self
+                .convs
+                .items
+                .iter()
+                .position(|c| c.id == id)
+                .unwrap_or(0);
         }
     }
 
     pub fn selected_conv(&self) -> Option<&ConvEntry> {
-        self.convs.get(self.conv_selected)
+        self.convs.selected_item()
     }
 
     pub fn conv_mut(&mut self, id: &str) -> Option<&mut ConvEntry> {
-        self.convs.iter_mut().find(|c| c.id == id)
+        self.convs.items.iter_mut().find(|c| c.id == id)
+    }
+
+    /// The title of a conversation, else its id.
+    pub fn title_of(&self, id: &str) -> String {
+        self.convs
+            .items
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.title().to_string())
+            .unwrap_or_else(|| id.to_string())
     }
 
     /// The item the detail view shows.
     pub fn detail_item(&self) -> Option<&Value> {
         self.timeline.as_ref().and_then(Timeline::selected_item)
+    }
+
+    /// The open editor, if any.
+    pub fn editor(&self) -> Option<&Editor> {
+        self.modals.editor()
+    }
+
+    pub fn editor_mut(&mut self) -> Option<&mut Editor> {
+        self.modals.editor_mut()
     }
 
     /// Rows to move on page up/down.
@@ -330,5 +154,57 @@ impl App {
 
     pub fn is_wide(&self) -> bool {
         self.width >= 100
+    }
+
+    /// A new generation for requests whose answers must not mix with older ones.
+    pub fn generation(&mut self) -> u64 {
+        let g = self.next_generation;
+        self.next_generation += 1;
+        g
+    }
+
+    /// The counts shown at the right of the status line.
+    pub fn counts(&self) -> String {
+        self.timeline
+            .as_ref()
+            .map(|t| t.counts())
+            .unwrap_or_default()
+    }
+
+    /// The geometry of the app's state at a size.
+    pub fn layout(&self, area: Rect) -> Geometry {
+        let status = match &self.status {
+            Some(Status::Error(f)) => Some(format!("error: {f}").chars().count()),
+            Some(Status::Warning(t) | Status::Info(t)) => Some(t.chars().count()),
+            None => None,
+        };
+        let height = layout::status_height(status, self.counts().chars().count(), area.width);
+        let mut g = Geometry::compute(area, self.focus, height);
+        g.conv_offset = self.convs.offset;
+        g.timeline_offset = self.timeline.as_ref().map_or(0, |t| t.list.offset);
+        g
+    }
+
+    /// Lays the app out again for its size, and keeps each list's selection on screen.
+    pub fn relayout(&mut self) {
+        let area = Rect::new(0, 0, self.width, self.height);
+        let g = self.layout(area);
+        self.convs.scroll_into_view(g.conversation_rows());
+        if let Some(tl) = self.timeline.as_mut() {
+            tl.list.scroll_into_view(g.timeline_rows());
+        }
+        self.geometry = self.layout(area);
+    }
+
+    /// The key context in effect: the front modal's, else the focused pane's.
+    pub fn context(&self) -> Context {
+        match self.modals.front() {
+            Some(m) => m.context(),
+            None => match self.focus {
+                Focus::Conversations => Context::Conversations,
+                Focus::Timeline => Context::Timeline,
+                Focus::Detail => Context::Detail,
+            },
+        }
     }
 }

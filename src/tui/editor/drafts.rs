@@ -1,12 +1,9 @@
 //! Drafts of the editors on disk: `DATA_DIR/drafts/<profile>/<name>.txt`, replaced atomically.
 //!
 //! Writes can finish out of order, so each carries a sequence number and an older one never
-//! replaces a newer one (nor brings back a deleted draft).
+//! replaces a newer one (nor brings back a deleted draft): see `files::LatestWins`.
 
-use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// A file name for any name: letters, digits, `-` and `_` stay; anything else becomes `%XX`
 /// bytes, so two different names never share a file.
@@ -41,45 +38,13 @@ pub fn read(dir: &Path, name: &str) -> std::io::Result<Option<String>> {
     }
 }
 
-/// Writes and deletes drafts in order.
-#[derive(Debug, Default)]
-pub struct Store {
-    latest: Mutex<HashMap<String, u64>>,
-}
-
-impl Store {
-    /// Replaces the draft with `text`, or deletes it when `text` is `None`.
-    pub fn apply(
-        &self,
-        dir: &Path,
-        name: &str,
-        seq: u64,
-        text: Option<&str>,
-    ) -> std::io::Result<()> {
-        let mut latest = self
-            .latest
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if latest.get(name).is_some_and(|&l| l > seq) {
-            return Ok(()); // a newer write already happened
-        }
-        latest.insert(name.to_string(), seq);
-        let path = path_in(dir, name);
-        match text {
-            Some(text) => {
-                std::fs::create_dir_all(dir)?;
-                let tmp = path.with_extension(format!("txt.tmp{}", std::process::id()));
-                let mut file = std::fs::File::create(&tmp)?;
-                file.write_all(text.as_bytes())?;
-                file.sync_all()?;
-                drop(file);
-                std::fs::rename(&tmp, &path)
-            }
-            None => match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            },
-        }
+/// Replaces the draft with `text`, or deletes it when `text` is `None`. Writes that may
+/// finish out of order go through `files::LatestWins` (the runtime does).
+pub fn write(dir: &Path, name: &str, text: Option<&str>) -> std::io::Result<()> {
+    let path = path_in(dir, name);
+    match text {
+        Some(text) => crate::files::replace(&path, text.as_bytes()),
+        None => crate::files::remove(&path),
     }
 }
 
@@ -100,12 +65,17 @@ mod tests {
     fn writes_in_order_and_deletes() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir_for(dir.path(), "my profile");
-        let store = Store::default();
-        store.apply(&d, "conv_1", 2, Some("new text")).unwrap();
-        store.apply(&d, "conv_1", 1, Some("old text")).unwrap();
+        let store = crate::files::LatestWins::default();
+        let apply = |seq, text: Option<&str>| {
+            store
+                .apply("conv_1", seq, || write(&d, "conv_1", text))
+                .unwrap()
+        };
+        apply(2, Some("new text"));
+        apply(1, Some("old text"));
         assert_eq!(read(&d, "conv_1").unwrap().as_deref(), Some("new text"));
-        store.apply(&d, "conv_1", 3, None).unwrap();
-        store.apply(&d, "conv_1", 2, Some("late")).unwrap();
+        apply(3, None);
+        apply(2, Some("late"));
         assert_eq!(read(&d, "conv_1").unwrap(), None);
         assert!(d.ends_with("drafts/my%20profile"));
     }

@@ -5,11 +5,15 @@ pub mod external;
 pub mod json;
 pub mod keys;
 pub mod metadata_text;
+pub mod open;
+pub mod questions;
+pub mod replies;
 
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use tui_textarea::TextArea;
 
-use metadata_text::{Change, Metadata, Parsed};
+use crate::tui::keymap::Context;
+use metadata_text::{Metadata, Parsed};
 
 /// Which conversation the metadata editor writes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,17 +33,13 @@ impl Target {
     }
 }
 
+/// Where the metadata editor is. Its questions (restore the draft? save this diff? discard
+/// the changes?) are the one confirm, in front of it on the modal stack.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
     /// Waiting to learn whether a draft exists; input is held and applied after.
     CheckingDraft,
-    /// A draft from before was found: restore it?
-    OfferDraft(String),
     Editing,
-    /// The diff is shown: save?
-    ConfirmSave(Vec<Change>),
-    /// Esc with unsaved changes: discard?
-    ConfirmDiscard,
     Saving,
 }
 
@@ -48,7 +48,7 @@ pub fn textarea(text: &str, numbered: bool) -> TextArea<'static> {
     area.set_cursor_line_style(Style::new());
     if numbered {
         // One metadata pair per row, so that each error sits beside its line.
-        area.set_line_number_style(Style::new().fg(Color::DarkGray));
+        area.set_line_number_style(crate::tui::theme::THEME.dim());
     } else {
         // Messages are prose: they wrap instead of scrolling sideways.
         area.set_wrap_mode(tui_textarea::WrapMode::WordOrGlyph);
@@ -75,6 +75,8 @@ pub struct MetadataEditor {
     pub stage: Stage,
     pub error: Option<String>,
     pub notice: Option<String>,
+    /// Input that arrived during the draft check, applied once it is done.
+    pub queued: Vec<Queued>,
 }
 
 impl MetadataEditor {
@@ -93,6 +95,7 @@ impl MetadataEditor {
             stage: Stage::CheckingDraft,
             error: None,
             notice: None,
+            queued: Vec::new(),
         }
     }
 
@@ -139,12 +142,7 @@ impl MetadataEditor {
     /// The server's metadata, fetched again after the editor opened: the diff is always
     /// against what the server has now. Untouched text follows it; edited text is kept.
     pub fn rebase(&mut self, fresh: Metadata) {
-        if fresh == self.base
-            || !matches!(
-                self.stage,
-                Stage::CheckingDraft | Stage::Editing | Stage::OfferDraft(_)
-            )
-        {
+        if fresh == self.base || self.stage == Stage::Saving {
             return;
         }
         if self.text() == self.base_text {
@@ -184,9 +182,7 @@ pub enum Queued {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ComposeStage {
     CheckingDraft,
-    OfferDraft(String),
     Editing,
-    ConfirmDiscard,
     Sending { sent: usize, total: usize },
 }
 
@@ -199,6 +195,8 @@ pub struct Composer {
     pub area: TextArea<'static>,
     pub stage: ComposeStage,
     pub error: Option<String>,
+    /// Input that arrived during the draft check, applied once it is done.
+    pub queued: Vec<Queued>,
 }
 
 impl Composer {
@@ -211,6 +209,7 @@ impl Composer {
             area: textarea("", false),
             stage: ComposeStage::CheckingDraft,
             error: None,
+            queued: Vec::new(),
         }
     }
 
@@ -230,4 +229,42 @@ impl Composer {
 pub enum Editor {
     Metadata(Box<MetadataEditor>),
     Compose(Box<Composer>),
+}
+
+impl Editor {
+    /// The key context of the editor in its stage.
+    pub fn context(&self) -> Context {
+        match self {
+            Editor::Metadata(ed) => match ed.stage {
+                Stage::CheckingDraft => Context::DraftCheck,
+                Stage::Saving => Context::Sending,
+                Stage::Editing if ed.message.is_some() => Context::NewConversation,
+                Stage::Editing => Context::Metadata,
+            },
+            Editor::Compose(c) => match c.stage {
+                ComposeStage::CheckingDraft => Context::DraftCheck,
+                ComposeStage::Sending { .. } => Context::Sending,
+                ComposeStage::Editing if c.json => Context::ComposerJson,
+                ComposeStage::Editing => Context::Composer,
+            },
+        }
+    }
+
+    pub fn is_checking_draft(&self) -> bool {
+        self.context() == Context::DraftCheck
+    }
+
+    pub fn is_editing(&self) -> bool {
+        matches!(
+            self,
+            Editor::Metadata(ed) if ed.stage == Stage::Editing
+        ) || matches!(self, Editor::Compose(c) if c.stage == ComposeStage::Editing)
+    }
+
+    pub fn queued(&mut self) -> &mut Vec<Queued> {
+        match self {
+            Editor::Metadata(ed) => &mut ed.queued,
+            Editor::Compose(c) => &mut c.queued,
+        }
+    }
 }

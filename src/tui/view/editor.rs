@@ -1,39 +1,46 @@
 //! The editors, drawn over the panes: metadata (with errors beside their lines) and the composer.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::dialogs::popup;
-use crate::tui::editor::metadata_text::{self, Change, ESCAPES_HELP};
+use crate::tui::editor::metadata_text::ESCAPES_HELP;
 use crate::tui::editor::{ComposeStage, Composer, Editor, MetadataEditor, Stage, Target, ROLES};
+use crate::tui::keymap::Keymap;
 use crate::tui::sanitize;
-use crate::tui::state::App;
+use crate::tui::theme::THEME;
 
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const KEY: Style = Style::new().fg(Color::Cyan);
+const DIM: Style = THEME.dim();
+const KEY: Style = THEME.accent();
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(editor) = &app.editor else { return };
-    let rect = Rect {
+/// Where the editors go: the body, less a margin.
+pub fn rect(area: Rect) -> Rect {
+    Rect {
         x: area.x + 1,
         y: area.y + 1,
         width: area.width.saturating_sub(2),
         height: area.height.saturating_sub(2),
-    };
-    frame.render_widget(Clear, rect);
-    match editor {
-        Editor::Metadata(ed) => metadata(frame, rect, ed),
-        Editor::Compose(c) => compose(frame, rect, c),
     }
 }
 
-fn keys_line(pairs: &[(&str, &str)]) -> Line<'static> {
+pub fn draw(frame: &mut Frame, area: Rect, editor: &Editor, keymap: &Keymap) {
+    let rect = rect(area);
+    frame.render_widget(Clear, rect);
+    let keys = keys_line(&keymap.hints(editor.context()));
+    match editor {
+        Editor::Metadata(ed) => metadata(frame, rect, ed, keys),
+        Editor::Compose(c) => compose(frame, rect, c, keys),
+    }
+}
+
+/// The editor's keys, from the keymap, inside the editor.
+fn keys_line(pairs: &[(String, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (k, what) in pairs {
-        spans.push(Span::styled(k.to_string(), KEY));
+        spans.push(Span::styled(k.clone(), KEY));
         spans.push(Span::styled(format!(" {what}  "), DIM));
     }
     Line::from(spans)
@@ -47,7 +54,7 @@ fn field_block(title: String, focused: bool) -> Block<'static> {
         .title(Span::styled(title, style))
 }
 
-fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
+fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<'static>) {
     let title = match &ed.target {
         Target::Existing(_) => format!(
             "Metadata · {}",
@@ -55,7 +62,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
         ),
         Target::New => "New conversation".into(),
     };
-    let outer = popup(&title, Color::Cyan);
+    let outer = popup(&title, THEME.accent);
     let inner = outer.inner(rect);
     frame.render_widget(outer, rect);
     let message_height = if ed.message.is_some() { 7 } else { 0 };
@@ -74,7 +81,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
     let over = ed.parsed.pairs.len() > crate::protocol::validate::MAX_METADATA_PAIRS;
     let block = field_block(format!(" key = value · {counter} keys "), !ed.in_message).title_style(
         if over {
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+            THEME.error().add_modifier(Modifier::BOLD)
         } else {
             Style::new()
         },
@@ -95,7 +102,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
         .map(|r| match ed.parsed.error_at(top as usize + r) {
             Some(e) => Line::styled(
                 sanitize::truncate(&format!("◀ {e}"), right.width as usize),
-                Style::new().fg(Color::Red),
+                THEME.error(),
             ),
             None => Line::raw(""),
         })
@@ -113,11 +120,11 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
     }
 
     let line = if let Some(e) = &ed.error {
-        Line::styled(sanitize::line(e), Style::new().fg(Color::Red))
+        Line::styled(sanitize::line(e), THEME.error())
     } else if ed.stage == Stage::Saving {
-        Line::styled("Saving…", Style::new().fg(Color::Yellow))
+        Line::styled("Saving…", THEME.warning())
     } else if let Some(n) = &ed.notice {
-        Line::styled(sanitize::line(n), Style::new().fg(Color::Green))
+        Line::styled(sanitize::line(n), THEME.ok())
     } else if !ed.parsed.is_valid() {
         let n = ed.parsed.errors.len();
         let first = &ed.parsed.errors[0];
@@ -128,109 +135,23 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor) {
                 first.line + 1,
                 first.message
             ),
-            Style::new().fg(Color::Red),
+            THEME.error(),
         )
     } else if ed.is_dirty() {
-        Line::styled("unsaved changes", Style::new().fg(Color::Yellow))
+        Line::styled("unsaved changes", THEME.warning())
     } else {
         Line::styled("no changes", DIM)
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), status);
-    let mut pairs = vec![("ctrl-s", "save"), ("Esc", "close"), ("ctrl-u", "undo")];
-    if ed.message.is_some() {
-        pairs.push(("Tab", "field"));
-    }
-    frame.render_widget(Paragraph::new(keys_line(&pairs)), keys);
-
-    match &ed.stage {
-        Stage::ConfirmSave(changes) => confirm_diff(frame, rect, ed, changes),
-        Stage::ConfirmDiscard => ask(
-            frame,
-            rect,
-            "Discard your changes?",
-            vec![Line::raw(
-                "The text you typed will be lost, and its draft deleted.",
-            )],
-        ),
-        Stage::OfferDraft(text) => {
-            let n = text.lines().count();
-            ask(
-                frame,
-                rect,
-                "Restore the draft?",
-                vec![
-                    Line::raw(format!(
-                        "A draft from an earlier session was found ({n} line{}).",
-                        if n == 1 { "" } else { "s" }
-                    )),
-                    Line::styled("y restores it; n discards it.", DIM),
-                ],
-            )
-        }
-        Stage::CheckingDraft | Stage::Editing | Stage::Saving => {}
-    }
+    frame.render_widget(Paragraph::new(keys_hint), keys);
 }
 
-/// The diff lines, with values escaped as the editor writes them.
-pub fn diff_lines(changes: &[Change]) -> Vec<Line<'static>> {
-    let v = |s: &str| sanitize::truncate(&metadata_text::show(s), 60);
-    let k = |s: &str| sanitize::truncate(&metadata_text::show_key(s), 30);
-    if changes.is_empty() {
-        return vec![Line::styled("no metadata", DIM)];
-    }
-    changes
-        .iter()
-        .map(|c| match c {
-            Change::Added { key, value } => Line::styled(
-                format!("+ {} = {}", k(key), v(value)),
-                Style::new().fg(Color::Green),
-            ),
-            Change::Changed { key, old, new } => Line::styled(
-                format!("~ {}: {} → {}", k(key), v(old), v(new)),
-                Style::new().fg(Color::Yellow),
-            ),
-            Change::Removed { key, old } => Line::styled(
-                format!("- {} (was {})", k(key), v(old)),
-                Style::new().fg(Color::Red),
-            ),
-        })
-        .collect()
-}
-
-fn confirm_diff(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, changes: &[Change]) {
-    let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| f(c)).count();
-    let added = count(|c| matches!(c, Change::Added { .. }));
-    let changed = count(|c| matches!(c, Change::Changed { .. }));
-    let removed = count(|c| matches!(c, Change::Removed { .. }));
-    let mut lines = vec![Line::raw(format!(
-        "{added} added · {changed} changed · {removed} removed"
-    ))];
-    lines.extend(diff_lines(changes));
-    let title = match &ed.target {
-        Target::Existing(_) => "Save these changes?",
-        Target::New => {
-            let m = ed.message_text();
-            lines.push(Line::raw(if m.trim().is_empty() {
-                "no first message".to_string()
-            } else {
-                format!("first message: {} characters", m.chars().count())
-            }));
-            "Create this conversation?"
-        }
-    };
-    ask(frame, rect, title, lines);
-}
-
-fn ask(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>) {
-    super::dialogs::confirm(frame, rect, title, lines, 76, Color::Yellow);
-}
-
-fn compose(frame: &mut Frame, rect: Rect, c: &Composer) {
+fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>) {
     let title = format!(
         "Add items · {}",
         sanitize::truncate(&sanitize::line(&c.title), 40)
     );
-    let outer = popup(&title, Color::Cyan);
+    let outer = popup(&title, THEME.accent);
     let inner = outer.inner(rect);
     frame.render_widget(outer, rect);
     let [mode, body, status, keys] = Layout::vertical([
@@ -242,10 +163,7 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer) {
     .areas(inner);
     let mode_line = if c.json {
         Line::from(vec![
-            Span::styled(
-                " JSON items ",
-                Style::new().fg(Color::Black).bg(Color::Cyan),
-            ),
+            Span::styled(" JSON items ", THEME.badge()),
             Span::styled(
                 "  one item, an array, or {\"items\": [...]} · more than 20 go in chunks of 20",
                 DIM,
@@ -255,10 +173,7 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer) {
         let mut spans = vec![Span::styled("role: ", DIM)];
         for (i, r) in ROLES.iter().enumerate() {
             if i == c.role {
-                spans.push(Span::styled(
-                    format!(" {r} "),
-                    Style::new().fg(Color::Black).bg(Color::Cyan),
-                ));
+                spans.push(Span::styled(format!(" {r} "), THEME.badge()));
             } else {
                 spans.push(Span::styled(format!(" {r} "), DIM));
             }
@@ -278,45 +193,12 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer) {
     frame.render_widget(block, body);
     frame.render_widget(&c.area, text_area);
     let line = match (&c.stage, &c.error) {
-        (ComposeStage::Sending { sent, total }, _) => Line::styled(
-            format!("Sending… {sent} of {total} added"),
-            Style::new().fg(Color::Yellow),
-        ),
-        (_, Some(e)) => Line::styled(sanitize::line(e), Style::new().fg(Color::Red)),
+        (ComposeStage::Sending { sent, total }, _) => {
+            Line::styled(format!("Sending… {sent} of {total} added"), THEME.warning())
+        }
+        (_, Some(e)) => Line::styled(sanitize::line(e), THEME.error()),
         _ => Line::styled("", DIM),
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), status);
-    let pairs: &[(&str, &str)] = if c.json {
-        &[
-            ("ctrl-s", "send"),
-            ("ctrl-t", "message mode"),
-            ("Esc", "close"),
-        ]
-    } else {
-        &[
-            ("ctrl-s", "send"),
-            ("Tab", "role"),
-            ("ctrl-t", "JSON items"),
-            ("Esc", "close"),
-        ]
-    };
-    frame.render_widget(Paragraph::new(keys_line(pairs)), keys);
-    match &c.stage {
-        ComposeStage::ConfirmDiscard => ask(
-            frame,
-            rect,
-            "Discard this text?",
-            vec![Line::raw("The text will be lost, and its draft deleted.")],
-        ),
-        ComposeStage::OfferDraft(_) => ask(
-            frame,
-            rect,
-            "Restore the draft?",
-            vec![
-                Line::raw("Unsent text from an earlier session was found."),
-                Line::styled("y restores it; n discards it.", DIM),
-            ],
-        ),
-        _ => {}
-    }
+    frame.render_widget(Paragraph::new(keys_hint), keys);
 }

@@ -1,102 +1,92 @@
-//! Drawing: pure functions of the state.
+//! Drawing: pure functions of the state, into the rectangles of `app.geometry`. The panes
+//! draw themselves (`tui::panes`); then the modal stack, back to front.
 
 mod dialogs;
 mod editor;
-mod panes;
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::keymap::{self, Scope};
+use super::layout::Geometry;
+use super::modal::Modal;
+use super::panes::{conversations, detail, timeline, Focus};
 use super::sanitize;
-use super::state::{App, Focus, Status};
+use super::state::{App, Status};
+use super::theme::THEME;
+
+pub use dialogs::{centered, popup};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let [header, body, status, hints] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(status_height(app, area.width)),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    draw_header(frame, header, app);
-    draw_body(frame, body, app);
-    draw_status(frame, status, app);
-    draw_hints(frame, hints, app);
-    editor::draw(frame, body, app);
-    dialogs::draw(frame, area, app);
+    // The geometry `update` computed; a frame of another size (a test, a resize not yet
+    // seen) is laid out afresh.
+    let g = if app.geometry.area == area {
+        app.geometry
+    } else {
+        app.layout(area)
+    };
+    draw_header(frame, g.header, app);
+    draw_panes(frame, &g, app);
+    draw_status(frame, g.status, app);
+    draw_hints(frame, g.hints, app);
+    for modal in app.modals.iter() {
+        match modal {
+            Modal::Editor(e) => editor::draw(frame, g.body, e, &app.keymap),
+            Modal::Confirm(c) => {
+                // An editor's question sits over the editor; a delete's over the screen.
+                let over = if app.editor().is_some() {
+                    editor::rect(g.body)
+                } else {
+                    area
+                };
+                dialogs::confirm(frame, over, c);
+            }
+            Modal::OpenById(o) => dialogs::open_by_id(frame, area, o),
+            Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
+        }
+    }
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     let line = Line::from(vec![
-        Span::styled(
-            " convtui ",
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(" convtui ", THEME.badge().add_modifier(Modifier::BOLD)),
         Span::raw(" profile "),
         Span::styled(
             sanitize::line(&app.profile),
-            Style::new().add_modifier(Modifier::BOLD),
+            ratatui::style::Style::new().add_modifier(Modifier::BOLD),
         ),
-        Span::styled(
-            format!(" · {}", sanitize::line(&app.base_url)),
-            Style::new().fg(Color::DarkGray),
-        ),
+        Span::styled(format!(" · {}", sanitize::line(&app.base_url)), THEME.dim()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_body(frame: &mut Frame, area: Rect, app: &App) {
-    if app.is_wide() {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(32), Constraint::Percentage(68)])
-                .areas(area);
-        let [timeline, detail] =
-            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
-        panes::conversations(frame, left, app);
-        panes::timeline(frame, timeline, app);
-        panes::detail(frame, detail, app);
-    } else {
-        // Narrow terminals stack the panes; the focused one gets the most room.
-        let weights = match app.focus {
-            Focus::Conversations => [50, 25, 25],
-            Focus::Timeline => [20, 50, 30],
-            Focus::Detail => [20, 25, 55],
-        };
-        let [a, b, c] = Layout::vertical(weights.map(Constraint::Percentage)).areas(area);
-        panes::conversations(frame, a, app);
-        panes::timeline(frame, b, app);
-        panes::detail(frame, c, app);
-    }
-}
-
-fn counts(app: &App) -> String {
-    app.timeline
-        .as_ref()
-        .map(|t| t.counts())
-        .unwrap_or_default()
-}
-
-/// Long messages wrap onto up to three lines, so that a request id or a path stays visible.
-fn status_height(app: &App, width: u16) -> u16 {
-    let len = match &app.status {
-        Some(Status::Error(f)) => format!("error: {f}").chars().count(),
-        Some(Status::Warning(t) | Status::Info(t)) => t.chars().count(),
-        None => return 1,
-    } + 2;
-    let room = width
-        .saturating_sub(counts(app).chars().count() as u16 + 3)
-        .max(10) as usize;
-    len.div_ceil(room).clamp(1, 3) as u16
+fn draw_panes(frame: &mut Frame, g: &Geometry, app: &App) {
+    conversations::draw(
+        frame,
+        g.conversations,
+        &app.convs,
+        app.focus == Focus::Conversations,
+        g.conv_row_height == 1,
+        app.now,
+    );
+    timeline::draw(
+        frame,
+        g.timeline,
+        app.timeline.as_ref(),
+        app.focus == Focus::Timeline,
+    );
+    detail::draw(
+        frame,
+        g.detail,
+        app.detail_item(),
+        &app.detail,
+        app.focus == Focus::Detail,
+    );
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
@@ -104,29 +94,20 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     if app.pending > 0 {
         spans.push(Span::styled(
             format!("{} ", SPINNER[app.spinner % SPINNER.len()]),
-            Style::new().fg(Color::Cyan),
+            THEME.accent(),
         ));
     }
     match &app.status {
         Some(Status::Error(f)) => spans.push(Span::styled(
             sanitize::line(&format!("error: {f}")),
-            Style::new().fg(Color::Red),
+            THEME.error(),
         )),
-        Some(Status::Warning(w)) => spans.push(Span::styled(
-            sanitize::line(w),
-            Style::new().fg(Color::Yellow),
-        )),
+        Some(Status::Warning(w)) => spans.push(Span::styled(sanitize::line(w), THEME.warning())),
         Some(Status::Info(i)) => spans.push(Span::raw(sanitize::line(i))),
-        None if app.pending > 0 => {
-            spans.push(Span::styled("working…", Style::new().fg(Color::DarkGray)))
-        }
+        None if app.pending > 0 => spans.push(Span::styled("working…", THEME.dim())),
         None => {}
     }
-    let counts = app
-        .timeline
-        .as_ref()
-        .map(|t| t.counts())
-        .unwrap_or_default();
+    let counts = app.counts();
     let counts_width = counts.chars().count() as u16;
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_width + 1)]).areas(area);
@@ -135,24 +116,21 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         left,
     );
     frame.render_widget(
-        Paragraph::new(Line::styled(counts, Style::new().fg(Color::DarkGray))).right_aligned(),
+        Paragraph::new(Line::styled(counts, THEME.dim())).right_aligned(),
         right,
     );
 }
 
-fn draw_hints(frame: &mut Frame, area: Rect, app: &App) {
-    let scope = match app.focus {
-        Focus::Conversations => Scope::Conversations,
-        Focus::Timeline => Scope::Timeline,
-        Focus::Detail => Scope::Detail,
-    };
+/// The hints of the active context: the front modal's, else the focused pane's.
+pub fn hints_line(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
-    for (keys, what) in keymap::hints(scope) {
-        spans.push(Span::styled(keys, Style::new().fg(Color::Cyan)));
-        spans.push(Span::styled(
-            format!(" {what}  "),
-            Style::new().fg(Color::DarkGray),
-        ));
+    for (keys, what) in app.keymap.hints(app.context()) {
+        spans.push(Span::styled(keys, THEME.accent()));
+        spans.push(Span::styled(format!(" {what}  "), THEME.dim()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
+}
+
+fn draw_hints(frame: &mut Frame, area: Rect, app: &App) {
+    frame.render_widget(Paragraph::new(hints_line(app)), area);
 }

@@ -1,7 +1,9 @@
-//! Tests of the update functions.
+//! Tests of the root: keys, replies and what they change.
 
 use super::*;
 use crate::registry::Registry;
+use crate::tui::message::PageData;
+use crate::tui::state::{item_id, Failure};
 use crossterm::event::KeyEvent;
 use serde_json::{json, Value};
 
@@ -13,26 +15,33 @@ fn info(t: i64) -> super::super::state::ConvInfo {
     }
 }
 
-fn key(c: char) -> Message {
+fn help_scroll(app: &App) -> Option<u16> {
+    match app.modals.front() {
+        Some(Modal::Help(h)) => Some(h.scroll),
+        _ => None,
+    }
+}
+
+pub(super) fn key(c: char) -> Message {
     Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn code(c: KeyCode) -> Message {
+pub(super) fn code(c: KeyCode) -> Message {
     Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn items(range: std::ops::Range<usize>) -> Vec<Value> {
+pub(super) fn items(range: std::ops::Range<usize>) -> Vec<Value> {
     range
         .map(|i| json!({"type": "message", "id": format!("msg_{i}"), "role": "user", "content": format!("m{i}")}))
         .collect()
 }
 
-fn page(items: Vec<Value>, has_more: bool) -> Result<PageData, Failure> {
+pub(super) fn page(items: Vec<Value>, has_more: bool) -> Result<PageData, Failure> {
     Ok(PageData::of(items, has_more))
 }
 
 /// An app with one conversation open and its first page requested.
-fn opened() -> (App, u64) {
+pub(super) fn opened() -> (App, u64) {
     let mut registry = Registry::default();
     registry.add(["conv_1"]);
     let mut app = App::new("local", "http://x/v1", registry);
@@ -57,7 +66,11 @@ fn opened() -> (App, u64) {
     (app, *generation)
 }
 
-fn loaded(app: &mut App, generation: u64, result: Result<PageData, Failure>) -> Vec<Effect> {
+pub(super) fn loaded(
+    app: &mut App,
+    generation: u64,
+    result: Result<PageData, Failure>,
+) -> Vec<Effect> {
     update(
         app,
         Message::ItemsLoaded {
@@ -83,7 +96,11 @@ fn pages_load_as_the_selection_nears_the_end() {
     loaded(&mut app, generation, page(items(100..150), false));
     let tl = app.timeline.as_ref().unwrap();
     assert_eq!(
-        (tl.items.len(), tl.has_more, tl.counts().as_str()),
+        (
+            tl.list.items.len(),
+            tl.paging.has_more,
+            tl.counts().as_str()
+        ),
         (150, false, "150 loaded · all")
     );
 }
@@ -104,24 +121,24 @@ fn stale_pages_are_dropped() {
     assert!(new > old);
     loaded(&mut app, old, page(items(0..5), false));
     assert!(
-        app.timeline.as_ref().unwrap().items.is_empty(),
+        app.timeline.as_ref().unwrap().list.items.is_empty(),
         "the old order's page is ignored"
     );
     loaded(&mut app, new, page(items(0..3), false));
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!((tl.items.len(), tl.ascending), (3, true));
+    assert_eq!((tl.list.items.len(), tl.paging.ascending), (3, true));
 }
 
 #[test]
 fn a_repeated_page_stops_paging_with_a_warning() {
     let (mut app, generation) = opened();
-    app.timeline.as_mut().unwrap().load_all = true;
+    app.timeline.as_mut().unwrap().paging.load_all = true;
     let effects = loaded(&mut app, generation, page(items(0..100), true));
     assert_eq!(effects.len(), 1, "load all asks for the next page");
     let effects = loaded(&mut app, generation, page(items(0..100), true));
     assert!(effects.is_empty(), "no loop");
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!((tl.items.len(), tl.has_more), (100, false));
+    assert_eq!((tl.list.items.len(), tl.paging.has_more), (100, false));
     assert!(matches!(app.status, Some(Status::Warning(_))));
 }
 
@@ -132,7 +149,7 @@ fn an_empty_page_ends_paging() {
     update(&mut app, key('G'));
     loaded(&mut app, generation, page(vec![], true));
     let tl = app.timeline.as_ref().unwrap();
-    assert!(!tl.has_more && !tl.loading);
+    assert!(!tl.paging.has_more && !tl.paging.loading);
 }
 
 #[test]
@@ -147,7 +164,7 @@ fn a_failed_refresh_keeps_what_is_shown() {
     let g2 = *g2;
     loaded(&mut app, g2, Err(Failure::new("connection refused")));
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!((tl.items.len(), tl.selected), (10, 1));
+    assert_eq!((tl.list.items.len(), tl.list.selected), (10, 1));
     // A successful refresh replaces the items and keeps the selected one.
     let effects = update(&mut app, key('R'));
     let Some(Effect::LoadItems { generation: g3, .. }) = effects.last() else {
@@ -155,7 +172,7 @@ fn a_failed_refresh_keeps_what_is_shown() {
     };
     loaded(&mut app, *g3, page(items(0..12), false));
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!((tl.items.len(), tl.selected), (12, 1));
+    assert_eq!((tl.list.items.len(), tl.list.selected), (12, 1));
 }
 
 #[test]
@@ -163,10 +180,10 @@ fn delete_asks_then_removes_only_when_the_server_confirms() {
     let (mut app, generation) = opened();
     loaded(&mut app, generation, page(items(0..3), false));
     assert!(update(&mut app, key('d')).is_empty());
-    assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })));
+    assert!(matches!(app.modals.front(), Some(Modal::Confirm(_))));
     // n says no.
     update(&mut app, key('n'));
-    assert!(app.dialog.is_none());
+    assert!(app.modals.is_empty());
     update(&mut app, key('d'));
     let effects = update(&mut app, key('y'));
     let [Effect::DeleteItem { item, .. }] = effects.as_slice() else {
@@ -174,7 +191,7 @@ fn delete_asks_then_removes_only_when_the_server_confirms() {
     };
     assert_eq!(item_id(item), Some("msg_0"));
     assert_eq!(
-        app.timeline.as_ref().unwrap().items.len(),
+        app.timeline.as_ref().unwrap().list.items.len(),
         3,
         "still shown until confirmed"
     );
@@ -190,7 +207,7 @@ fn delete_asks_then_removes_only_when_the_server_confirms() {
             }),
         },
     );
-    assert_eq!(app.timeline.as_ref().unwrap().items.len(), 3);
+    assert_eq!(app.timeline.as_ref().unwrap().list.items.len(), 3);
     assert!(
         matches!(&app.status, Some(Status::Error(f)) if f.to_string() == "boom (HTTP 500, request req_1)")
     );
@@ -204,7 +221,7 @@ fn delete_asks_then_removes_only_when_the_server_confirms() {
             result: Ok(()),
         },
     );
-    assert_eq!(app.timeline.as_ref().unwrap().items.len(), 2);
+    assert_eq!(app.timeline.as_ref().unwrap().list.items.len(), 2);
 }
 
 #[test]
@@ -213,7 +230,7 @@ fn marked_items_are_deleted_together_and_counted() {
     loaded(&mut app, generation, page(items(0..4), false));
     update(&mut app, key(' '));
     update(&mut app, key(' '));
-    assert_eq!(app.timeline.as_ref().unwrap().marked.len(), 2);
+    assert_eq!(app.timeline.as_ref().unwrap().list.marked.len(), 2);
     update(&mut app, key('D'));
     let effects = update(&mut app, key('y'));
     let [Effect::DeleteItems { items, .. }] = effects.as_slice() else {
@@ -229,7 +246,7 @@ fn marked_items_are_deleted_together_and_counted() {
         },
     );
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!(tl.items.len(), 3);
+    assert_eq!(tl.list.items.len(), 3);
     assert!(
         matches!(&app.status, Some(Status::Error(f)) if f.message.starts_with("Deleted 1 of 2 items; 1 failed"))
     );
@@ -246,12 +263,12 @@ fn a_404_on_a_later_page_does_not_mark_the_conversation_gone() {
         request_id: None,
     };
     loaded(&mut app, generation, Err(not_found.clone()));
-    assert!(!app.convs[0].gone);
-    assert_eq!(app.timeline.as_ref().unwrap().items.len(), 100);
+    assert!(!app.convs.items[0].gone);
+    assert_eq!(app.timeline.as_ref().unwrap().list.items.len(), 100);
     // On the first page it does.
     let (mut app, generation) = opened();
     loaded(&mut app, generation, Err(not_found));
-    assert!(app.convs[0].gone);
+    assert!(app.convs.items[0].gone);
 }
 
 #[test]
@@ -268,11 +285,11 @@ fn a_missing_conversation_is_marked_gone_and_can_be_forgotten() {
             }),
         },
     );
-    assert!(app.convs[0].gone);
+    assert!(app.convs.items[0].gone);
     update(&mut app, code(KeyCode::Esc));
     let effects = update(&mut app, key('x'));
     assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.conversations.is_empty()));
-    assert!(app.convs.is_empty());
+    assert!(app.convs.items.is_empty());
 }
 
 #[test]
@@ -318,7 +335,9 @@ fn a_mistyped_id_leaves_nothing_behind() {
     );
     assert!(effects.is_empty());
     assert!(
-        app.convs.is_empty() && app.timeline.is_none() && app.registry.conversations.is_empty()
+        app.convs.items.is_empty()
+            && app.timeline.is_none()
+            && app.registry.conversations.is_empty()
     );
     assert!(matches!(&app.status, Some(Status::Error(f)) if f.message.contains("conv_typo")));
 }
@@ -328,7 +347,7 @@ fn the_list_is_newest_first_and_the_selection_stays_put() {
     let mut registry = Registry::default();
     registry.add(["conv_old", "conv_unknown"]);
     let mut app = App::new("local", "http://x/v1", registry);
-    app.conv_selected = 1; // conv_unknown
+    app.convs.selected = 1; // conv_unknown
     app.pending = 2;
     update(
         &mut app,
@@ -341,7 +360,7 @@ fn the_list_is_newest_first_and_the_selection_stays_put() {
         &mut app,
         Message::ConversationsListed(Ok(Some(vec![("conv_new".into(), info(200))]))),
     );
-    let ids: Vec<&str> = app.convs.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = app.convs.items.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["conv_new", "conv_old", "conv_unknown"]);
     assert_eq!(
         app.selected_conv().map(|c| c.id.as_str()),
@@ -357,13 +376,13 @@ fn detail_scrolling_stops_at_the_end() {
     update(&mut app, code(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Detail);
     update(&mut app, key('G'));
-    let bottom = app.detail_scroll;
+    let bottom = app.detail.scroll;
     // About 54 lines in a pane that shows 9 at a height of 24: the last screenful, not less.
     assert!((40..50).contains(&bottom), "{bottom}");
     update(&mut app, key('k'));
-    assert_eq!(app.detail_scroll, bottom - 1, "one step up moves at once");
+    assert_eq!(app.detail.scroll, bottom - 1, "one step up moves at once");
     update(&mut app, key('g'));
-    assert_eq!(app.detail_scroll, 0);
+    assert_eq!(app.detail.scroll, 0);
 }
 
 #[test]
@@ -380,7 +399,7 @@ fn a_refresh_that_finds_the_conversation_gone_clears_its_items() {
         request_id: None,
     };
     loaded(&mut app, *g2, Err(gone));
-    assert!(app.convs[0].gone);
+    assert!(app.convs.items[0].gone);
     assert!(app.timeline.is_none(), "no stale items that look deletable");
     assert_eq!(app.focus, Focus::Conversations);
 }
@@ -397,7 +416,7 @@ fn a_forgotten_conversation_stays_out_of_the_servers_list() {
         ]))),
     );
     update(&mut app, key('x'));
-    assert_eq!(app.convs.len(), 1);
+    assert_eq!(app.convs.items.len(), 1);
     update(
         &mut app,
         Message::ConversationsListed(Ok(Some(vec![
@@ -405,7 +424,7 @@ fn a_forgotten_conversation_stays_out_of_the_servers_list() {
             ("conv_b".into(), info(1)),
         ]))),
     );
-    let ids: Vec<&str> = app.convs.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = app.convs.items.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["conv_b"]);
 }
 
@@ -426,7 +445,7 @@ fn deleting_a_conversation_already_gone_removes_its_entry() {
         },
     );
     assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.conversations.is_empty()));
-    assert!(app.convs.is_empty() && app.timeline.is_none());
+    assert!(app.convs.items.is_empty() && app.timeline.is_none());
     assert!(matches!(&app.status, Some(Status::Info(t)) if t.contains("already gone")));
 }
 
@@ -437,12 +456,12 @@ fn g_goes_to_the_real_end_loading_what_is_left() {
     update(&mut app, key('G'));
     loaded(&mut app, generation, page(items(100..200), true));
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!(tl.selected, 199, "the selection follows the end");
-    assert!(tl.loading, "and the next page is on its way");
+    assert_eq!(tl.list.selected, 199, "the selection follows the end");
+    assert!(tl.paging.loading, "and the next page is on its way");
     loaded(&mut app, generation, page(items(200..250), false));
     let tl = app.timeline.as_ref().unwrap();
     assert_eq!(
-        (tl.selected, tl.items.len(), tl.follow_end),
+        (tl.list.selected, tl.list.items.len(), tl.paging.follow_end),
         (249, 250, false)
     );
     // Moving away stops following.
@@ -451,7 +470,7 @@ fn g_goes_to_the_real_end_loading_what_is_left() {
     update(&mut app, key('G'));
     update(&mut app, key('k'));
     loaded(&mut app, generation, page(items(100..200), true));
-    assert_eq!(app.timeline.as_ref().unwrap().selected, 98);
+    assert_eq!(app.timeline.as_ref().unwrap().list.selected, 98);
 }
 
 #[test]
@@ -475,7 +494,10 @@ fn a_mistyped_id_gives_back_the_conversation_that_was_open() {
         },
     );
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!((tl.conversation.as_str(), tl.items.len()), ("conv_1", 5));
+    assert_eq!(
+        (tl.conversation.as_str(), tl.list.items.len()),
+        ("conv_1", 5)
+    );
     assert_eq!(app.focus, Focus::Timeline);
 }
 
@@ -485,16 +507,16 @@ fn help_scrolls_to_its_end_and_no_further() {
     app.height = 20;
     update(&mut app, key('?'));
     update(&mut app, key('G'));
-    let Some(Dialog::Help { scroll: bottom }) = app.dialog.clone() else {
+    let Some(bottom) = help_scroll(&app) else {
         panic!()
     };
     assert!(bottom > 0);
     update(&mut app, key('j'));
-    assert_eq!(app.dialog, Some(Dialog::Help { scroll: bottom }));
+    assert_eq!(help_scroll(&app), Some(bottom));
     update(&mut app, key('k'));
-    assert_eq!(app.dialog, Some(Dialog::Help { scroll: bottom - 1 }));
+    assert_eq!(help_scroll(&app), Some(bottom - 1));
     update(&mut app, key('g'));
-    assert_eq!(app.dialog, Some(Dialog::Help { scroll: 0 }));
+    assert_eq!(help_scroll(&app), Some(0));
 }
 
 #[test]

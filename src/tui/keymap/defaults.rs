@@ -1,0 +1,114 @@
+//! The built-in bindings.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::Action::*;
+use super::Context::{self, self as C};
+use super::{Action, Binding, Key};
+
+const fn k(c: char) -> Key {
+    Key::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key::new(code, KeyModifiers::NONE)
+}
+
+const fn ctrl(c: char) -> Key {
+    Key::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+type Row = (
+    Context,
+    &'static [Key],
+    Action,
+    &'static str,
+    Option<&'static str>,
+);
+
+const DOWN: Key = code(KeyCode::Down);
+const UP: Key = code(KeyCode::Up);
+const ENTER: Key = code(KeyCode::Enter);
+const ESC: Key = code(KeyCode::Esc);
+const TAB: Key = code(KeyCode::Tab);
+
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    (C::Global, &[k('j'), DOWN], Down, "move down", None),
+    (C::Global, &[k('k'), UP], Up, "move up", None),
+    (C::Global, &[k('g'), code(KeyCode::Home)], Top, "go to top", None),
+    (C::Global, &[k('G'), code(KeyCode::End)], Bottom, "go to bottom", None),
+    (C::Global, &[code(KeyCode::PageUp)], PageUp, "page up", None),
+    (C::Global, &[code(KeyCode::PageDown)], PageDown, "page down", None),
+    (C::Global, &[TAB], NextPane, "next pane", Some("pane")),
+    (C::Global, &[k('h'), code(KeyCode::Left)], PaneLeft, "pane to the left", None),
+    (C::Global, &[k('l'), code(KeyCode::Right)], PaneRight, "pane to the right", None),
+    (C::Global, &[k('o')], OpenById, "open a conversation by id", None),
+    (C::Global, &[k('R')], Refresh, "refresh", None),
+    (C::Global, &[k('e')], EditMetadata, "edit the conversation's metadata", Some("edit")),
+    (C::Global, &[k('E')], EditJson, "edit the metadata as JSON in $VISUAL/$EDITOR", None),
+    (C::Global, &[k('n')], NewConversation, "new conversation", Some("new")),
+    (C::Global, &[k('a')], AddItems, "add items to the conversation", Some("add")),
+    (C::Global, &[k('?')], Help, "help", Some("help")),
+    (C::Global, &[k('q')], Quit, "quit (outside dialogs and editors)", Some("quit")),
+    (C::Global, &[ctrl('c')], ForceQuit, "quit at once, from anywhere", None),
+    (C::Conversations, &[ENTER], Open, "open the conversation", Some("open")),
+    (C::Conversations, &[k('o')], OpenById, "open a conversation by id", Some("open id")),
+    (C::Conversations, &[k('d'), k('X')], DeleteConversation, "delete the conversation", Some("delete")),
+    (C::Conversations, &[k('x')], Forget, "forget: remove the entry from this list", Some("forget")),
+    (C::Timeline, &[ENTER], Open, "open the item", Some("open")),
+    (C::Timeline, &[ESC], Back, "back to conversations", None),
+    (C::Timeline, &[k('d')], Delete, "delete the item", Some("delete")),
+    (C::Timeline, &[k(' ')], Mark, "mark or unmark the item", Some("mark")),
+    (C::Timeline, &[k('D')], DeleteMarked, "delete marked items", Some("delete marked")),
+    (C::Timeline, &[k('O')], ToggleOrder, "toggle oldest/newest first", Some("order")),
+    (C::Timeline, &[k('L')], LoadAll, "load all pages", Some("load all")),
+    (C::Timeline, &[k('r')], ToggleRaw, "rendered or raw JSON", None),
+    (C::Timeline, &[k('X')], DeleteConversation, "delete the conversation", None),
+    (C::Detail, &[ESC], Back, "back to the timeline", Some("back")),
+    (C::Detail, &[k('r')], ToggleRaw, "rendered or raw JSON", Some("raw")),
+    (C::Detail, &[k('d')], Delete, "delete the item", Some("delete")),
+    (C::Detail, &[k('X')], DeleteConversation, "delete the conversation", None),
+    (C::Confirm, &[k('y'), k('Y'), ENTER], Yes, "yes", Some("yes")),
+    (C::Confirm, &[k('n'), k('N'), ESC], No, "no", Some("no")),
+    (C::OpenById, &[ENTER], Submit, "open the conversation", Some("open")),
+    (C::OpenById, &[ESC], Cancel, "cancel", Some("cancel")),
+    (C::Help, &[ESC, k('q'), k('?'), ENTER], Close, "close the help", Some("close")),
+    (C::Help, &[k('j'), DOWN], Down, "scroll down", Some("scroll")),
+    (C::Help, &[k('k'), UP], Up, "scroll up", None),
+    (C::Help, &[code(KeyCode::PageDown)], PageDown, "page down", None),
+    (C::Help, &[code(KeyCode::PageUp)], PageUp, "page up", None),
+    (C::Help, &[k('g'), code(KeyCode::Home)], Top, "go to top", Some("top")),
+    (C::Help, &[k('G'), code(KeyCode::End)], Bottom, "go to bottom", Some("bottom")),
+    (C::Metadata, &[ctrl('s')], Save, "review the changes and save", Some("save")),
+    (C::Metadata, &[ESC], Close, "close (asks first if there are changes)", Some("close")),
+    (C::Metadata, &[ctrl('u')], Undo, "undo", Some("undo")),
+    (C::NewConversation, &[ctrl('s')], Save, "review and create the conversation", Some("save")),
+    (C::NewConversation, &[ESC], Close, "close (asks first if there are changes)", Some("close")),
+    (C::NewConversation, &[ctrl('u')], Undo, "undo", Some("undo")),
+    (C::NewConversation, &[TAB], SwitchField, "metadata or first message", Some("field")),
+    (C::Composer, &[ctrl('s')], Save, "send", Some("send")),
+    (C::Composer, &[TAB], NextRole, "next role", Some("role")),
+    (C::Composer, &[code(KeyCode::BackTab)], PreviousRole, "previous role", None),
+    (C::Composer, &[ctrl('t')], ToggleJson, "JSON items instead of a message", Some("JSON items")),
+    (C::Composer, &[ESC], Close, "close (asks first if there is text)", Some("close")),
+    (C::Composer, &[ctrl('u')], Undo, "undo", None),
+    (C::ComposerJson, &[ctrl('s')], Save, "send", Some("send")),
+    (C::ComposerJson, &[ctrl('t')], ToggleJson, "a message instead of JSON items", Some("message mode")),
+    (C::ComposerJson, &[ESC], Close, "close (asks first if there is text)", Some("close")),
+    (C::ComposerJson, &[ctrl('u')], Undo, "undo", None),
+    (C::DraftCheck, &[ESC], Close, "close", Some("close")),
+    (C::Sending, &[ctrl('c')], ForceQuit, "quit at once", Some("quit")),
+];
+
+pub fn bindings() -> Vec<Binding> {
+    ROWS.iter()
+        .map(|&(context, keys, action, help, hint)| Binding {
+            context,
+            keys: keys.to_vec(),
+            action,
+            help,
+            hint,
+        })
+        .collect()
+}

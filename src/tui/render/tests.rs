@@ -1,0 +1,64 @@
+//! Tests of how items read.
+
+use super::*;
+use ratatui::style::Color;
+use ratatui::text::Line;
+use serde_json::json;
+
+fn text_of(lines: &[Line]) -> String {
+    lines
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn summaries_read_well() {
+    let m = json!({"type":"message","id":"msg_1","role":"user","content":[{"type":"input_text","text":"Hello\nthere"}]});
+    let s = summary(&m);
+    assert_eq!(
+        (s.icon, s.label.as_str(), s.preview.as_str()),
+        ("▷", "user", "Hello there")
+    );
+    let f = json!({"type":"function_call","name":"get_weather","arguments":"{\"city\":\"Paris\"}"});
+    assert_eq!(summary(&f).label, "function_call get_weather");
+    let plain = json!({"type":"message","role":"assistant","content":"plain string","status":null});
+    assert_eq!(summary(&plain).preview, "plain string");
+    let hostile = json!({"type":"message","role":"user\u{1b}[31m","content":"x\u{1b}]0;pwn\u{7}"});
+    let s = summary(&hostile);
+    assert!(!s.label.contains('\u{1b}') && !s.preview.contains('\u{7}'));
+}
+
+#[test]
+fn detail_shows_arguments_pretty_and_diffs() {
+    let f = json!({"type":"function_call","id":"fc_1","name":"get_weather","call_id":"c1","arguments":"{\"city\":\"Paris\"}","status":"completed"});
+    let t = text_of(&detail(&f));
+    assert!(t.contains("\"city\": \"Paris\""), "{t}");
+    let p = json!({"type":"apply_patch_call","operation":{"type":"update_file","path":"a.rs","diff":"@@ -1 +1 @@\n-old\n+new"}});
+    let lines = detail(&p);
+    let plus = lines
+        .iter()
+        .find(|l| l.spans.iter().any(|s| s.content == "+new"))
+        .unwrap();
+    assert_eq!(plus.style.fg, Some(Color::Green));
+}
+
+#[test]
+fn images_are_placeholders_and_unknown_types_raw() {
+    let m = json!({"type":"message","role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==","detail":"auto"}]});
+    let t = text_of(&detail(&m));
+    assert!(t.contains("[image: inline image/png"), "{t}");
+    assert!(!t.contains("iVBOR"));
+    let u = json!({"type":"memory_snapshot","id":"x","nested":{"a":1}});
+    let t = text_of(&detail(&u));
+    assert!(
+        t.contains("unknown item type 'memory_snapshot'") && t.contains("\"a\": 1"),
+        "{t}"
+    );
+}

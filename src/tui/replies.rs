@@ -1,0 +1,228 @@
+//! What the answers of tasks do: each message from the runtime goes to the part it answers.
+//! Results of an older generation are dropped.
+
+use super::deletes::{on_conversation_deleted, on_item_deleted, on_marked_deleted};
+use super::editor::replies as editor;
+use super::message::{Effect, Message, PageData};
+use super::navigate::{conversation_gone, save_registry};
+use super::sanitize;
+use super::state::{App, ConvEntry, ConvInfo, Failure, Status};
+use crate::tui::editor::{Editor, Target};
+
+fn done(app: &mut App) {
+    app.pending = app.pending.saturating_sub(1);
+}
+
+pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
+    match msg {
+        Message::Key(_) | Message::Paste(_) | Message::Resize(..) | Message::Tick => vec![],
+        Message::ConversationsListed(result) => {
+            done(app);
+            on_listed(app, result);
+            vec![]
+        }
+        Message::ConversationLoaded { id, result } => {
+            done(app);
+            on_conversation(app, &id, result)
+        }
+        Message::ItemsLoaded {
+            conversation,
+            generation,
+            result,
+        } => {
+            done(app);
+            on_page(app, &conversation, generation, result)
+        }
+        Message::ItemDeleted {
+            conversation,
+            item,
+            result,
+        } => {
+            done(app);
+            on_item_deleted(app, &conversation, &item, result);
+            vec![]
+        }
+        Message::MarkedDeleted {
+            conversation,
+            deleted,
+            failed,
+        } => {
+            done(app);
+            on_marked_deleted(app, &conversation, deleted, failed);
+            vec![]
+        }
+        Message::ConversationDeleted { id, result } => {
+            done(app);
+            on_conversation_deleted(app, &id, result)
+        }
+        Message::RegistrySaved(result) => {
+            if let Err(e) = result {
+                app.status = Some(Status::Error(Failure::new(e)));
+            }
+            vec![]
+        }
+        Message::MetadataConflict {
+            conversation,
+            current,
+        } => {
+            done(app);
+            editor::on_metadata_conflict(app, &conversation, current);
+            vec![]
+        }
+        Message::MetadataSaved {
+            conversation,
+            result,
+        } => {
+            done(app);
+            editor::on_metadata_saved(app, &conversation, result)
+        }
+        Message::ConversationCreated(result) => {
+            done(app);
+            editor::on_created(app, result)
+        }
+        Message::ItemsProgress {
+            conversation,
+            sent,
+            total,
+        } => {
+            editor::on_items_progress(app, &conversation, sent, total);
+            vec![]
+        }
+        Message::ItemsAdded {
+            conversation,
+            sent,
+            total,
+            result,
+        } => {
+            done(app);
+            editor::on_items_added(app, &conversation, sent, total, result)
+        }
+        Message::DraftLoaded { name, result } => editor::on_draft_loaded(app, &name, result),
+        Message::DraftWritten(result) => {
+            if let Err(e) = result {
+                app.status = Some(Status::Warning(format!(
+                    "The draft could not be written: {e}"
+                )));
+            }
+            vec![]
+        }
+        Message::ExternalEdited {
+            conversation,
+            result,
+        } => editor::on_external_edited(app, &conversation, result),
+    }
+}
+
+fn on_listed(app: &mut App, result: Result<Option<Vec<(String, ConvInfo)>>, Failure>) {
+    match result {
+        Ok(Some(list)) => {
+            for (id, info) in list {
+                if app.registry.is_hidden(&id) {
+                    continue;
+                }
+                match app.conv_mut(&id) {
+                    Some(entry) => {
+                        entry.info = Some(info);
+                        entry.gone = false;
+                    }
+                    None => app.convs.items.push(ConvEntry {
+                        id,
+                        info: Some(info),
+                        gone: false,
+                    }),
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(f) => app.status = Some(Status::Error(f)),
+    }
+    app.sort_convs();
+}
+
+fn on_conversation(app: &mut App, id: &str, result: Result<ConvInfo, Failure>) -> Vec<Effect> {
+    if let (Ok(info), Some(Editor::Metadata(ed))) = (&result, app.editor_mut()) {
+        if matches!(&ed.target, Target::Existing(t) if t == id) {
+            ed.rebase(info.metadata.clone());
+        }
+    }
+    let opening = app.opening.take_if(|o| o.id == id);
+    let opened_by_id = opening.is_some();
+    let mut effects = Vec::new();
+    match result {
+        Ok(info) => {
+            if let Some(entry) = app.conv_mut(id) {
+                entry.info = Some(info);
+                entry.gone = false;
+            }
+            if opened_by_id && app.registry.add([id]) > 0 {
+                effects.push(save_registry(app));
+            }
+        }
+        Err(f) if f.is_not_found() && opened_by_id => {
+            // A mistyped id leaves nothing behind: the list and the screen are as before.
+            app.convs.items.retain(|c| c.id != id);
+            app.convs.clamp();
+            if let Some(o) = opening {
+                if app.timeline.as_ref().is_some_and(|t| t.conversation == id) {
+                    app.timeline = o.previous.map(|mut t| {
+                        // Its requests in flight were dropped as stale meanwhile.
+                        t.paging.loading = false;
+                        t.paging.reloading = None;
+                        t
+                    });
+                    app.focus = o.focus;
+                }
+            }
+            app.status = Some(Status::Error(Failure {
+                message: format!("No conversation with id '{}' here.", sanitize::line(id)),
+                ..f
+            }));
+        }
+        Err(f) if f.is_not_found() => conversation_gone(app, id),
+        Err(f) => app.status = Some(Status::Error(f)),
+    }
+    app.sort_convs();
+    effects
+}
+
+fn on_page(
+    app: &mut App,
+    conversation: &str,
+    generation: u64,
+    result: Result<PageData, Failure>,
+) -> Vec<Effect> {
+    let Some(tl) = app.timeline.as_mut() else {
+        return vec![];
+    };
+    if !tl.paging.accepts(generation) || tl.conversation != conversation {
+        return vec![]; // stale: the user has moved on
+    }
+    let page = match result {
+        Ok(p) => p,
+        Err(f) => {
+            if tl.paging.failed() && f.is_not_found() {
+                conversation_gone(app, conversation);
+            }
+            app.status = Some(Status::Error(f));
+            return vec![];
+        }
+    };
+    let (arrived, next) = tl.on_page(&page);
+    if let Some(w) = arrived.stalled {
+        app.status = Some(Status::Warning(w));
+    }
+    if let Some(asc) = arrived.reloaded.filter(|_| app.status.is_none()) {
+        let order = if asc { "oldest first" } else { "newest first" };
+        app.status = Some(Status::Info(format!("Reloaded, {order}")));
+    }
+    if !tl.paging.has_more && tl.paging.load_all {
+        tl.paging.load_all = false;
+        if app.status.is_none() {
+            app.status = Some(Status::Info(format!(
+                "All {} items loaded",
+                tl.list.items.len()
+            )));
+        }
+    }
+    next.into_iter().collect()
+}

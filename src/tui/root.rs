@@ -1,0 +1,345 @@
+//! The root: the one place that knows which panes exist. Input goes to the front modal first,
+//! then to the focused pane; messages from tasks go to the part they answer. Plain functions
+//! from (state, message) to effects, with no I/O.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::deletes;
+use super::editor::{keys as editor_keys, open as editor_open};
+use super::keymap::Action;
+use super::message::{Effect, Message};
+use super::modal::{Confirm, Help, Modal, OpenById, Pending};
+use super::navigate::{open_conversation, save_registry};
+use super::panes::{conversations, Focus};
+use super::replies;
+use super::sanitize;
+use super::state::{App, Status};
+
+/// The effects to run at start: the server's list, and every registered conversation.
+pub fn start(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![Effect::ListConversations];
+    effects.extend(
+        app.convs
+            .items
+            .iter()
+            .map(|c| Effect::LoadConversation(c.id.clone())),
+    );
+    count(app, effects)
+}
+
+/// Counts the requests among the effects, for the spinner.
+fn count(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    app.pending += effects.iter().filter(|e| e.is_request()).count();
+    effects
+}
+
+/// Lays the app out again for its size and state; the lists keep their selection on screen.
+pub fn relayout(app: &mut App) {
+    app.relayout();
+}
+
+pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
+    let effects = match msg {
+        Message::Key(ev) => on_key(app, ev),
+        Message::Paste(text) => on_paste(app, &text),
+        Message::Resize(w, h) => {
+            app.width = w;
+            app.height = h;
+            vec![]
+        }
+        Message::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            vec![]
+        }
+        other => replies::on_reply(app, other),
+    };
+    relayout(app);
+    count(app, effects)
+}
+
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    match app.modals.front_mut() {
+        Some(Modal::Editor(_)) => editor_keys::on_paste(app, text),
+        Some(Modal::OpenById(o)) => {
+            o.input.paste(text);
+            o.error = None;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    if ev.kind == KeyEventKind::Release {
+        return vec![];
+    }
+    // ctrl-c quits from anywhere, whatever is in front.
+    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        return vec![];
+    }
+    let context = app.context();
+    let action = app.keymap.lookup(context, &ev);
+    match app.modals.front_mut() {
+        Some(Modal::Editor(_)) => return editor_keys::on_key(app, ev),
+        Some(Modal::Confirm(_)) => {
+            let Some(yes) = Confirm::answer(action) else {
+                return vec![];
+            };
+            let Some(Modal::Confirm(c)) = app.modals.pop() else {
+                return vec![];
+            };
+            return resolve(app, c.pending, yes);
+        }
+        Some(Modal::Help(help)) => {
+            let lines = help.lines(&app.keymap);
+            // The popup loses four rows to margins and borders.
+            let visible = app.height.saturating_sub(4) as usize;
+            if let Some(a) = action {
+                if !help.on_action(a, lines, visible) {
+                    app.modals.pop();
+                }
+            }
+            return vec![];
+        }
+        Some(Modal::OpenById(o)) => {
+            return match action {
+                Some(Action::Cancel) => {
+                    app.modals.pop();
+                    vec![]
+                }
+                Some(Action::Submit) => match crate::registry::id_in(o.input.text()) {
+                    Some(id) => {
+                        app.modals.pop();
+                        open_by_id(app, &id)
+                    }
+                    None => {
+                        o.error = Some(
+                            "That is not a conversation id; type or paste one (conv_…).".into(),
+                        );
+                        vec![]
+                    }
+                },
+                _ => {
+                    if o.input.on_key(&ev) {
+                        o.error = None;
+                    }
+                    vec![]
+                }
+            };
+        }
+        None => {}
+    }
+    let Some(action) = action else {
+        return vec![];
+    };
+    // Notes and warnings last until the next action; an error until the next request, so that
+    // its request id stays readable while the user looks around.
+    let before = app.status.clone();
+    if matches!(app.status, Some(Status::Info(_) | Status::Warning(_))) {
+        app.status = None;
+    }
+    let effects = on_action(app, action);
+    if !effects.is_empty() && matches!(&before, Some(Status::Error(_))) && app.status == before {
+        app.status = None;
+    }
+    effects
+}
+
+/// Carries out what a confirm decided.
+fn resolve(app: &mut App, pending: Pending, yes: bool) -> Vec<Effect> {
+    match pending {
+        Pending::RestoreDraft(text) => editor_keys::restore_answered(app, &text, yes),
+        _ if !yes => vec![],
+        Pending::DiscardChanges => editor_keys::discard_confirmed(app),
+        Pending::SaveMetadata => editor_keys::save_confirmed(app),
+        delete => deletes::confirmed(app, delete),
+    }
+}
+
+/// Opens a conversation by id. It joins the registry once the server confirms it exists.
+fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
+    let index = match app.convs.items.iter().position(|c| c.id == id) {
+        Some(i) => i,
+        None => {
+            app.convs.items.push(super::state::ConvEntry::new(id));
+            app.opening = Some(super::state::Opening {
+                id: id.to_string(),
+                previous: app.timeline.clone(),
+                focus: app.focus,
+            });
+            app.convs.items.len() - 1
+        }
+    };
+    app.convs.selected = index;
+    let mut effects = vec![Effect::LoadConversation(id.to_string())];
+    effects.extend(open_conversation(app, id));
+    effects
+}
+
+/// An action in a pane: the focused pane's own first, then the ones that span panes.
+fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let page = app.page_step() as isize;
+    match app.focus {
+        Focus::Conversations => {
+            if conversations::on_action(&mut app.convs, action, page) {
+                return vec![];
+            }
+        }
+        Focus::Timeline => {
+            let generation = app.next_generation;
+            if let Some(tl) = app.timeline.as_mut() {
+                let mut used = false;
+                let handled = tl.on_action(action, page, || {
+                    used = true;
+                    generation
+                });
+                if used {
+                    app.next_generation += 1;
+                }
+                if let Some(effects) = handled {
+                    app.detail.scroll = 0;
+                    if action == Action::ToggleOrder {
+                        let asc = app.timeline.as_ref().is_some_and(|t| t.paging.order());
+                        let note = if asc { "Oldest first" } else { "Newest first" };
+                        app.status = Some(Status::Info(note.into()));
+                    }
+                    return effects;
+                }
+            }
+        }
+        Focus::Detail => {
+            let item = app.timeline.as_ref().and_then(|t| t.selected_item());
+            let size = app.geometry.detail_size();
+            if app.detail.on_action(action, item, size, page) {
+                return vec![];
+            }
+        }
+    }
+    match action {
+        Action::Quit | Action::ForceQuit => {
+            app.quit = true;
+            vec![]
+        }
+        Action::Help => {
+            let of = app.context();
+            app.modals.push(Modal::Help(Help::new(of)));
+            vec![]
+        }
+        Action::NextPane => {
+            app.focus = match (app.focus, app.timeline.is_some()) {
+                (Focus::Conversations, true) => Focus::Timeline,
+                (Focus::Timeline, _) => Focus::Detail,
+                _ => Focus::Conversations,
+            };
+            vec![]
+        }
+        Action::PaneLeft | Action::Back => {
+            app.focus = match app.focus {
+                Focus::Detail => Focus::Timeline,
+                _ => Focus::Conversations,
+            };
+            vec![]
+        }
+        Action::PaneRight => match app.focus {
+            Focus::Conversations if app.timeline.is_none() => open_selected(app),
+            Focus::Conversations => {
+                app.focus = Focus::Timeline;
+                vec![]
+            }
+            _ => {
+                app.focus = Focus::Detail;
+                vec![]
+            }
+        },
+        Action::Open => match app.focus {
+            Focus::Conversations => open_selected(app),
+            _ => {
+                app.focus = Focus::Detail;
+                app.detail.scroll = 0;
+                vec![]
+            }
+        },
+        Action::OpenById => {
+            app.modals.push(Modal::OpenById(OpenById::default()));
+            vec![]
+        }
+        Action::ToggleRaw => {
+            app.detail.raw = !app.detail.raw;
+            app.detail.scroll = 0;
+            vec![]
+        }
+        Action::Refresh => refresh(app),
+        Action::Delete => {
+            deletes::ask_delete_item(app);
+            vec![]
+        }
+        Action::DeleteMarked => {
+            deletes::ask_delete_marked(app);
+            vec![]
+        }
+        Action::DeleteConversation => {
+            deletes::ask_delete_conversation(app);
+            vec![]
+        }
+        Action::Forget => forget(app),
+        Action::EditMetadata => editor_open::open_metadata(app),
+        Action::EditJson => editor_open::open_external(app),
+        Action::NewConversation => editor_open::open_new(app),
+        Action::AddItems => editor_open::open_composer(app),
+        _ => vec![],
+    }
+}
+
+fn open_selected(app: &mut App) -> Vec<Effect> {
+    match app.selected_conv().map(|c| c.id.clone()) {
+        Some(id) => open_conversation(app, &id),
+        None => {
+            app.status = Some(Status::Info(
+                "No conversation selected; press o to open one by id.".into(),
+            ));
+            vec![]
+        }
+    }
+}
+
+fn refresh(app: &mut App) -> Vec<Effect> {
+    let mut effects = vec![Effect::ListConversations];
+    effects.extend(
+        app.convs
+            .items
+            .iter()
+            .map(|c| Effect::LoadConversation(c.id.clone())),
+    );
+    effects.extend(super::navigate::reload_timeline(app));
+    effects
+}
+
+fn forget(app: &mut App) -> Vec<Effect> {
+    let Some(entry) = app.selected_conv().cloned() else {
+        return vec![];
+    };
+    app.convs.items.remove(app.convs.selected);
+    app.convs.clamp();
+    if app
+        .timeline
+        .as_ref()
+        .is_some_and(|t| t.conversation == entry.id)
+    {
+        app.timeline = None;
+    }
+    app.status = Some(Status::Info(format!(
+        "Removed {} from the list",
+        sanitize::line(&entry.id)
+    )));
+    app.registry.hide(&entry.id);
+    vec![save_registry(app)]
+}
+
+#[cfg(test)]
+#[path = "root_tests.rs"]
+mod tests;
+
+#[cfg(test)]
+#[path = "root_modal_tests.rs"]
+mod modal_tests;

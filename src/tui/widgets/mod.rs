@@ -1,0 +1,3 @@
+//! Widgets that keep state and serve more than one pane.
+
+pub mod list;
