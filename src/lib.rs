@@ -14,6 +14,7 @@ pub mod demo;
 pub mod paths;
 pub mod protocol;
 pub mod registry;
+pub mod restore;
 pub mod sanitize;
 pub mod server;
 pub mod tui;

@@ -25,6 +25,17 @@ fn main() -> ExitCode {
             commands::read_import(&file)
                 .and_then(|ids| commands::add_to_registry(&cli.global, &ids)),
         ),
+        Some(Command::Restore(args)) if args.ids.is_empty() => report(
+            convtui::paths::data_dir()
+                .ok_or_else(|| "no data directory could be found; set CONVTUI_DATA_DIR".into())
+                .and_then(|dir| {
+                    let journal = convtui::backup::Journal::new(convtui::backup::path_in(&dir));
+                    convtui::restore::list(&journal, args.json)
+                }),
+        ),
+        Some(Command::Restore(args)) => {
+            runtime.block_on(commands::run(&cli.global, Request::Restore(args)))
+        }
         None => report(runtime.block_on(commands::open_tui(&cli.global))),
     }
 }
