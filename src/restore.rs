@@ -267,7 +267,7 @@ async fn conversation(client: &Client, entry: &Entry) -> Result<Restored, Restor
     let items = match &entry.items {
         Items::None => futures::stream::empty().boxed(),
         Items::Inline(list) => futures::stream::iter(list.clone().into_iter().map(Ok)).boxed(),
-        Items::File { path, count: 0 } if !path.exists() => futures::stream::empty().boxed(),
+        Items::File { count: 0, .. } => futures::stream::empty().boxed(),
         Items::File { path, .. } => ItemSource::file(path).items().boxed(),
     };
     let mut chunks = Box::pin(input::chunked(items.map(|r| r.map(as_input))));
