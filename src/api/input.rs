@@ -422,4 +422,63 @@ mod tests {
         assert!(parse_items("[1]").is_err());
         assert!(parse_items("{\"a\":1}\n{oops").is_err());
     }
+
+    #[test]
+    fn streamed_input_names_what_is_wrong() {
+        assert_eq!(
+            parse_items("[1]").unwrap_err(),
+            "item 1 is not a JSON object"
+        );
+        assert!(parse_items("[{\"a\":1}] [{\"b\":1}]")
+            .unwrap_err()
+            .contains("more JSON follows"));
+        assert!(parse_items("{\"a\":1}\n{oops")
+            .unwrap_err()
+            .starts_with("not JSON (item 2)"));
+        assert_eq!(
+            parse_items("{\"items\": []}").unwrap_err(),
+            "no items found"
+        );
+        // A byte order mark is skipped; an "items" key that is not an array is an item's field.
+        assert_eq!(
+            parse_items("\u{feff}[{\"a\":1}]").unwrap(),
+            vec![json!({"a": 1})]
+        );
+        assert_eq!(
+            parse_items("{\"role\":\"user\",\"items\":\"x\"}").unwrap(),
+            vec![json!({"role": "user", "items": "x"})]
+        );
+    }
+
+    /// A reader that gives `head`, then fails: whatever reached `each` before the failure was
+    /// handed over while reading, not after the whole input was held.
+    struct FailsAfter(std::io::Cursor<Vec<u8>>);
+
+    impl Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("the rest never comes")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn items_are_handed_over_one_at_a_time_as_they_are_read() {
+        for head in [
+            "[{\"n\":1},{\"n\":2},",
+            "{\"items\":[{\"n\":1},{\"n\":2},",
+            "{\"n\":1}\n{\"n\":2}\n{\"n\"",
+        ] {
+            let mut got = Vec::new();
+            let reader = FailsAfter(std::io::Cursor::new(head.as_bytes().to_vec()));
+            let err = for_each_item(reader, &mut |v| {
+                got.push(v["n"].clone());
+                Ok(())
+            })
+            .unwrap_err();
+            assert!(err.contains("the rest never comes"), "{err}");
+            assert_eq!(got, [json!(1), json!(2)], "{head}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! `convtui restore` end to end: the binary deletes an item and a conversation on
+//! The CLI on data: `convtui restore` end to end: the binary deletes an item and a conversation on
 //! `convtui serve`, lists the journal, restores both, and the API shows them back. Also
 //! `items create` from a file and from stdin, read in chunks, and `--allow-partial-backup`.
 
@@ -303,4 +303,44 @@ fn allow_partial_backup_deletes_a_conversation_whose_items_repeat() {
         "{err}"
     );
     assert!(cli.listing(&url).contains("(1 item, partial backup)"));
+}
+
+#[test]
+fn items_list_all_ends_with_a_clear_error_at_the_page_limit() {
+    use axum::{routing::get, Json, Router};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(async {
+        // Every page has a new item and says more follow.
+        let app = Router::new().route(
+            "/v1/conversations/conv_1/items",
+            get(|| async move {
+                static PAGES: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                let n = PAGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let id = format!("m{n}");
+                Json(json!({"object": "list",
+                    "data": [{"type": "message", "id": id, "role": "user", "content": "a"}],
+                    "last_id": id, "has_more": true}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}/v1")
+    });
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let out = cli.run(
+        &url,
+        &["items", "list", "conv_1", "--all", "--max-list-pages", "3"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stopped after 3 pages") && err.contains("--max-list-pages"),
+        "{err}"
+    );
 }
