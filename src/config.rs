@@ -298,33 +298,8 @@ pub fn resolve_with(
         timeout,
         connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-        limits: listing_limits(p, &env).map_err(key_error)?,
-    })
-}
-
-/// The listing limits: `CONVTUI_MAX_LIST_PAGES` / `CONVTUI_MAX_LIST_ITEMS` over the profile's
-/// `max_list_pages` / `max_list_items`, over the defaults.
-fn listing_limits(
-    p: &ProfileSettings,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<crate::api::Limits, String> {
-    let pick = |var: &str, setting: Option<u64>, default: u64| -> Result<u64, String> {
-        let n = match env(var) {
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| format!("{var} must be a whole number above 0"))?,
-            None => setting.unwrap_or(default),
-        };
-        if n == 0 {
-            return Err(format!("{var} (or its profile setting) must be above 0"));
-        }
-        Ok(n)
-    };
-    let d = crate::api::Limits::default();
-    Ok(crate::api::Limits {
-        max_pages: pick("CONVTUI_MAX_LIST_PAGES", p.max_list_pages, d.max_pages)?,
-        max_items: pick("CONVTUI_MAX_LIST_ITEMS", p.max_list_items, d.max_items)?,
+        limits: crate::api::Limits::resolve(p.max_list_pages, p.max_list_items, &env)
+            .map_err(key_error)?,
     })
 }
 

@@ -80,11 +80,16 @@ impl Backup {
     }
 
     /// Marks the entry with the outcome of its DELETE and passes the result on. A mark that
-    /// cannot be written after a DELETE that was sent leaves the entry pending, which a
-    /// restore treats as "may have been deleted".
+    /// cannot be written leaves the entry pending, which a restore treats as "may have been
+    /// deleted".
     async fn outcome<T>(&self, entry: &str, result: Result<T, ApiError>) -> Result<T, DeleteError> {
         let status = match &result {
             Ok(_) => Status::Done,
+            // Sent, but no answer came: it may have happened. The entry stays pending, and a
+            // restore asks the server.
+            Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network) => {
+                return Ok(result?)
+            }
             Err(e) => Status::Failed(e.to_string()),
         };
         let id = entry.to_string();

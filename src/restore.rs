@@ -356,7 +356,8 @@ pub async fn command(
                 json!({"restored": "conversation", "entry": entry, "id": old_id, "new_id": new_id, "items": items})
             }
         };
-        println!("{line}");
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{line}");
     }
     Ok(())
 }
@@ -378,7 +379,7 @@ pub fn list(journal: &Journal, as_json: bool) -> Result<(), String> {
             Status::Failed(why) => format!("delete failed: {why}"),
             Status::Restored { as_id } => format!("restored as {as_id}"),
             Status::Pending => "may have been deleted (no outcome recorded)".into(),
-            Status::Unknown => "deleted (outcome not recorded)".into(),
+            Status::Unknown => "outcome unknown (an entry of an earlier version)".into(),
             Status::Done => "deleted".into(),
         };
         if as_json {

@@ -53,6 +53,32 @@ impl Limits {
         Ok(())
     }
 
+    /// `CONVTUI_MAX_LIST_PAGES` / `CONVTUI_MAX_LIST_ITEMS` from `env`, over a profile's
+    /// `max_list_pages` / `max_list_items`, over the defaults.
+    pub fn resolve(
+        pages: Option<u64>,
+        items: Option<u64>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Limits, String> {
+        let pick = |var: &str, setting: Option<u64>, default: u64| {
+            let n = match env(var) {
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{var} must be a whole number above 0"))?,
+                None => setting.unwrap_or(default),
+            };
+            if n == 0 {
+                return Err(format!("{var} (or its profile setting) must be above 0"));
+            }
+            Ok(n)
+        };
+        Ok(Limits {
+            max_pages: pick("CONVTUI_MAX_LIST_PAGES", pages, DEFAULT_MAX_PAGES)?,
+            max_items: pick("CONVTUI_MAX_LIST_ITEMS", items, DEFAULT_MAX_ITEMS)?,
+        })
+    }
+
     /// The error a listing ends with when [`Limits::check`] fails.
     pub fn error(message: String) -> ApiError {
         ApiError::new(ErrorKind::Limit, message)
