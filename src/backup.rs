@@ -73,8 +73,9 @@ impl Status {
 pub enum Items {
     /// None (an item entry).
     None,
-    /// In the entry line (the first format).
-    Inline(Vec<Value>),
+    /// In the entry line, on this line of the journal (0-based), `count` of them (the first
+    /// format); [`Journal::inline_items`] reads them.
+    Line { line: usize, count: u64 },
     /// One per line in this file, `count` of them.
     File { path: PathBuf, count: u64 },
 }
@@ -112,7 +113,7 @@ impl Entry {
     pub fn item_count(&self) -> u64 {
         match &self.items {
             Items::None => 0,
-            Items::Inline(v) => v.len() as u64,
+            Items::Line { count, .. } => *count,
             Items::File { count, .. } => *count,
         }
     }
@@ -215,12 +216,20 @@ impl Journal {
         let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let mut entries: Vec<Entry> = Vec::new();
         let mut skipped = 0;
-        for line in BufReader::new(file).lines() {
+        for (n, line) in BufReader::new(file).lines().enumerate() {
             let line = line?;
             if line.trim().is_empty() {
                 continue;
             }
-            let Ok(Value::Object(mut v)) = serde_json::from_str::<Value>(&line) else {
+            let parsed = match serde_json::from_str::<Head>(&line) {
+                // A conversation of the first format holds its items: count them, keep none.
+                Ok(h) if h.legacy_conversation() => serde_json::from_str::<Legacy>(&line)
+                    .map(Legacy::into_map)
+                    .ok(),
+                Ok(_) => serde_json::from_str::<Map<String, Value>>(&line).ok(),
+                Err(_) => None,
+            };
+            let Some(mut v) = parsed else {
                 skipped += 1;
                 continue;
             };
@@ -255,7 +264,7 @@ impl Journal {
                 }
             };
             let entry_id = v.get("entry").and_then(Value::as_str).map(String::from);
-            let mut object = v.remove("object").unwrap_or(Value::Null);
+            let object = v.remove("object").unwrap_or(Value::Null);
             let items = match (kind, &entry_id) {
                 (Kind::Item, _) => Items::None,
                 (Kind::Conversation, Some(_)) => {
@@ -264,21 +273,14 @@ impl Journal {
                             path: dir.join(f),
                             count: v.get("item_count").and_then(Value::as_u64).unwrap_or(0),
                         },
-                        None => Items::Inline(Vec::new()),
+                        None => Items::None,
                     }
                 }
-                // The first format: {"conversation": {...}, "items": [...]}.
-                (Kind::Conversation, None) => {
-                    let items = match object.get_mut("items").map(Value::take) {
-                        Some(Value::Array(list)) => list,
-                        _ => Vec::new(),
-                    };
-                    object = object
-                        .get_mut("conversation")
-                        .map(Value::take)
-                        .unwrap_or_default();
-                    Items::Inline(items)
-                }
+                // The first format: {"conversation": {...}, "items": [...]}, counted above.
+                (Kind::Conversation, None) => Items::Line {
+                    line: n,
+                    count: v.get("item_count").and_then(Value::as_u64).unwrap_or(0),
+                },
             };
             entries.push(Entry {
                 number: entries.len() + 1,
@@ -299,6 +301,100 @@ impl Journal {
             });
         }
         Ok((entries, skipped))
+    }
+}
+
+impl Journal {
+    /// The items of a first-format conversation entry, from its line.
+    pub fn inline_items(&self, line: usize) -> std::io::Result<Vec<Value>> {
+        let file = std::fs::File::open(&self.path)?;
+        let text = BufReader::new(file)
+            .lines()
+            .nth(line)
+            .transpose()?
+            .unwrap_or_default();
+        let mut v: Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+        match v["object"]["items"].take() {
+            Value::Array(items) => Ok(items),
+            _ => Ok(Vec::new()),
+        }
+    }
+}
+
+/// Enough of a line to tell its format, without keeping its object.
+#[derive(serde::Deserialize)]
+struct Head {
+    entry: Option<String>,
+    mark: Option<String>,
+    kind: Option<String>,
+}
+
+impl Head {
+    fn legacy_conversation(&self) -> bool {
+        self.entry.is_none() && self.mark.is_none() && self.kind.as_deref() == Some("conversation")
+    }
+}
+
+/// A conversation line of the first format, its items counted and dropped.
+#[derive(serde::Deserialize)]
+struct Legacy {
+    #[serde(default)]
+    deleted_at: u64,
+    #[serde(default)]
+    profile: String,
+    #[serde(default)]
+    base_url: String,
+    #[serde(default)]
+    conversation_id: String,
+    object: LegacyObject,
+}
+
+#[derive(serde::Deserialize)]
+struct LegacyObject {
+    #[serde(default)]
+    conversation: Value,
+    #[serde(default)]
+    items: Count,
+}
+
+impl Legacy {
+    fn into_map(self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("deleted_at".into(), json!(self.deleted_at));
+        m.insert("profile".into(), json!(self.profile));
+        m.insert("base_url".into(), json!(self.base_url));
+        m.insert("conversation_id".into(), json!(self.conversation_id));
+        m.insert("kind".into(), json!("conversation"));
+        m.insert("object".into(), self.object.conversation);
+        m.insert("item_count".into(), json!(self.object.items.0));
+        m
+    }
+}
+
+/// The length of an array, read without keeping its elements.
+#[derive(Default)]
+struct Count(u64);
+
+impl<'de> serde::Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Count, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Count(n))
+            }
+        }
+        d.deserialize_seq(Counter)
     }
 }
 
@@ -392,5 +488,10 @@ mod tests {
         assert_eq!(entries[1].object["metadata"]["a"], "b");
         assert_eq!(entries[1].item_count(), 2);
         assert_eq!(entries[1].target_id(), "conv_1");
+        let Items::Line { line, .. } = entries[1].items else {
+            panic!("{:?}", entries[1].items)
+        };
+        let items = Journal::new(&path).inline_items(line).unwrap();
+        assert_eq!(items, [json!({"id": "m1"}), json!({"id": "m2"})]);
     }
 }

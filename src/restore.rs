@@ -238,7 +238,7 @@ pub async fn restore(
                     .to_string(),
             }
         }
-        Kind::Conversation => conversation(client, entry).await?,
+        Kind::Conversation => conversation(client, journal, entry).await?,
     };
     if let Some(id) = &entry.entry_id {
         let as_id = match &restored {
@@ -253,7 +253,11 @@ pub async fn restore(
     Ok(restored)
 }
 
-async fn conversation(client: &Client, entry: &Entry) -> Result<Restored, RestoreError> {
+async fn conversation(
+    client: &Client,
+    journal: &Journal,
+    entry: &Entry,
+) -> Result<Restored, RestoreError> {
     let metadata: Metadata = entry
         .object
         .get("metadata")
@@ -266,7 +270,14 @@ async fn conversation(client: &Client, entry: &Entry) -> Result<Restored, Restor
         .unwrap_or_default();
     let items = match &entry.items {
         Items::None => futures::stream::empty().boxed(),
-        Items::Inline(list) => futures::stream::iter(list.clone().into_iter().map(Ok)).boxed(),
+        Items::Line { line, .. } => {
+            let (j, line) = (journal.clone(), *line);
+            let list = tokio::task::spawn_blocking(move || j.inline_items(line))
+                .await
+                .map_err(|e| journal_error(journal, e))?
+                .map_err(|e| journal_error(journal, e))?;
+            futures::stream::iter(list.into_iter().map(Ok)).boxed()
+        }
         Items::File { count: 0, .. } => futures::stream::empty().boxed(),
         Items::File { path, .. } => ItemSource::file(path).items().boxed(),
     };

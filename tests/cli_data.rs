@@ -344,3 +344,37 @@ fn items_list_all_ends_with_a_clear_error_at_the_page_limit() {
         "{err}"
     );
 }
+
+#[test]
+fn entries_of_the_earlier_format_are_listed_and_restored() {
+    let server = serve();
+    let url = server.url.as_str();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let item = |id: &str, text: &str| {
+        json!({"type": "message", "id": id, "status": "completed", "role": "user",
+               "content": [{"type": "input_text", "text": text}]})
+    };
+    let lines = [
+        json!({"deleted_at": 1_700_000_000u64, "profile": "local", "base_url": url,
+               "conversation_id": "conv_old", "kind": "conversation",
+               "object": {"conversation": {"id": "conv_old", "object": "conversation", "created_at": 1,
+                          "metadata": {"k": "v"}},
+                          "items": [item("msg_a", "first"), item("msg_b", "second")]}}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(cli.dir.path().join("deleted.jsonl"), text).unwrap();
+    let listing = cli.listing(url);
+    assert!(
+        listing.contains("conversation conv_old (2 items)"),
+        "{listing}"
+    );
+    assert!(listing.contains("outcome unknown"), "{listing}");
+    // Its outcome was not recorded: the server says conv_old is gone, so it is restored.
+    let (restored, _) = cli.ok(url, &["restore", "conv_old"]);
+    let new_conv = restored[0]["new_id"].as_str().unwrap().to_string();
+    assert_eq!(texts(&all_items(&cli, url, &new_conv)), ["first", "second"]);
+    let (got, _) = cli.ok(url, &["conversations", "get", &new_conv]);
+    assert_eq!(got[0]["metadata"], json!({"k": "v"}));
+}
