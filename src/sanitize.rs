@@ -89,6 +89,61 @@ pub fn pad(s: &str, min: usize) -> String {
     out
 }
 
+/// Makes multi-line text safe and wraps it to lines of at most `max` cells: at spaces where it
+/// can, else between grapheme clusters, never inside one. A wide character that cannot fit at
+/// all (`max` of 1) shows as `…`. ratatui 0.30's own `Wrap` can put two wide characters in an
+/// odd width of three, drawing over the cell after the area (a block's border).
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    if max == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for l in lines(s) {
+        let mut cur = String::new();
+        let mut used = 0;
+        // Where the current line may break: the byte after its last space, and the cells before.
+        let mut brk: Option<(usize, usize)> = None;
+        for g in l.graphemes(true) {
+            let (g, w) = match cluster_width(g) {
+                w if w > max => ("…", 1),
+                w => (g, w),
+            };
+            if used + w > max {
+                if g == " " {
+                    out.push(std::mem::take(&mut cur));
+                    used = 0;
+                    brk = None;
+                    continue;
+                }
+                match brk.take() {
+                    Some((at, cells)) if at < cur.len() => {
+                        let tail = cur.split_off(at);
+                        out.push(cur.trim_end_matches(' ').to_string());
+                        cur = tail;
+                        used -= cells;
+                    }
+                    _ => {
+                        out.push(cur.trim_end_matches(' ').to_string());
+                        cur.clear();
+                        used = 0;
+                    }
+                }
+                if used + w > max {
+                    out.push(std::mem::take(&mut cur));
+                    used = 0;
+                }
+            }
+            cur.push_str(g);
+            used += w;
+            if g == " " {
+                brk = Some((cur.len(), used));
+            }
+        }
+        out.push(cur);
+    }
+    out
+}
+
 /// The cells ratatui gives one grapheme cluster (its `CellWidth` for `str`): one for a single
 /// ASCII byte, else unicode-width's width of the cluster plus one for each halfwidth
 /// (semi-)voiced sound mark, which terminals draw in a cell of its own.

@@ -205,3 +205,44 @@ fn sanitizing_twice_changes_nothing() {
         assert_eq!(line(&once), once, "{s:?}");
     }
 }
+
+#[test]
+fn wrap_by_width() {
+    assert_eq!(wrap("hello big world", 9), ["hello big", "world"]);
+    assert_eq!(wrap("hello big world", 5), ["hello", "big", "world"]);
+    assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+    assert_eq!(
+        wrap(TITLE_JA, 3),
+        ["日", "本", "語", "の", "タ", "イ", "ト", "ル"]
+    );
+    assert_eq!(wrap(TITLE_JA, 5), ["日本", "語の", "タイ", "トル"]);
+    assert_eq!(wrap("日本", 1), ["…", "…"]);
+    assert_eq!(
+        wrap(&format!("{FAMILY}{FAMILY} a"), 3),
+        [FAMILY, FAMILY, "a"]
+    );
+    assert_eq!(wrap("one\ntwo\tthree", 40), ["one", "two    three"]);
+    assert_eq!(wrap("", 4), [""]);
+    assert!(wrap("abc", 0).is_empty());
+    assert_eq!(
+        wrap("e\u{301}e\u{301}e\u{301}", 2),
+        ["e\u{301}e\u{301}", "e\u{301}"]
+    );
+    for max in 1..30 {
+        for s in [TITLE_JA, KISS, "a\u{1b}b\tc", "word another 日本語 🇯🇵🇫🇷 x"] {
+            let rows = wrap(s, max);
+            let all: String = rows.concat();
+            for r in &rows {
+                assert!(width(r) <= max, "{s:?} at {max}: {rows:?}");
+            }
+            // Nothing is lost but the spaces a break took.
+            if max >= 2 {
+                assert_eq!(
+                    all.replace(' ', ""),
+                    lines(s).concat().replace(' ', ""),
+                    "{s:?} at {max}"
+                );
+            }
+        }
+    }
+}
