@@ -165,6 +165,9 @@ fn clean(s: &str, tabs: Tabs) -> String {
     // so the pass is repeated until nothing changes; each pass only removes characters that
     // need a stand-in, so this ends within a few passes.
     let mut current = pass(s, tabs);
+    if current == s {
+        return current;
+    }
     for _ in 0..6 {
         let next = pass(&current, tabs);
         if next == current {
@@ -193,6 +196,10 @@ fn pass(s: &str, tabs: Tabs) -> String {
 }
 
 fn push_cluster(out: &mut String, g: &str, tabs: Tabs) {
+    if g.len() == 1 && (0x20..0x7f).contains(&g.as_bytes()[0]) {
+        out.push_str(g);
+        return;
+    }
     let start = out.len();
     // A subdivision flag: a black flag, tag letters, and a cancel tag.
     let tag_flag = g.starts_with('\u{1f3f4}') && g.ends_with('\u{e007f}');
@@ -225,7 +232,7 @@ fn push_cluster(out: &mut String, g: &str, tabs: Tabs) {
     // A cluster that would take no cell (a mark with nothing to sit on) is drawn on a dotted
     // circle, or as a stand-in where even that would not make it visible.
     let pushed = &out[start..];
-    if !pushed.is_empty() && width(pushed) == 0 {
+    if !pushed.is_empty() && !pushed.contains(char::is_control) && cluster_width(pushed) == 0 {
         let on_circle = format!("{DOTTED_CIRCLE}{pushed}");
         out.truncate(start);
         if on_circle.graphemes(true).count() == 1 && width(&on_circle) > 0 {
