@@ -56,6 +56,8 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    #[command(flatten)]
+    Mirror(crate::mirror::cli::MirrorCommands),
 }
 
 #[derive(Args)]

@@ -48,6 +48,8 @@ pub struct Profile {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_retries: u32,
+    /// Keep a local mirror of what is read (`mirror = false` turns it off).
+    pub mirror: bool,
 }
 
 impl Profile {
@@ -102,6 +104,7 @@ struct ProfileSettings {
     timeout_s: Option<f64>,
     connect_timeout_s: Option<f64>,
     max_retries: Option<u32>,
+    mirror: Option<bool>,
 }
 
 /// The default settings file, e.g. `~/.config/convtui/config.toml`.
@@ -293,6 +296,7 @@ pub fn resolve_with(
         timeout,
         connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+        mirror: p.mirror.unwrap_or(true),
     })
 }
 

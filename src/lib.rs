@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod deletion;
 pub mod demo;
+pub mod mirror;
 pub mod paths;
 pub mod protocol;
 pub mod registry;

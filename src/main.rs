@@ -25,6 +25,7 @@ fn main() -> ExitCode {
             commands::read_import(&file)
                 .and_then(|ids| commands::add_to_registry(&cli.global, &ids)),
         ),
+        Some(Command::Mirror(c)) => runtime.block_on(convtui::mirror::cli::run(&cli.global, c)),
         None => report(runtime.block_on(commands::open_tui(&cli.global))),
     }
 }
