@@ -233,7 +233,7 @@ async fn run_sync(
         return Ok(());
     }
     let (client, server) = config::connect(profile).await?;
-    let writer = mirror.writer()?;
+    let (writer, thread) = super::MirrorWriter::start_joinable(path)?;
     let opts = SyncOptions {
         full: args.full,
         page_size: args.page_size,
@@ -269,6 +269,9 @@ async fn run_sync(
         }
     }
     let written = writer.flush().await;
+    drop(writer);
+    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    drop(mirror);
     drop(client);
     if let Some(server) = server {
         let _ = server.shutdown().await;

@@ -92,13 +92,14 @@ pub enum SearchError {
     Mirror(#[from] MirrorError),
 }
 
+/// An error of the MATCH itself: FTS5 reports a query it cannot parse as a plain SQL error
+/// ("fts5: syntax error near …", "unterminated string", "no such column: x").
 fn is_query_error(e: &rusqlite::Error) -> Option<String> {
     match e {
         rusqlite::Error::SqliteFailure(f, Some(msg))
             if f.code == rusqlite::ErrorCode::Unknown
-                && (msg.starts_with("fts5:")
-                    || msg.starts_with("no such column")
-                    || msg.starts_with("unknown special query")) =>
+                && !msg.starts_with("no such table")
+                && !msg.starts_with("no such function") =>
         {
             Some(msg.clone())
         }
