@@ -148,9 +148,9 @@ pub fn place(
         let left = if a == 0 { cursor } else { Some(out[a - 1]) };
         let right = if b < n { known[b] } else { None };
         let len = (b - a) as i64;
-        for j in a..b {
-            let step = (j - a) as i64 + 1;
-            out[j] = match (left, right) {
+        for (offset, slot) in out[a..b].iter_mut().enumerate() {
+            let step = offset as i64 + 1;
+            *slot = match (left, right) {
                 (Some(l), Some(r)) => l + (r - l) * step / (len + 1),
                 (Some(l), None) => l.saturating_add(d * GAP * step),
                 (None, Some(r)) => r.saturating_sub(d * GAP * (len + 1 - step)),
