@@ -44,7 +44,8 @@ pub enum MirrorError {
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
 ///
 /// Item text is kept once, in `raw`: the index reads it through `item_text(raw)`, a function
-/// registered on every connection, so the mirror stays small.
+/// registered on every connection, so the mirror stays small. New items are indexed by the
+/// writer (it has their JSON parsed already); changes and deletes by the triggers.
 const MIGRATIONS: &[&str] = &[r#"
     CREATE TABLE conversations (
         rowid INTEGER PRIMARY KEY,
@@ -73,9 +74,6 @@ const MIGRATIONS: &[&str] = &[r#"
         UNION ALL
         SELECT -rowid AS rid, conversation_text(raw) AS body, id AS ids FROM conversations;
     CREATE VIRTUAL TABLE search USING fts5(body, ids, content='search_source', content_rowid='rid');
-    CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
-        INSERT INTO search(rowid, body, ids) VALUES (new.rowid, item_text(new.raw), new.id);
-    END;
     CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
         INSERT INTO search(search, rowid, body, ids)
             VALUES ('delete', old.rowid, item_text(old.raw), old.id);
@@ -588,5 +586,25 @@ mod writer_tests {
         assert_eq!(stats.by_type["message"], 6);
         assert_eq!(stats.by_role["user"], 6);
         assert!(m.search(&SearchQuery::new("g")).unwrap()[0].deleted);
+    }
+
+    #[tokio::test]
+    async fn a_hostile_page_is_recorded_without_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = Mirror::open(dir.path(), "p", "local").unwrap();
+        let w = m.writer().unwrap();
+        let page = vec![
+            msg("m1", "first"),
+            msg("m1", "again"),
+            json!({"type": "message", "content": "no id"}),
+            json!("not an object"),
+            json!({"id": 7}),
+        ];
+        w.record_page_wait("c", page, Order::Desc, None, 0)
+            .await
+            .unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(ids(&m, "c"), ["m1"]);
+        assert_eq!(m.search(&SearchQuery::new("first")).unwrap().len(), 1);
     }
 }

@@ -42,12 +42,17 @@ const SKIP: &[&str] = &[
 /// The text of an item's JSON for the index. Deterministic: the index relies on getting the
 /// same text again when a row is replaced. Control characters become spaces.
 pub fn item_text(raw: &str) -> String {
-    let Ok(value) = serde_json::from_str::<Value>(raw) else {
-        return String::new();
-    };
+    match serde_json::from_str::<Value>(raw) {
+        Ok(value) => value_text(&value),
+        Err(_) => String::new(),
+    }
+}
+
+/// [`item_text`] of an item already parsed.
+pub fn value_text(value: &Value) -> String {
     let mut out = String::new();
     let image = value.get("type").and_then(Value::as_str) == Some("image_generation_call");
-    walk(&value, &mut out, image);
+    walk(value, &mut out, image);
     out
 }
 

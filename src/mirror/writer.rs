@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
@@ -14,9 +15,6 @@ use crate::protocol::models::{id_of, kind_of};
 
 /// Operations waiting at most; beyond that [`MirrorWriter::record_page`] drops the page.
 pub const QUEUE: usize = 64;
-
-/// Operations merged into one transaction at most.
-const BATCH: usize = 32;
 
 enum Op {
     Page {
@@ -188,20 +186,54 @@ fn page(conv: &str, items: Vec<Value>, order: Order, after: Option<&str>, genera
     }
 }
 
+/// How long the writer waits for the next operation before it commits.
+const IDLE: Duration = Duration::from_millis(50);
+/// Longest a transaction stays open, and most items in one: few large transactions keep the
+/// full-text index in few segments, which is most of the cost of writing it.
+const MAX_HOLD: Duration = Duration::from_secs(1);
+const MAX_ITEMS: usize = 20_000;
+
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut ops = vec![first];
-        while ops.len() < BATCH {
-            match rx.try_recv() {
-                Ok(op) => ops.push(op),
-                Err(_) => break,
-            }
+    let timer = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .ok();
+    // The next operation: waits at most IDLE when a transaction is open.
+    let next = |rx: &mut mpsc::Receiver<Op>, open: bool| -> Option<Op> {
+        match rx.try_recv() {
+            Ok(op) => Some(op),
+            Err(mpsc::error::TryRecvError::Disconnected) => None,
+            Err(mpsc::error::TryRecvError::Empty) if !open => rx.blocking_recv(),
+            Err(mpsc::error::TryRecvError::Empty) => timer
+                .as_ref()
+                .and_then(|t| {
+                    t.block_on(async { tokio::time::timeout(IDLE, rx.recv()).await })
+                        .ok()
+                })
+                .flatten(),
         }
+    };
+    while let Some(first) = next(&mut rx, false) {
+        let started = Instant::now();
         let mut replies = Vec::new();
         let result = (|| -> rusqlite::Result<()> {
             let tx = conn.transaction()?;
-            for op in ops {
+            let mut op = first;
+            let mut items = 0usize;
+            loop {
+                let urgent = matches!(op, Op::Flush(_) | Op::EndFull { .. });
+                items += match &op {
+                    Op::Page { items, .. } => items.len(),
+                    _ => 1,
+                };
                 apply(&tx, op, &mut replies)?;
+                if urgent || items >= MAX_ITEMS || started.elapsed() >= MAX_HOLD {
+                    break;
+                }
+                match next(&mut rx, true) {
+                    Some(more) => op = more,
+                    None => break,
+                }
             }
             tx.commit()
         })();
@@ -306,9 +338,12 @@ fn write_page(
     after: Option<&str>,
     generation: i64,
 ) -> rusqlite::Result<()> {
+    // Items without an id cannot be told apart; an id twice in a page is kept once.
+    let mut ids = std::collections::HashSet::new();
     let items: Vec<(&str, &Value)> = items
         .iter()
         .filter_map(|v| id_of(v).filter(|id| !id.is_empty()).map(|id| (id, v)))
+        .filter(|(id, _)| ids.insert(*id))
         .collect();
     if items.is_empty() {
         return Ok(());
@@ -329,8 +364,10 @@ fn write_page(
             .optional()?,
         None => None,
     };
+    // Two subqueries, so that each is one index lookup.
     let bounds: (Option<i64>, Option<i64>) = tx.query_row(
-        "SELECT MIN(pos), MAX(pos) FROM items WHERE conv = ?1",
+        "SELECT (SELECT MIN(pos) FROM items WHERE conv = ?1),
+                (SELECT MAX(pos) FROM items WHERE conv = ?1)",
         [rowid],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -341,23 +378,34 @@ fn write_page(
         order == Order::Asc,
         (bounds.0.unwrap_or(0), bounds.1.unwrap_or(0)),
     );
-    let mut upsert = tx.prepare_cached(
+    let mut insert = tx.prepare_cached(
         "INSERT INTO items(conv, id, pos, type, role, raw, seen_gen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(conv, id) DO UPDATE SET raw = excluded.raw, type = excluded.type,
-         role = excluded.role, deleted_at = NULL, seen_gen = MAX(seen_gen, excluded.seen_gen)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for ((id, value), pos) in items.iter().zip(positions) {
+    let mut index =
+        tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, ?3)")?;
+    let mut update = tx.prepare_cached(
+        "UPDATE items SET raw = ?3, type = ?4, role = ?5, deleted_at = NULL,
+         seen_gen = MAX(seen_gen, ?6) WHERE conv = ?1 AND id = ?2",
+    )?;
+    for (((id, value), pos), was_known) in items.iter().zip(positions).zip(&known) {
         let role = value.get("role").and_then(Value::as_str);
-        upsert.execute(params![
-            rowid,
-            id,
-            pos,
-            kind_of(value),
-            role,
-            value.to_string(),
-            generation
-        ])?;
+        let raw = value.to_string();
+        if was_known.is_some() {
+            update.execute(params![rowid, id, raw, kind_of(value), role, generation])?;
+        } else {
+            insert.execute(params![
+                rowid,
+                id,
+                pos,
+                kind_of(value),
+                role,
+                raw,
+                generation
+            ])?;
+            let item_rowid = tx.last_insert_rowid();
+            index.execute(params![item_rowid, text::value_text(value), id])?;
+        }
     }
     Ok(())
 }
