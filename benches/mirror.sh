@@ -44,12 +44,14 @@ cv add "$CONV" >/dev/null
 python3 - "$BIN" "$URL" "$CONV" "$T" "$RUNS" <<'PY'
 import json, os, statistics, subprocess, sys, time
 bin, url, conv, t, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-def timed(args, out=subprocess.DEVNULL):
+def timed(args, out=subprocess.DEVNULL, ok=(0,)):
     start = time.perf_counter()
-    done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE, check=True)
+    done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE)
+    if done.returncode not in ok:
+        sys.exit(f"{args}: exit {done.returncode}: {done.stderr.decode()}")
     return time.perf_counter() - start, done
-def median(args):
-    return statistics.median(timed(args)[0] for _ in range(runs))
+def median(args, ok=(0,)):
+    return statistics.median(timed(args, ok=ok)[0] for _ in range(runs))
 cv = [bin, "--base-url", url]
 export = os.path.join(t, "export.jsonl")
 with open(export, "w") as f:
@@ -57,12 +59,16 @@ with open(export, "w") as f:
                        "items", "list", conv, "--all"], out=f)
 sync_s, done = timed(cv + ["sync"], out=subprocess.PIPE)
 report = json.loads(done.stdout)
+with open(export) as f:
+    lines = sum(1 for _ in f)
+print(f"export: {lines} items as JSON Lines, {os.path.getsize(export) / 1e6:.1f} MB")
+print(f"process floor: convtui --version {median([bin, '--version']) * 1000:.1f} ms, grep --version {median(['grep', '--version']) * 1000:.1f} ms")
 print(f"items: {report['new']} synced in {report['list_requests']} list requests")
 print(f"sync: {sync_s:.2f} s; items list --all: {list_s:.2f} s; ratio {sync_s / list_s:.2f} (target <= 1.2)")
 for word in ["quixotic", "train", '"Lisbon train"', "w12*"]:
     hits = subprocess.run(cv + ["search", word, "--json"], capture_output=True, check=True).stdout.count(b"\n")
     s = median(cv + ["search", word])
-    g = median(["grep", "-ci", word.strip('"').rstrip("*"), export])
+    g = median(["grep", "-ci", word.strip('"').rstrip("*"), export], ok=(0, 1))
     print(f"search {word}: {s * 1000:.1f} ms median ({hits} hits shown); grep -ci: {g * 1000:.1f} ms")
 path = subprocess.run(cv + ["mirror", "path"], capture_output=True, text=True, check=True).stdout.strip()
 size = sum(os.path.getsize(path + s) for s in ["", "-wal"] if os.path.exists(path + s))

@@ -45,7 +45,9 @@ pub enum MirrorError {
 ///
 /// Item text is kept once, in `raw`: the index reads it through `item_text(raw)`, a function
 /// registered on every connection, so the mirror stays small. New items are indexed by the
-/// writer (it has their JSON parsed already); changes and deletes by the triggers.
+/// writer (it has their JSON parsed already); changes and deletes by the triggers. Item ids are
+/// not in the index (each is a term of its own, which would make it much larger): a query that
+/// is an item id is looked up in `items` instead.
 const MIGRATIONS: &[&str] = &[r#"
     CREATE TABLE conversations (
         rowid INTEGER PRIMARY KEY,
@@ -66,22 +68,22 @@ const MIGRATIONS: &[&str] = &[r#"
         raw TEXT NOT NULL,
         seen_gen INTEGER NOT NULL DEFAULT 0,
         deleted_at INTEGER,
-        UNIQUE (conv, id)
+        UNIQUE (id, conv)
     );
     CREATE INDEX items_order ON items(conv, pos);
     CREATE VIEW search_source AS
-        SELECT rowid AS rid, item_text(raw) AS body, id AS ids FROM items
+        SELECT rowid AS rid, item_text(raw) AS body, NULL AS ids FROM items
         UNION ALL
         SELECT -rowid AS rid, conversation_text(raw) AS body, id AS ids FROM conversations;
     CREATE VIRTUAL TABLE search USING fts5(body, ids, content='search_source', content_rowid='rid');
     CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
         INSERT INTO search(search, rowid, body, ids)
-            VALUES ('delete', old.rowid, item_text(old.raw), old.id);
+            VALUES ('delete', old.rowid, item_text(old.raw), NULL);
     END;
     CREATE TRIGGER items_au AFTER UPDATE OF raw ON items WHEN old.raw IS NOT new.raw BEGIN
         INSERT INTO search(search, rowid, body, ids)
-            VALUES ('delete', old.rowid, item_text(old.raw), old.id);
-        INSERT INTO search(rowid, body, ids) VALUES (new.rowid, item_text(new.raw), new.id);
+            VALUES ('delete', old.rowid, item_text(old.raw), NULL);
+        INSERT INTO search(rowid, body, ids) VALUES (new.rowid, item_text(new.raw), NULL);
     END;
     CREATE TRIGGER conversations_ai AFTER INSERT ON conversations BEGIN
         INSERT INTO search(rowid, body, ids)

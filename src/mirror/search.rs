@@ -10,6 +10,9 @@ use super::{text, Mirror, MirrorError};
 pub const OPEN: char = '\u{2}';
 pub const CLOSE: char = '\u{3}';
 
+/// The rank given to an item whose id is the query: before every full-text hit.
+pub const ID_RANK: f64 = -1.0e9;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
     /// FTS5 query syntax: words, "phrases", prefixes (`lisb*`), AND, OR, NOT.
@@ -161,7 +164,7 @@ impl Mirror {
                  WHERE search MATCH ?1 AND rowid = ?2",
             )
             .map_err(sql_err)?;
-        let mut hits = Vec::with_capacity(found.len());
+        let mut hits = self.by_item_id(q)?;
         for (rowid, rank) in found {
             let snip: String = snippet
                 .query_row(
@@ -173,6 +176,47 @@ impl Mirror {
                 .unwrap_or_default();
             if let Some(hit) = self.describe(rowid, rank, snip)? {
                 hits.push(hit);
+            }
+        }
+        hits.truncate(limit as usize);
+        Ok(hits)
+    }
+
+    /// Items whose id is the whole query (item ids are not in the full-text index).
+    fn by_item_id(&self, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
+        let id = q.text.trim();
+        let id_like = id.contains('_')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !id_like {
+            return Ok(Vec::new());
+        }
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT rowid, raw FROM items WHERE id = ?1")
+            .map_err(sql_err)?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql_err)?;
+        let mut hits = Vec::new();
+        for (rowid, raw) in rows {
+            let snippet = format!(
+                "{OPEN}{id}{CLOSE} {}",
+                crate::sanitize::truncate(&text::item_text(&raw).replace('\n', " "), 80)
+            );
+            if let Some(hit) = self.describe(rowid, ID_RANK, snippet)? {
+                let wanted = q
+                    .conversation
+                    .as_ref()
+                    .is_none_or(|c| *c == hit.conversation)
+                    && q.kind.as_ref().is_none_or(|k| *k == hit.kind)
+                    && q.role.as_ref().is_none_or(|r| hit.role.as_ref() == Some(r));
+                if wanted {
+                    hits.push(hit);
+                }
             }
         }
         Ok(hits)

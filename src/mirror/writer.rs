@@ -383,7 +383,7 @@ fn write_page(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut index =
-        tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, ?3)")?;
+        tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, NULL)")?;
     let mut update = tx.prepare_cached(
         "UPDATE items SET raw = ?3, type = ?4, role = ?5, deleted_at = NULL,
          seen_gen = MAX(seen_gen, ?6) WHERE conv = ?1 AND id = ?2",
@@ -404,7 +404,7 @@ fn write_page(
                 generation
             ])?;
             let item_rowid = tx.last_insert_rowid();
-            index.execute(params![item_rowid, text::value_text(value), id])?;
+            index.execute(params![item_rowid, text::value_text(value)])?;
         }
     }
     Ok(())
