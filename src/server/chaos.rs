@@ -312,10 +312,15 @@ pub async fn inject(State(chaos): State<Chaos>, req: Request, next: Next) -> Res
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
             let half = bytes.slice(..bytes.len() / 2);
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len().max(1)));
-            let stream = futures::stream::iter(vec![
-                Ok::<Bytes, std::io::Error>(half),
-                Err(std::io::Error::other("connection reset by --chaos")),
-            ]);
+            // The half is flushed before the cut, so that the client sees a body end early.
+            let cut = futures::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Err::<Bytes, std::io::Error>(std::io::Error::other("connection reset by --chaos"))
+            });
+            let stream = futures::StreamExt::chain(
+                futures::stream::once(async move { Ok::<Bytes, std::io::Error>(half) }),
+                cut,
+            );
             Response::from_parts(parts, Body::from_stream(stream))
         }
         Fault::Garbage => (
