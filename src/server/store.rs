@@ -628,3 +628,30 @@ fn assign_id(body: Map<String, Value>) -> Map<String, Value> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(store: &Store, sql: &str, args: &[i64]) -> String {
+        let conn = store.writer.lock().unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.collect::<rusqlite::Result<Vec<_>>>().unwrap().join("; ")
+    }
+
+    /// A cursor is a range search, never a scan from the start of the conversation.
+    #[test]
+    fn pages_after_a_cursor_search_a_range() {
+        let store = Store::memory().unwrap();
+        for order in [Order::Asc, Order::Desc] {
+            let p = plan(&store, items_sql(order, true), &[1, 50_000, 101]);
+            assert!(p.contains("SEARCH items"), "{p}");
+            assert!(p.contains("seq>?") || p.contains("seq<?"), "{p}");
+            let p = plan(&store, conversations_sql(order, true), &[5, 101]);
+            assert!(p.contains("rowid>?") || p.contains("rowid<?"), "{p}");
+        }
+    }
+}
