@@ -39,10 +39,16 @@ fn setup(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> (RunningServer,
     let tx = db.transaction().expect("tx");
     {
         let seq: i64 = tx
-            .query_row("SELECT seq FROM conversations WHERE id = ?1", [&conv], |r| r.get(0))
+            .query_row(
+                "SELECT seq FROM conversations WHERE id = ?1",
+                [&conv],
+                |r| r.get(0),
+            )
             .expect("seq");
         let mut insert = tx
-            .prepare("INSERT INTO items (id, conversation_seq, created_at, body) VALUES (?1, ?2, 0, ?3)")
+            .prepare(
+                "INSERT INTO items (id, conversation_seq, created_at, body) VALUES (?1, ?2, 0, ?3)",
+            )
             .expect("prepare");
         for i in 0..ITEMS {
             let body = json!({"type": "message", "id": item_id(i), "status": "completed", "role": "user",
@@ -92,7 +98,10 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let started = Instant::now();
     let (server, conv) = setup(&rt, dir.path());
-    println!("setup: {ITEMS} items in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "setup: {ITEMS} items in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let base = server.base_url();
     let client = reqwest::Client::new();
 
@@ -109,7 +118,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     println!("\nlist-page throughput (100-item pages at random depths, 3 s each)");
-    println!("{:>8} {:>8} {:>12} {:>10} {:>10} {:>10}", "clients", "writer", "pages/s", "p50 ms", "p99 ms", "writes");
+    println!(
+        "{:>8} {:>8} {:>12} {:>10} {:>10} {:>10}",
+        "clients", "writer", "pages/s", "p50 ms", "p99 ms", "writes"
+    );
     for clients in [1usize, 4, 16] {
         for writer in [false, true] {
             let (rate, p50, p99, writes) = rt.block_on(throughput(&base, &conv, clients, writer));
@@ -124,7 +136,12 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-async fn throughput(base: &str, conv: &str, clients: usize, writer: bool) -> (f64, f64, f64, usize) {
+async fn throughput(
+    base: &str,
+    conv: &str,
+    clients: usize,
+    writer: bool,
+) -> (f64, f64, f64, usize) {
     let run = Duration::from_secs(3);
     let stop = Arc::new(AtomicBool::new(false));
     let writer_task = writer.then(|| {
@@ -176,7 +193,12 @@ async fn throughput(base: &str, conv: &str, clients: usize, writer: bool) -> (f6
     };
     times.sort();
     let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
-    (times.len() as f64 / elapsed.as_secs_f64(), at(0.5), at(0.99), writes)
+    (
+        times.len() as f64 / elapsed.as_secs_f64(),
+        at(0.5),
+        at(0.99),
+        writes,
+    )
 }
 
 criterion_group!(benches, bench);

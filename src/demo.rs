@@ -5,7 +5,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::api::Metadata;
-use crate::protocol::validate::{self, ItemTypes, NewItem};
+use crate::protocol::validate::{self, ItemTypes};
+use crate::server::store::NewConversation;
 use crate::server::RunningServer;
 
 const FILES: &[&str] = &[
@@ -37,7 +38,7 @@ pub fn conversations() -> Result<Vec<DemoConversation>, String> {
 
 /// The demo conversations as the store takes them: items checked and normalised as a create
 /// would, in any type (the demo shows a type the API does not list yet).
-pub fn new_conversations() -> Result<Vec<(Map<String, Value>, Vec<NewItem>)>, String> {
+pub fn new_conversations() -> Result<Vec<NewConversation>, String> {
     conversations()?
         .into_iter()
         .map(|demo| {

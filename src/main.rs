@@ -66,7 +66,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
         api_key: args.api_key.filter(|k| !k.is_empty()),
     };
     if let Some(chaos) = &args.chaos {
-        eprintln!("convtui serve: injecting faults (--chaos), seed {}", chaos.seed);
+        eprintln!(
+            "convtui serve: injecting faults (--chaos), seed {}",
+            chaos.seed
+        );
     }
     let limits = server::Limits {
         header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),

@@ -50,7 +50,10 @@ async fn each_fault_does_what_it_says() {
 
     let r = get(&chaotic("garbage").await, "/conversations").await;
     assert_eq!(r.status(), 200);
-    assert!(r.json::<serde_json::Value>().await.is_err(), "garbage parsed as JSON");
+    assert!(
+        r.json::<serde_json::Value>().await.is_err(),
+        "garbage parsed as JSON"
+    );
 
     let r = get(&chaotic("error200").await, "/conversations").await;
     assert_eq!(r.status(), 200);
@@ -86,9 +89,17 @@ async fn a_seed_repeats_a_run() {
     let spec = "500:0.2,503:0.2,429:every=5;seed=42";
     let a = run(spec).await;
     assert_eq!(a, run(spec).await);
-    assert!(a.contains(&500) && a.contains(&503) && a.contains(&200), "{a:?}");
+    assert!(
+        a.contains(&500) && a.contains(&503) && a.contains(&200),
+        "{a:?}"
+    );
     let every = run("503:every=4").await;
     for (i, s) in every.iter().enumerate() {
-        assert_eq!(*s, if (i + 1) % 4 == 0 { 503 } else { 200 }, "request {}", i + 1);
+        assert_eq!(
+            *s,
+            if (i + 1) % 4 == 0 { 503 } else { 200 },
+            "request {}",
+            i + 1
+        );
     }
 }

@@ -105,7 +105,10 @@ async fn a_body_that_never_arrives_is_a_408_in_the_envelope() {
     assert_eq!(body["error"]["type"], "invalid_request_error");
 }
 
-async fn raw_request(server: &convtui::server::RunningServer, request: Vec<u8>) -> (u16, String, Value) {
+async fn raw_request(
+    server: &convtui::server::RunningServer,
+    request: Vec<u8>,
+) -> (u16, String, Value) {
     let mut c = TcpStream::connect(server.addr()).await.unwrap();
     // The server may refuse before reading everything; a failed write is fine then.
     let _ = c.write_all(&request).await;
@@ -168,7 +171,9 @@ async fn connections_beyond_the_cap_wait_their_turn() {
         .await
         .unwrap();
     assert!(
-        read_to_close(&mut waiting, Duration::from_millis(700)).await.is_none(),
+        read_to_close(&mut waiting, Duration::from_millis(700))
+            .await
+            .is_none(),
         "served beyond the cap"
     );
     drop(holder);

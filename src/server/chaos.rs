@@ -30,7 +30,9 @@ use super::error::ApiError;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     Latency(Duration),
-    TooManyRequests { retry_after: u64 },
+    TooManyRequests {
+        retry_after: u64,
+    },
     Status(u16),
     /// The real answer, cut off in the middle of its body.
     Reset,
@@ -126,7 +128,11 @@ fn rule(text: &str) -> Result<Rule, String> {
         Some(w) => match w.strip_prefix("every=") {
             Some(n) => match n.parse::<u64>() {
                 Ok(n) if n >= 1 => When::Every(n),
-                _ => return Err(format!("every= needs a whole number of at least 1, got '{n}'")),
+                _ => {
+                    return Err(format!(
+                        "every= needs a whole number of at least 1, got '{n}'"
+                    ))
+                }
             },
             None => match w.parse::<f64>() {
                 Ok(p) if (0.0..=1.0).contains(&p) => When::Probability(p),
@@ -147,7 +153,9 @@ fn rule(text: &str) -> Result<Rule, String> {
                 None => (Some(p.to_ascii_uppercase()), ""),
             };
             if let Some(m) = &method {
-                if !["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"].contains(&m.as_str()) {
+                if !["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]
+                    .contains(&m.as_str())
+                {
                     return Err(format!("unknown method '{m}'"));
                 }
             }
@@ -235,7 +243,10 @@ impl Rule {
             Some(pattern) => {
                 let segments: Vec<&str> = path.split('/').collect();
                 segments.len() == pattern.len()
-                    && pattern.iter().zip(&segments).all(|(p, s)| p == "*" || p == s)
+                    && pattern
+                        .iter()
+                        .zip(&segments)
+                        .all(|(p, s)| p == "*" || p == s)
             }
         }
     }
@@ -309,9 +320,14 @@ pub async fn inject(State(chaos): State<Chaos>, req: Request, next: Next) -> Res
         Fault::Reset => {
             let res = next.run(req).await;
             let (mut parts, body) = res.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             let half = bytes.slice(..bytes.len() / 2);
-            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len().max(1)));
+            parts.headers.insert(
+                header::CONTENT_LENGTH,
+                HeaderValue::from(bytes.len().max(1)),
+            );
             // The half is flushed before the cut, so that the client sees a body end early.
             let cut = futures::stream::once(async {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -330,7 +346,8 @@ pub async fn inject(State(chaos): State<Chaos>, req: Request, next: Next) -> Res
         )
             .into_response(),
         Fault::ErrorOk => {
-            let body = ApiError::internal("This 200 answer is an error (injected by --chaos).").body();
+            let body =
+                ApiError::internal("This 200 answer is an error (injected by --chaos).").body();
             (StatusCode::OK, axum::Json(body)).into_response()
         }
         Fault::Stall(d) => {
@@ -402,7 +419,9 @@ mod tests {
     #[test]
     fn a_seed_repeats_and_every_counts() {
         let picks = |c: &Chaos| -> Vec<bool> {
-            (0..200).map(|_| c.pick("GET", "/v1/x").1.is_some()).collect()
+            (0..200)
+                .map(|_| c.pick("GET", "/v1/x").1.is_some())
+                .collect()
         };
         let a = picks(&parse("500:0.3;seed=7").unwrap());
         let b = picks(&parse("500:0.3;seed=7").unwrap());

@@ -105,7 +105,12 @@ fn with<T>(st: &Shared, f: impl FnOnce(&mut ConnState) -> T) -> Option<T> {
     st.lock().ok().map(|mut g| f(&mut g))
 }
 
-async fn connection(stream: TcpStream, app: Router, limits: Limits, mut stop: watch::Receiver<bool>) {
+async fn connection(
+    stream: TcpStream,
+    app: Router,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
+) {
     let st: Shared = Arc::new(Mutex::new(ConnState {
         phase: Phase::Waiting {
             since: Instant::now(),
@@ -181,7 +186,10 @@ async fn expired(st: &Shared, limits: &Limits) {
             Some(Phase::Waiting { since, first: true }) | Some(Phase::Head { since }) => {
                 Some(since + limits.header_timeout)
             }
-            Some(Phase::Waiting { since, first: false }) => Some(since + limits.idle_timeout),
+            Some(Phase::Waiting {
+                since,
+                first: false,
+            }) => Some(since + limits.idle_timeout),
             Some(Phase::Busy(_)) => None,
             None => return,
         };
@@ -265,8 +273,10 @@ impl AsyncWrite for Io {
         ready!(this.drain(cx))?;
         if this.capture.is_none() {
             let refusing = with(&this.st, |s| {
-                matches!(s.phase, Phase::Head { .. } | Phase::Waiting { first: true, .. })
-                    && !s.dispatched
+                matches!(
+                    s.phase,
+                    Phase::Head { .. } | Phase::Waiting { first: true, .. }
+                ) && !s.dispatched
             })
             .unwrap_or(false);
             if !refusing {

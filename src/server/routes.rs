@@ -326,7 +326,10 @@ async fn list_items(
         .await?;
     // The stored JSON goes out as it is, without being parsed and written again.
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         page.to_json_string(),
     )
         .into_response())

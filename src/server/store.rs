@@ -4,7 +4,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
@@ -30,6 +32,9 @@ const MIGRATIONS: &[&str] = &[r#"
     );
     CREATE INDEX items_by_conversation ON items(conversation_seq, seq);
 "#];
+
+/// A conversation to create: its metadata and its items.
+pub type NewConversation = (Map<String, Value>, Vec<NewItem>);
 
 /// One page of a listing.
 #[derive(Debug)]
@@ -245,7 +250,7 @@ impl Store {
 
     /// Creates all the given conversations in one transaction, and only if the database has no
     /// live conversation. Answers how many were created.
-    pub fn seed(&self, conversations: Vec<(Map<String, Value>, Vec<NewItem>)>) -> Result<usize, ApiError> {
+    pub fn seed(&self, conversations: Vec<NewConversation>) -> Result<usize, ApiError> {
         self.write(|tx| {
             let any: Option<i64> = tx
                 .query_row(
@@ -336,7 +341,11 @@ impl Store {
         })
     }
 
-    pub fn add_items(&self, conversation: &str, items: Vec<NewItem>) -> Result<Vec<Value>, ApiError> {
+    pub fn add_items(
+        &self,
+        conversation: &str,
+        items: Vec<NewItem>,
+    ) -> Result<Vec<Value>, ApiError> {
         self.write(|tx| {
             let seq = tx
                 .query_row(
@@ -639,7 +648,9 @@ mod tests {
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
             .unwrap();
-        rows.collect::<rusqlite::Result<Vec<_>>>().unwrap().join("; ")
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+            .join("; ")
     }
 
     /// A cursor is a range search, never a scan from the start of the conversation.

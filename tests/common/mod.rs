@@ -21,7 +21,11 @@ pub async fn start_memory() -> RunningServer {
 }
 
 /// An in-memory server with the given limits.
-pub async fn start_limited(database: Database, api_key: Option<&str>, limits: server::Limits) -> RunningServer {
+pub async fn start_limited(
+    database: Database,
+    api_key: Option<&str>,
+    limits: server::Limits,
+) -> RunningServer {
     server::start_with(
         ServeOptions {
             addr: "127.0.0.1:0".parse().expect("address"),
