@@ -5,6 +5,7 @@ pub mod error;
 pub mod ids;
 pub mod listen;
 pub mod routes;
+pub mod schema;
 pub mod store;
 
 use std::net::SocketAddr;
