@@ -4,6 +4,7 @@ pub mod chaos;
 pub mod error;
 pub mod ids;
 pub mod listen;
+pub mod page;
 pub mod routes;
 pub mod schema;
 pub mod store;

@@ -11,32 +11,12 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::ids;
+pub use super::page::{Page, RawPage};
 use super::schema::{conversations_sql, items_sql, MIGRATIONS};
 pub use crate::protocol::validate::{NewItem, Order};
 
 /// A conversation to create: its metadata and its items.
 pub type NewConversation = (Map<String, Value>, Vec<NewItem>);
-
-/// One page of a listing.
-#[derive(Debug)]
-pub struct Page {
-    pub data: Vec<Value>,
-    pub has_more: bool,
-}
-
-impl Page {
-    pub fn to_json(&self, id_of: impl Fn(&Value) -> Option<&str>) -> Value {
-        let first = self.data.first().and_then(&id_of);
-        let last = self.data.last().and_then(&id_of);
-        json!({
-            "object": "list",
-            "data": self.data,
-            "first_id": first,
-            "last_id": last,
-            "has_more": self.has_more,
-        })
-    }
-}
 
 /// Readers opened beside the writer on a database file. In WAL mode they read while it commits.
 const READERS: usize = 4;
@@ -51,38 +31,6 @@ pub struct Store {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     max_page_bytes: usize,
-}
-
-/// A page of items as stored: the JSON text of each, and the first and last ids.
-#[derive(Debug)]
-pub struct RawPage {
-    pub bodies: Vec<String>,
-    pub first_id: Option<String>,
-    pub last_id: Option<String>,
-    pub has_more: bool,
-}
-
-impl RawPage {
-    /// The list object, byte for byte what serializing [`Page::to_json`] would give.
-    pub fn to_json_string(&self) -> String {
-        let len: usize = self.bodies.iter().map(|b| b.len() + 1).sum();
-        let mut out = String::with_capacity(len + 128);
-        out.push_str("{\"object\":\"list\",\"data\":[");
-        for (i, body) in self.bodies.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(body);
-        }
-        out.push_str("],\"first_id\":");
-        out.push_str(&Value::from(self.first_id.clone()).to_string());
-        out.push_str(",\"last_id\":");
-        out.push_str(&Value::from(self.last_id.clone()).to_string());
-        out.push_str(",\"has_more\":");
-        out.push_str(if self.has_more { "true" } else { "false" });
-        out.push('}');
-        out
-    }
 }
 
 struct ConversationRow {
