@@ -24,6 +24,9 @@ use super::Limits;
 /// Pending connections the kernel queues before `accept`.
 pub const BACKLOG: u32 = 1024;
 
+/// The most connections `--max-connections` may allow.
+pub const MAX_CONNECTIONS: usize = 1 << 20;
+
 /// Binds `addr` with a backlog of [`BACKLOG`].
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
@@ -43,7 +46,7 @@ pub async fn serve(
     limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) -> io::Result<()> {
-    let max = limits.max_connections.max(1);
+    let max = limits.max_connections.clamp(1, MAX_CONNECTIONS);
     let permits = Arc::new(Semaphore::new(max));
     loop {
         // Beyond the cap, connections wait in the backlog rather than being refused.
