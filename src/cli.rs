@@ -125,6 +125,27 @@ pub struct ServeArgs {
     /// CONVTUI_SERVE_API_KEY: a key given here shows in `ps` to every user of the machine
     #[arg(long, env = "CONVTUI_SERVE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// Seconds a client has to send a request's headers
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's body
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub body_timeout: u64,
+    /// Seconds a kept-alive connection may wait for its next request
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub idle_timeout: u64,
+    /// Connections served at once; more wait in the listen backlog
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Item bytes in one page of a listing; a page stops early with has_more
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_page_bytes: usize,
+    /// Accept item types the API does not list, as sent (to test clients against new types)
+    #[arg(long)]
+    pub allow_unknown_item_types: bool,
+    /// Inject faults, e.g. '500:0.1,latency=200ms:0.3,stall:every=7;seed=42' (see the README)
+    #[arg(long, value_name = "SPEC")]
+    pub chaos: Option<crate::server::chaos::Chaos>,
 }
 
 /// The key is never shown, not even in debug output.

@@ -163,26 +163,33 @@ impl serde_json::ser::Formatter for TerminalSafe {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // By grapheme cluster, as the sanitizer judges text: a joiner inside an emoji sequence
+        // stays, a lone one is escaped.
+        use unicode_segmentation::UnicodeSegmentation;
         let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if c.is_ascii() || !unsafe_on_a_terminal(c) {
+        for (i, cluster) in fragment.grapheme_indices(true) {
+            if cluster.is_ascii() && !cluster.chars().any(|c| c.is_control()) {
+                continue;
+            }
+            if !cluster.chars().any(|c| c.is_control()) && crate::sanitize::line(cluster) == cluster
+            {
                 continue;
             }
             writer.write_all(&fragment.as_bytes()[start..i])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
+            for c in cluster.chars() {
+                if c.is_ascii() && !c.is_control() {
+                    write!(writer, "{c}")?;
+                    continue;
+                }
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
             }
-            start = i + c.len_utf8();
+            start = i + cluster.len();
         }
         writer.write_all(&fragment.as_bytes()[start..])
     }
-}
-
-fn unsafe_on_a_terminal(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let one = c.encode_utf8(&mut buf);
-    c.is_control() || crate::sanitize::line(one) != *one
 }
 
 /// One value as one line of JSON, safe to show on a terminal.

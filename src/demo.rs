@@ -2,9 +2,12 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::api::{Client, ListParams, Metadata};
+use crate::api::Metadata;
+use crate::protocol::validate::{self, ItemTypes};
+use crate::server::store::NewConversation;
+use crate::server::RunningServer;
 
 const FILES: &[&str] = &[
     include_str!("../assets/demo/01-trip-planning.json"),
@@ -33,37 +36,43 @@ pub fn conversations() -> Result<Vec<DemoConversation>, String> {
         .collect()
 }
 
-/// Seeds the demo conversations once per data directory, and only into an empty server.
+/// The demo conversations as the store takes them: items checked and normalised as a create
+/// would, in any type (the demo shows a type the API does not list yet).
+pub fn new_conversations() -> Result<Vec<NewConversation>, String> {
+    conversations()?
+        .into_iter()
+        .map(|demo| {
+            let metadata: Map<String, Value> = demo
+                .metadata
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            let mut items = Vec::with_capacity(demo.items.len());
+            for chunk in demo.items.chunks(validate::MAX_ITEMS) {
+                let list = Value::Array(chunk.to_vec());
+                items.extend(
+                    validate::items_of(&list, true, ItemTypes::Any)
+                        .map_err(|e| format!("demo data: {}", e.message))?,
+                );
+            }
+            Ok((metadata, items))
+        })
+        .collect()
+}
+
+/// Seeds the demo conversations once per data directory, and only into an empty server, in one
+/// transaction: an interrupted first run leaves either all of the demo or none of it.
 /// Answers how many conversations were created.
-pub async fn seed_if_new(client: &Client, data_dir: &Path) -> Result<usize, String> {
+pub async fn seed_if_new(server: &RunningServer, data_dir: &Path) -> Result<usize, String> {
     let marker = data_dir.join("demo-seeded");
     if marker.exists() {
         return Ok(0);
     }
-    let existing = client
-        .list_conversations(&ListParams {
-            limit: 1,
-            ..ListParams::default()
-        })
+    let demo = new_conversations()?;
+    let created = server
+        .with_store(move |store| store.seed(demo))
         .await
-        .map_err(|e| e.to_string())?;
-    let mut created = 0;
-    if existing.data.is_empty() {
-        for demo in conversations()? {
-            let (first, rest) = demo.items.split_at(demo.items.len().min(20));
-            let conv = client
-                .create_conversation(Some(&demo.metadata), first)
-                .await
-                .map_err(|e| e.to_string())?;
-            for chunk in rest.chunks(20) {
-                client
-                    .create_items(&conv.id, chunk, &[])
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            created += 1;
-        }
-    }
+        .map_err(|e| e.message)?;
     std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
     std::fs::write(&marker, b"").map_err(|e| e.to_string())?;
     Ok(created)

@@ -100,7 +100,22 @@ async fn serve(args: ServeArgs) -> ExitCode {
         database,
         api_key: args.api_key.filter(|k| !k.is_empty()),
     };
-    match server::run(opts).await {
+    if let Some(chaos) = &args.chaos {
+        eprintln!(
+            "convtui serve: injecting faults (--chaos), seed {}",
+            chaos.seed
+        );
+    }
+    let limits = server::Limits {
+        header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+        body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
+        max_page_bytes: args.max_page_bytes.max(1),
+        allow_unknown_item_types: args.allow_unknown_item_types,
+        chaos: args.chaos,
+    };
+    match server::run_with(opts, limits).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e @ server::ServeError::NoKeyOnNetwork(_)) => {
             commands::eprint_error(&e);

@@ -65,3 +65,67 @@ fn refuses_a_public_address_without_a_key() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("without --api-key"), "{err}");
 }
+
+#[test]
+fn a_bad_chaos_spec_is_a_clear_usage_error() {
+    let out = convtui()
+        .args([
+            "serve",
+            "--memory",
+            "--addr",
+            "127.0.0.1:0",
+            "--chaos",
+            "500:0.1,teapot:0.5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("in rule 'teapot:0.5': unknown fault 'teapot'"),
+        "{err}"
+    );
+    assert!(err.contains("known: latency=DURATION"), "{err}");
+}
+
+#[test]
+fn chaos_faults_reach_a_client_of_the_binary() {
+    let mut child = convtui()
+        .args([
+            "serve",
+            "--memory",
+            "--addr",
+            "127.0.0.1:0",
+            "--chaos",
+            "503:every=2@GET;seed=1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let port = line
+        .trim_end()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.strip_suffix("/v1"))
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("unexpected ready line {line:?}"));
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(
+            &mut conn,
+            b"GET /v1/conversations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut conn, &mut response).unwrap();
+        statuses.push(response.get(9..12).unwrap_or_default().to_string());
+    }
+    assert_eq!(statuses, ["200", "503", "200", "503"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{start_memory, Http};
+use common::{start_any_types, start_memory, Http};
 use serde_json::json;
 
 fn is_hex_id(id: &str, prefix: &str) -> bool {
@@ -80,7 +80,7 @@ async fn create_without_body_has_empty_metadata() {
 
 #[tokio::test]
 async fn items_create_list_get_delete() {
-    let server = start_memory().await;
+    let server = start_any_types().await;
     let http = Http::new(&server);
     let conv = http.conversation().await;
     let items = json!({"items": [
@@ -231,7 +231,7 @@ async fn conversation_list_extension_pages() {
 /// exactly as sent, apart from the id the server assigns and a message's normalised content.
 #[tokio::test]
 async fn every_item_type_round_trips() {
-    let server = start_memory().await;
+    let server = start_any_types().await;
     let http = Http::new(&server);
     let mut types = std::collections::BTreeSet::new();
     for demo in convtui::demo::conversations().unwrap() {

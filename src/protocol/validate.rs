@@ -40,6 +40,51 @@ pub const INCLUDE_VALUES: [&str; 8] = [
     "message.output_text.logprobs",
 ];
 
+/// The input item types the API accepts, as the Conversations reference lists them
+/// (https://platform.openai.com/docs/api-reference/conversations/create-items).
+pub const ITEM_TYPES: [&str; 30] = [
+    "message",
+    "item_reference",
+    "function_call",
+    "function_call_output",
+    "file_search_call",
+    "web_search_call",
+    "image_generation_call",
+    "computer_call",
+    "computer_call_output",
+    "reasoning",
+    "code_interpreter_call",
+    "local_shell_call",
+    "local_shell_call_output",
+    "mcp_list_tools",
+    "mcp_approval_request",
+    "mcp_approval_response",
+    "mcp_call",
+    "custom_tool_call",
+    "custom_tool_call_output",
+    "shell_call",
+    "shell_call_output",
+    "apply_patch_call",
+    "apply_patch_call_output",
+    "tool_search_call",
+    "tool_search_output",
+    "compaction",
+    "additional_tools",
+    "program",
+    "program_output",
+    "configuration_update",
+];
+
+/// Whether item types outside [`ITEM_TYPES`] are accepted (kept as sent) or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ItemTypes {
+    /// Only the API's types, as OpenAI answers.
+    #[default]
+    Known,
+    /// Any type: lets clients be tested against types added later.
+    Any,
+}
+
 const INPUT_ROLES: [&str; 4] = ["assistant", "system", "developer", "user"];
 
 /// Rejects any field not in `allowed`.
@@ -89,8 +134,17 @@ pub fn metadata(value: &Value) -> Result<Map<String, Value>, ApiError> {
     Ok(map.clone())
 }
 
-/// The `items` array of a create call: at most 20, each checked and normalised.
+/// The `items` array of a create call: at most 20, each checked and normalised; any type.
 pub fn items(value: &Value, allow_empty: bool) -> Result<Vec<NewItem>, ApiError> {
+    items_of(value, allow_empty, ItemTypes::Any)
+}
+
+/// The `items` array of a create call, refusing unknown types unless `types` is `Any`.
+pub fn items_of(
+    value: &Value,
+    allow_empty: bool,
+    types: ItemTypes,
+) -> Result<Vec<NewItem>, ApiError> {
     let list = match value {
         Value::Array(a) => a,
         other => return Err(ApiError::invalid_type("items", "an array", other)),
@@ -103,8 +157,25 @@ pub fn items(value: &Value, allow_empty: bool) -> Result<Vec<NewItem>, ApiError>
     }
     list.iter()
         .enumerate()
-        .map(|(i, v)| item(v, &format!("items[{i}]")))
+        .map(|(i, v)| {
+            let param = format!("items[{i}]");
+            let checked = item(v, &param)?;
+            if types == ItemTypes::Known {
+                known_type(v, &param)?;
+            }
+            Ok(checked)
+        })
         .collect()
+}
+
+/// Refuses a type the API does not know, naming the param and the supported values.
+fn known_type(value: &Value, param: &str) -> Result<(), ApiError> {
+    match value.get("type").and_then(Value::as_str) {
+        Some(kind) if !ITEM_TYPES.contains(&kind) => {
+            Err(ApiError::invalid_value(param, kind, &ITEM_TYPES))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Checks items one by one, each named by its place in the whole list (`items[22]`), so that a

@@ -22,3 +22,35 @@ impl From<rusqlite::Error> for ApiError {
         )
     }
 }
+
+/// A body that did not arrive in time: 408, in the API's envelope.
+pub fn body_timeout(limit: std::time::Duration) -> ApiError {
+    ApiError {
+        status: 408,
+        kind: "invalid_request_error",
+        code: Some("request_timeout"),
+        param: None,
+        message: format!(
+            "The request body was not received within {} seconds.",
+            limit.as_secs()
+        ),
+    }
+}
+
+/// An error answered by the connection itself, before any route: `(status, envelope JSON)`.
+pub fn connection_error(status: u16) -> ApiError {
+    let message = match status {
+        408 => "The request headers were not received in time.".to_string(),
+        413 => "The request is too large.".to_string(),
+        414 => "The request URL is too long.".to_string(),
+        431 => "The request headers are too large.".to_string(),
+        _ => "The request could not be parsed as HTTP.".to_string(),
+    };
+    ApiError {
+        status,
+        kind: "invalid_request_error",
+        code: None,
+        param: None,
+        message,
+    }
+}

@@ -1,16 +1,22 @@
 //! `convtui serve`: a local, faithful implementation of the Conversations API (axum + SQLite).
 
+pub mod chaos;
 pub mod error;
 pub mod ids;
+pub mod listen;
+pub mod page;
 pub mod routes;
+pub mod schema;
 pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::protocol::validate::ItemTypes;
 
 use routes::AppState;
 use store::Store;
@@ -47,6 +53,39 @@ impl std::fmt::Debug for ServeOptions {
     }
 }
 
+/// How the server protects itself, and what it accepts. The defaults suit a local server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// How long a client has to send a request's head, from connecting or from its first byte.
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's body.
+    pub body_timeout: Duration,
+    /// How long a kept-alive connection may wait for its next request.
+    pub idle_timeout: Duration,
+    /// Connections open at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Item bytes in one page; a page stops early with `has_more: true`.
+    pub max_page_bytes: usize,
+    /// Accept item types the API does not list (kept as sent).
+    pub allow_unknown_item_types: bool,
+    /// Faults to inject, for testing clients.
+    pub chaos: Option<chaos::Chaos>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            max_page_bytes: store::DEFAULT_MAX_PAGE_BYTES,
+            allow_unknown_item_types: false,
+            chaos: None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("refusing to listen on {0} without --api-key: anyone who can reach that address could read and delete your conversations. Pass --api-key KEY, or listen on a loopback address such as 127.0.0.1")]
@@ -73,8 +112,9 @@ pub enum ServeError {
 /// A server running in the background of this process.
 pub struct RunningServer {
     addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<watch::Sender<bool>>,
     task: JoinHandle<Result<(), ServeError>>,
+    state: AppState,
 }
 
 impl RunningServer {
@@ -87,10 +127,18 @@ impl RunningServer {
         format!("http://{}/v1", self.addr)
     }
 
+    /// Runs `f` on this server's storage, on the blocking pool.
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, error::ApiError> + Send + 'static,
+    ) -> Result<T, error::ApiError> {
+        self.state.with_store(f).await
+    }
+
     /// Stops accepting connections, lets in-flight requests finish, and closes the database.
     pub async fn shutdown(mut self) -> Result<(), ServeError> {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         self.wait().await
     }
@@ -125,30 +173,40 @@ fn open_store(database: &Database) -> Result<Store, ServeError> {
     }
 }
 
-/// Opens the database, binds the address and serves in a background task.
+/// Opens the database, binds the address and serves in a background task, with the default
+/// [`Limits`].
 pub async fn start(opts: ServeOptions) -> Result<RunningServer, ServeError> {
+    start_with(opts, Limits::default()).await
+}
+
+/// Opens the database, binds the address and serves in a background task.
+pub async fn start_with(opts: ServeOptions, limits: Limits) -> Result<RunningServer, ServeError> {
     if !opts.addr.ip().is_loopback() && opts.api_key.is_none() {
         return Err(ServeError::NoKeyOnNetwork(opts.addr));
     }
-    let store = open_store(&opts.database)?;
-    let listener = TcpListener::bind(opts.addr)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: opts.addr,
-            source,
-        })?;
+    let mut store = open_store(&opts.database)?;
+    store.set_max_page_bytes(limits.max_page_bytes);
+    let listener = listen::bind(opts.addr).map_err(|source| ServeError::Bind {
+        addr: opts.addr,
+        source,
+    })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Bind {
         addr: opts.addr,
         source,
     })?;
-    let state = AppState::new(store, opts.api_key);
-    let app = routes::router(state.clone());
-    let (stop, stopped) = oneshot::channel::<()>();
+    let types = if limits.allow_unknown_item_types {
+        ItemTypes::Any
+    } else {
+        ItemTypes::Known
+    };
+    let state = AppState::new(store, opts.api_key)
+        .with_item_types(types)
+        .with_body_timeout(limits.body_timeout);
+    let app = routes::router(state.clone(), limits.chaos.clone());
+    let (stop, stopped) = watch::channel(false);
+    let running_state = state.clone();
     let task = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
+        let result = listen::serve(listener, app, limits, stopped)
             .await
             .map_err(ServeError::Serve);
         if let Some(store) = state.take_store() {
@@ -162,12 +220,18 @@ pub async fn start(opts: ServeOptions) -> Result<RunningServer, ServeError> {
         addr,
         stop: Some(stop),
         task,
+        state: running_state,
     })
 }
 
 /// Runs until SIGINT or SIGTERM, printing the one ready line on stdout.
 pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
-    let mut server = start(opts).await?;
+    run_with(opts, Limits::default()).await
+}
+
+/// [`run`] with the given [`Limits`].
+pub async fn run_with(opts: ServeOptions, limits: Limits) -> Result<(), ServeError> {
+    let mut server = start_with(opts, limits).await?;
     println!("convtui serve: listening on {}", server.base_url());
     tokio::select! {
         _ = shutdown_signal() => {}
@@ -175,7 +239,7 @@ pub async fn run(opts: ServeOptions) -> Result<(), ServeError> {
     }
     tracing::info!("shutting down");
     if let Some(stop) = server.stop.take() {
-        let _ = stop.send(());
+        let _ = stop.send(true);
     }
     // In-flight requests get time to finish; a client that never completes its request, or a
     // second signal, does not keep the process alive.

@@ -1,7 +1,7 @@
 //! HTTP routes of the Conversations API, plus the conversation-list extension.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
@@ -16,47 +16,62 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::ids;
 use super::store::Store;
-use crate::protocol::validate;
+use crate::protocol::validate::{self, ItemTypes};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    store: Arc<Mutex<Option<Store>>>,
+    store: Arc<Mutex<Option<Arc<Store>>>>,
     api_key: Option<Arc<str>>,
+    item_types: ItemTypes,
+    body_timeout: Duration,
 }
 
 impl AppState {
     pub fn new(store: Store, api_key: Option<String>) -> Self {
         AppState {
-            store: Arc::new(Mutex::new(Some(store))),
+            store: Arc::new(Mutex::new(Some(Arc::new(store)))),
             api_key: api_key.map(Into::into),
+            item_types: ItemTypes::Known,
+            body_timeout: Duration::from_secs(30),
         }
     }
 
-    /// Runs a storage operation on the blocking pool.
-    async fn with_store<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store
-                .lock()
-                .map_err(|_| ApiError::internal("storage is unavailable"))?;
-            let s = guard
-                .as_mut()
-                .ok_or_else(|| ApiError::internal("the server is shutting down"))?;
-            f(s)
-        })
-        .await
-        .map_err(|_| ApiError::internal("storage task failed"))?
+    /// Which item types a create accepts.
+    pub fn with_item_types(mut self, types: ItemTypes) -> Self {
+        self.item_types = types;
+        self
     }
 
-    /// Takes the store out so that it can be closed.
+    /// How long a client has to send a request's body.
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Runs a storage operation on the blocking pool. Reads run in parallel on their own
+    /// connections; writes queue for the one writer.
+    pub(crate) async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| ApiError::internal("storage is unavailable"))?
+            .clone()
+            .ok_or_else(|| ApiError::internal("the server is shutting down"))?;
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|_| ApiError::internal("storage task failed"))?
+    }
+
+    /// Takes the store out so that it can be closed (once no request still holds it).
     pub fn take_store(&self) -> Option<Store> {
-        self.store.lock().ok().and_then(|mut g| g.take())
+        let store = self.store.lock().ok().and_then(|mut g| g.take())?;
+        Arc::try_unwrap(store).ok()
     }
 }
 
@@ -79,8 +94,8 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+pub fn router(state: AppState, chaos: Option<super::chaos::Chaos>) -> Router {
+    let routes = Router::new()
         .route(
             "/v1/conversations",
             get(list_conversations).post(create_conversation),
@@ -101,7 +116,12 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(invalid_url)
         .method_not_allowed_fallback(invalid_url)
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let routes = match chaos {
+        Some(chaos) => routes.layer(middleware::from_fn_with_state(chaos, super::chaos::inject)),
+        None => routes,
+    };
+    routes
         .layer(middleware::from_fn(request_headers))
         .with_state(state)
 }
@@ -163,11 +183,13 @@ fn redact(key: &str) -> String {
 
 /// Reads a JSON object body. An empty body is `None`.
 async fn json_body(
+    state: &AppState,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Option<Map<String, Value>>, ApiError> {
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
+    let bytes = tokio::time::timeout(state.body_timeout, to_bytes(body, MAX_BODY_BYTES))
         .await
+        .map_err(|_| super::error::body_timeout(state.body_timeout))?
         .map_err(|_| ApiError::body_too_large(MAX_BODY_BYTES))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -204,12 +226,12 @@ async fn create_conversation(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = json_body(&headers, body).await?.unwrap_or_default();
+    let body = json_body(&state, &headers, body).await?.unwrap_or_default();
     validate::only_fields(&body, &["metadata", "items"])?;
     let metadata = validate::metadata(body.get("metadata").unwrap_or(&Value::Null))?;
     let items = match body.get("items") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => validate::items(v, true)?,
+        Some(v) => validate::items_of(v, true, state.item_types)?,
     };
     let conv = state
         .with_store(move |s| s.create_conversation(&metadata, items))
@@ -232,7 +254,7 @@ async fn update_conversation(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let body = json_body(&headers, body).await?.unwrap_or_default();
+    let body = json_body(&state, &headers, body).await?.unwrap_or_default();
     validate::only_fields(&body, &["metadata"])?;
     let metadata = validate::metadata(
         body.get("metadata")
@@ -273,12 +295,13 @@ async fn create_items(
     body: Body,
 ) -> ApiResult {
     validate::list_query(raw.as_deref())?;
-    let body = json_body(&headers, body).await?.unwrap_or_default();
+    let body = json_body(&state, &headers, body).await?.unwrap_or_default();
     validate::only_fields(&body, &["items"])?;
-    let items = validate::items(
+    let items = validate::items_of(
         body.get("items")
             .ok_or_else(|| ApiError::missing_parameter("items"))?,
         false,
+        state.item_types,
     )?;
     let stored = state.with_store(move |s| s.add_items(&id, items)).await?;
     let page = super::store::Page {
@@ -296,12 +319,20 @@ async fn list_items(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult {
+) -> Result<Response, ApiError> {
     let q = validate::list_query(raw.as_deref())?;
     let page = state
         .with_store(move |s| s.list_items(&id, q.after.as_deref(), q.limit, q.order))
         .await?;
-    Ok(Json(page.to_json(item_id)))
+    // The stored JSON goes out as it is, without being parsed and written again.
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        page.to_json_string(),
+    )
+        .into_response())
 }
 
 async fn get_item(

@@ -57,8 +57,8 @@ pub async fn run(profile: Profile) -> Result<(), String> {
     let log = init_logging(&data_dir);
     terminal::install_panic_hook(log.clone());
     let (client, server) = config::connect(&profile).await.map_err(|e| e.to_string())?;
-    if server.is_some() {
-        if let Err(e) = crate::demo::seed_if_new(&client, &data_dir).await {
+    if let Some(server) = &server {
+        if let Err(e) = crate::demo::seed_if_new(server, &data_dir).await {
             tracing::warn!("seeding the demo data failed: {e}");
         }
     }

@@ -20,6 +20,33 @@ pub async fn start_memory() -> RunningServer {
     start_with(Database::Memory, None).await
 }
 
+/// An in-memory server with the given limits.
+pub async fn start_limited(
+    database: Database,
+    api_key: Option<&str>,
+    limits: server::Limits,
+) -> RunningServer {
+    server::start_with(
+        ServeOptions {
+            addr: "127.0.0.1:0".parse().expect("address"),
+            database,
+            api_key: api_key.map(String::from),
+        },
+        limits,
+    )
+    .await
+    .expect("server starts")
+}
+
+/// An in-memory server that keeps item types the API does not list (`--allow-unknown-item-types`).
+pub async fn start_any_types() -> RunningServer {
+    let limits = server::Limits {
+        allow_unknown_item_types: true,
+        ..server::Limits::default()
+    };
+    start_limited(Database::Memory, None, limits).await
+}
+
 /// A raw HTTP response: status, request id and JSON body.
 #[derive(Debug)]
 pub struct Reply {
