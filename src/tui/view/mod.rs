@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             }
             Modal::OpenById(o) => dialogs::open_by_id(frame, area, o),
             Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
-            Modal::Filter(f) => prompt::filter(frame, g.status, f),
+            Modal::Filter(f) => prompt::filter(frame, g.status, f, &app.counts()),
             Modal::Command(c) => prompt::command(frame, g.body, g.status, c),
         }
     }

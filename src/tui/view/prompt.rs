@@ -43,10 +43,22 @@ fn first_row(status: Rect) -> Rect {
     }
 }
 
-pub fn filter(frame: &mut Frame, status: Rect, f: &FilterInput) {
+/// The filter prompt, and what it matched at the right (`12 matches in 300 loaded`).
+pub fn filter(frame: &mut Frame, status: Rect, f: &FilterInput, counts: &str) {
     let area = first_row(status);
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(Line::from(input_spans("/", &f.input))), area);
+    let width = (counts.chars().count() as u16 + 1).min(area.width / 2);
+    let right = Rect {
+        x: area.right().saturating_sub(width),
+        width,
+        ..area
+    };
+    frame.render_widget(Clear, right);
+    frame.render_widget(
+        Paragraph::new(Line::styled(counts.to_string(), THEME.dim())).right_aligned(),
+        right,
+    );
 }
 
 /// What a completion is: a command's arguments and help, else nothing.
