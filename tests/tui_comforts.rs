@@ -26,7 +26,12 @@ fn type_text(app: &mut App, text: &str) {
 fn app() -> App {
     let mut app = App::new("local", "http://127.0.0.1:8787/v1", Registry::default());
     app.now = NOW;
-    let titles = ["Trip to Lisbon", "Billing question", "Lisbon hotels", "Cats"];
+    let titles = [
+        "Trip to Lisbon",
+        "Billing question",
+        "Lisbon hotels",
+        "Cats",
+    ];
     let listed = titles
         .iter()
         .enumerate()
@@ -60,7 +65,11 @@ fn the_filter_narrows_the_timeline_and_marks_the_matches() {
     let (conversation, generation) = (tl.conversation.clone(), tl.paging.generation);
     let items = (0..40)
         .map(|i| {
-            let text = if i % 10 == 3 { format!("about Lisbon {i}") } else { format!("other {i}") };
+            let text = if i % 10 == 3 {
+                format!("about Lisbon {i}")
+            } else {
+                format!("other {i}")
+            };
             json!({"id": format!("msg_{i:03}"), "type": "message", "role": "user",
                    "content": [{"type": "input_text", "text": text}]})
         })
@@ -77,11 +86,18 @@ fn the_filter_narrows_the_timeline_and_marks_the_matches() {
     let terminal = draw(&mut app, 120, 30);
     let screen = terminal.backend().to_string();
     insta::assert_snapshot!("filter_timeline_typing", screen);
-    assert!(screen.contains("4 matches in 40 loaded · more on the server"), "{screen}");
+    assert!(
+        screen.contains("4 matches in 40 loaded · more on the server"),
+        "{screen}"
+    );
     assert!(!screen.contains("other 1"), "only the matches are listed");
     // The matches are marked where they show: the rows and the detail.
     let buf = terminal.backend().buffer();
-    let marked = buf.content().iter().filter(|c| c.bg == Color::Yellow).count();
+    let marked = buf
+        .content()
+        .iter()
+        .filter(|c| c.bg == Color::Yellow)
+        .count();
     assert!(marked >= 6 * 5, "{marked} cells marked");
     // Enter keeps the filter; n goes to the next match; Esc clears it.
     press(&mut app, KeyCode::Enter);
@@ -89,7 +105,10 @@ fn the_filter_narrows_the_timeline_and_marks_the_matches() {
     let first = selected(&app);
     type_text(&mut app, "n");
     assert_ne!(selected(&app), first, "n moves to the next match");
-    assert!(app.editor().is_none(), "n is not 'new conversation' while a filter is in effect");
+    assert!(
+        app.editor().is_none(),
+        "n is not 'new conversation' while a filter is in effect"
+    );
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.timeline.as_ref().unwrap().list.shown_len(), 40);
 }
@@ -104,7 +123,11 @@ fn the_filter_narrows_the_conversation_list_with_smart_case() {
     assert!(!screen.contains("Billing question"));
     assert!(screen.contains("2 matches in 4 conversations"), "{screen}");
     type_text(&mut app, " H");
-    assert_eq!(app.convs.shown_len(), 0, "a capital makes case matter: 'hotels' is lower case");
+    assert_eq!(
+        app.convs.shown_len(),
+        0,
+        "a capital makes case matter: 'hotels' is lower case"
+    );
 }
 
 #[test]
@@ -114,13 +137,19 @@ fn the_command_line_completes_and_lists_the_candidates() {
     press(&mut app, KeyCode::Tab);
     let screen = draw(&mut app, 100, 24).backend().to_string();
     insta::assert_snapshot!("command_line_completion", screen);
-    assert!(screen.contains(":toggle-order"), "the first candidate is filled in");
+    assert!(
+        screen.contains(":toggle-order"),
+        "the first candidate is filled in"
+    );
     for name in ["toggle-order", "toggle-raw", "toggle-json"] {
         assert!(screen.contains(name), "{name} is listed:\n{screen}");
     }
     press(&mut app, KeyCode::Tab);
     let screen = draw(&mut app, 100, 24).backend().to_string();
-    assert!(screen.contains(":toggle-raw"), "a second Tab takes the next");
+    assert!(
+        screen.contains(":toggle-raw"),
+        "a second Tab takes the next"
+    );
     press(&mut app, KeyCode::Enter);
     assert!(app.detail.raw, "the action ran by its name");
     // The id of a conversation completes too.

@@ -79,11 +79,17 @@ fn with_255_conversations_a_filter_finds_one_and_y_copies_its_full_id() {
     tmux.type_text("zebra m");
     let screen = tmux.wait_for("1 matches in 255 conversations", 10);
     assert!(screen.contains("Zebra migration plan"), "{screen}");
-    assert!(!screen.contains("Weekly notes"), "the list narrowed:\n{screen}");
+    assert!(
+        !screen.contains("Weekly notes"),
+        "the list narrowed:\n{screen}"
+    );
     tmux.keys(&["Enter"]);
     tmux.keys(&["y"]);
     let screen = tmux.wait_for("Copied the conversation id", 10);
-    assert!(screen.contains(&wanted), "the full id is on screen:\n{screen}");
+    assert!(
+        screen.contains(&wanted),
+        "the full id is on screen:\n{screen}"
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let buffer = tmux.tmux(&["show-buffer"]);
@@ -123,7 +129,12 @@ fn a_custom_keymap_changes_the_behaviour_and_the_help() {
         40,
         &command_line(
             &[("CONVTUI_DATA_DIR", &data)],
-            &["--config", &config.display().to_string(), "--base-url", &base],
+            &[
+                "--config",
+                &config.display().to_string(),
+                "--base-url",
+                &base,
+            ],
         ),
     );
     // The binding terminals cannot tell apart is refused, naming its line.
