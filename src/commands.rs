@@ -578,7 +578,10 @@ pub async fn open_tui(global: &GlobalArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return finish(Err(e.into())),
     };
-    match crate::tui::run(profile).await {
+    let settings = config_options(global)
+        .config_path
+        .or_else(config::default_config_file);
+    match crate::tui::run_with(profile, settings.as_deref()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => finish(Err(CommandError::Other(e))),
     }

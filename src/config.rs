@@ -96,6 +96,11 @@ struct FileSettings {
     default_profile: Option<String>,
     #[serde(default)]
     profiles: BTreeMap<String, ProfileSettings>,
+    /// The terminal UI's keymap and mouse capture, read by `tui::settings`.
+    #[serde(default, rename = "keys")]
+    _keys: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "mouse")]
+    _mouse: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -20,6 +20,17 @@ pub fn message_of(event: Event) -> Option<Message> {
             text.replace("\r\n", "\n").replace('\r', "\n"),
         )),
         Event::Resize(w, h) => Some(Message::Resize(w, h)),
+        // Only clicks and the wheel: moving the pointer changes nothing.
+        Event::Mouse(m)
+            if matches!(
+                m.kind,
+                crossterm::event::MouseEventKind::Down(_)
+                    | crossterm::event::MouseEventKind::ScrollUp
+                    | crossterm::event::MouseEventKind::ScrollDown
+            ) =>
+        {
+            Some(Message::Mouse(m))
+        }
         _ => None,
     }
 }
@@ -47,6 +58,7 @@ pub async fn run_loop(
                 Effect::ExternalEdit { conversation, json } => {
                     *external = Some((conversation, json))
                 }
+                Effect::Copy(text) => super::terminal::copy(&text),
                 e => runtime.spawn(e),
             }
         }

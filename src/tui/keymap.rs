@@ -68,6 +68,17 @@ actions! {
     NextRole = "next-role",
     PreviousRole = "previous-role",
     ToggleJson = "toggle-json",
+    // Filter, command line, clipboard.
+    Filter = "filter",
+    CommandLine = "command-line",
+    NextMatch = "next-match",
+    PreviousMatch = "previous-match",
+    ClearFilter = "clear-filter",
+    CopyId = "copy-id",
+    CopyJson = "copy-json",
+    Complete = "complete",
+    HistoryPrevious = "history-previous",
+    HistoryNext = "history-next",
 }
 
 impl fmt::Display for Action {
@@ -109,6 +120,12 @@ pub enum Context {
     DraftCheck,
     /// An editor waiting for its save or send to finish: no keys.
     Sending,
+    /// Typing a `/` filter.
+    Filter,
+    /// A pane with a filter in effect: these keys come before the pane's own.
+    Matches,
+    /// Typing a `:` command.
+    Command,
 }
 
 impl Context {
@@ -126,6 +143,9 @@ impl Context {
         Context::ComposerJson,
         Context::DraftCheck,
         Context::Sending,
+        Context::Filter,
+        Context::Matches,
+        Context::Command,
     ];
 
     /// The stable name, as config files use it.
@@ -144,6 +164,9 @@ impl Context {
             Context::ComposerJson => "composer-json",
             Context::DraftCheck => "draft-check",
             Context::Sending => "sending",
+            Context::Filter => "filter",
+            Context::Matches => "matches",
+            Context::Command => "command",
         }
     }
 
@@ -162,6 +185,9 @@ impl Context {
             Context::ComposerJson => "Composer, JSON items",
             Context::DraftCheck => "Editor, looking for a draft",
             Context::Sending => "Editor, saving or sending",
+            Context::Filter => "Filter, typing",
+            Context::Matches => "While a filter is in effect",
+            Context::Command => "Command line",
         }
     }
 
@@ -297,6 +323,28 @@ pub enum OverrideProblem {
         was: Action,
         now: Action,
     },
+    /// Terminals send this key as another one (ctrl-i is Tab): it was not bound.
+    Indistinct {
+        line: String,
+        key: Key,
+        sent_as: Key,
+    },
+}
+
+/// The keys a terminal sends as other keys: ctrl-i is Tab, ctrl-[ is Esc, ctrl-m is Enter
+/// and ctrl-h is Backspace.
+pub fn sent_as(key: &Key) -> Option<Key> {
+    if key.mods != KeyModifiers::CONTROL {
+        return None;
+    }
+    let code = match key.code {
+        KeyCode::Char('i') => KeyCode::Tab,
+        KeyCode::Char('[') => KeyCode::Esc,
+        KeyCode::Char('m') => KeyCode::Enter,
+        KeyCode::Char('h') => KeyCode::Backspace,
+        _ => return None,
+    };
+    Some(Key::new(code, KeyModifiers::NONE))
 }
 
 impl fmt::Display for OverrideProblem {
@@ -309,6 +357,10 @@ impl fmt::Display for OverrideProblem {
                 was,
                 now,
             } => write!(f, "{}.{key} was '{was}' and is now '{now}'", context.name()),
+            OverrideProblem::Indistinct { line, key, sent_as } => write!(
+                f,
+                "{line}: terminals send {key} as {sent_as}, so it cannot be told apart; bind {sent_as} instead"
+            ),
         }
     }
 }
@@ -421,6 +473,14 @@ impl Keymap {
                     continue;
                 }
             };
+            if let Some(sent_as) = sent_as(&key) {
+                problems.push(OverrideProblem::Indistinct {
+                    line: line.clone(),
+                    key,
+                    sent_as,
+                });
+                continue;
+            }
             for b in self.bindings.iter_mut().filter(|b| b.context == context) {
                 if b.action != action && b.keys.contains(&key) {
                     b.keys.retain(|k| *k != key);
@@ -439,13 +499,20 @@ impl Keymap {
             {
                 Some(b) if b.keys.contains(&key) => {}
                 Some(b) => b.keys.insert(0, key),
-                None => self.bindings.push(Binding {
-                    context,
-                    keys: vec![key],
-                    action,
-                    help: "(from the config)",
-                    hint: None,
-                }),
+                None => {
+                    // The action's help from where it is bound by default.
+                    let help = defaults::bindings()
+                        .iter()
+                        .find(|b| b.action == action)
+                        .map_or("(from the config)", |b| b.help);
+                    self.bindings.push(Binding {
+                        context,
+                        keys: vec![key],
+                        action,
+                        help,
+                        hint: None,
+                    })
+                }
             }
         }
         self.bindings.retain(|b| !b.keys.is_empty());

@@ -1,6 +1,6 @@
 //! Messages into the app, and effects out of it.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 use serde_json::Value;
 
 use super::data::{ConvInfo, Failure};
@@ -75,6 +75,8 @@ pub enum Message {
         conversation: String,
         result: Result<Metadata, String>,
     },
+    /// A click or a wheel notch (only when mouse capture is on).
+    Mouse(MouseEvent),
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -133,6 +135,10 @@ pub enum Effect {
         conversation: String,
         json: String,
     },
+    /// Puts text on the clipboard through OSC 52; the event loop writes it.
+    Copy(String),
+    /// The `include` values sent with every later page of items.
+    SetInclude(Vec<String>),
 }
 
 impl Effect {

@@ -22,6 +22,14 @@ pub mod theme;
 pub mod view;
 pub mod widgets;
 
+pub mod clipboard;
+pub mod command;
+pub mod export;
+pub mod filter;
+pub mod mouse;
+pub mod profiles;
+pub mod settings;
+
 /// The root's `update` and `start`, under the name they have always had.
 pub use root as update;
 
@@ -53,6 +61,12 @@ fn init_logging(data_dir: &std::path::Path) -> Option<PathBuf> {
 
 /// Opens the terminal UI on a profile. Returns a message for the user on failure.
 pub async fn run(profile: Profile) -> Result<(), String> {
+    run_with(profile, config::default_config_file().as_deref()).await
+}
+
+/// Opens the terminal UI on a profile, with the keymap and mouse settings of a config file.
+pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> Result<(), String> {
+    let settings = settings::load(settings);
     let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
     let log = init_logging(&data_dir);
     terminal::install_panic_hook(log.clone());
@@ -66,6 +80,14 @@ pub async fn run(profile: Profile) -> Result<(), String> {
     let registry = Registry::load(&registry_path).map_err(|e| e.to_string())?;
     let base_url = client.base_url().to_string();
     let mut app = state::App::new(&profile.name, &base_url, registry);
+    let warnings = settings::apply_keys(&mut app.keymap, &settings);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    if !warnings.is_empty() {
+        app.status = Some(state::Status::Warning(warnings.join(" · ")));
+    }
+    app.profile_names = settings.profiles.clone();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = runtime::Runtime::new(
         client,
@@ -76,6 +98,11 @@ pub async fn run(profile: Profile) -> Result<(), String> {
         editor::drafts::dir_for(&data_dir, &profile.name),
     );
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    if settings.mouse {
+        if let Err(e) = terminal::enable_mouse() {
+            tracing::warn!("mouse capture could not be turned on: {e}");
+        }
+    }
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
     terminal::restore();
     // Registry and draft writes still running finish before the process ends.

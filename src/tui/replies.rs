@@ -16,6 +16,7 @@ fn done(app: &mut App) {
 pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
     match msg {
         Message::Key(_) | Message::Paste(_) | Message::Resize(..) | Message::Tick => vec![],
+        Message::Mouse(_) => vec![],
         Message::ConversationsListed(result) => {
             done(app);
             on_listed(app, result);

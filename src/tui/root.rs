@@ -51,8 +51,10 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
             app.spinner = app.spinner.wrapping_add(1);
             vec![]
         }
+        Message::Mouse(ev) => super::mouse::on_mouse(app, ev),
         other => replies::on_reply(app, other),
     };
+    super::filter::sync(app);
     relayout(app);
     count(app, effects)
 }
@@ -63,6 +65,16 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
         Some(Modal::OpenById(o)) => {
             o.input.paste(text);
             o.error = None;
+            vec![]
+        }
+        Some(Modal::Filter(f)) => {
+            f.input.paste(text);
+            let (pane, query) = (f.pane, f.input.text().to_string());
+            super::filter::set_query(app, pane, &query);
+            vec![]
+        }
+        Some(Modal::Command(c)) => {
+            super::command::on_paste(c, text);
             vec![]
         }
         _ => vec![],
@@ -79,8 +91,32 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     let context = app.context();
-    let action = app.keymap.lookup(context, &ev);
+    // With a filter in effect, its keys (n/N, Esc) come before the pane's own.
+    let matches = (app.modals.is_empty() && super::filter::active(app, app.focus).is_some())
+        .then(|| app.keymap.lookup(super::keymap::Context::Matches, &ev))
+        .flatten();
+    let action = matches.or_else(|| app.keymap.lookup(context, &ev));
     match app.modals.front_mut() {
+        Some(Modal::Filter(f)) => {
+            let pane = f.pane;
+            match action {
+                Some(Action::Submit) => {
+                    app.modals.pop();
+                }
+                Some(Action::Cancel) => {
+                    app.modals.pop();
+                    super::filter::clear(app, pane);
+                }
+                _ => {
+                    if f.input.on_key(&ev) {
+                        let query = f.input.text().to_string();
+                        super::filter::set_query(app, pane, &query);
+                    }
+                }
+            }
+            return vec![];
+        }
+        Some(Modal::Command(_)) => return super::command::on_key(app, action, &ev),
         Some(Modal::Editor(_)) => return editor_keys::on_key(app, ev),
         Some(Modal::Confirm(_)) => {
             let Some(yes) = Confirm::answer(action) else {
@@ -158,7 +194,7 @@ fn resolve(app: &mut App, pending: Pending, yes: bool) -> Vec<Effect> {
 }
 
 /// Opens a conversation by id. It joins the registry once the server confirms it exists.
-fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
+pub(super) fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
     let index = match app.convs.items.iter().position(|c| c.id == id) {
         Some(i) => i,
         None => {
@@ -178,7 +214,7 @@ fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
 }
 
 /// An action in a pane: the focused pane's own first, then the ones that span panes.
-fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let page = app.page_step() as isize;
     match app.focus {
         Focus::Conversations => {
@@ -287,6 +323,34 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::EditJson => editor_open::open_external(app),
         Action::NewConversation => editor_open::open_new(app),
         Action::AddItems => editor_open::open_composer(app),
+        Action::Filter => {
+            let pane = super::filter::list_of(app.focus);
+            if pane == Focus::Timeline && app.timeline.is_none() {
+                app.status = Some(Status::Info(
+                    "Open a conversation to filter its items".into(),
+                ));
+                return vec![];
+            }
+            let mut input = super::modal::TextInput::default();
+            if let Some(q) = super::filter::active(app, app.focus) {
+                input.insert(q.text());
+            }
+            app.modals
+                .push(Modal::Filter(super::modal::FilterInput { input, pane }));
+            vec![]
+        }
+        Action::CommandLine => super::command::open(app),
+        Action::NextMatch | Action::PreviousMatch => {
+            super::filter::jump(app, action == Action::NextMatch);
+            vec![]
+        }
+        Action::ClearFilter => {
+            super::filter::clear(app, app.focus);
+            vec![]
+        }
+        Action::CopyId | Action::CopyJson => {
+            super::clipboard::copy(app, action == Action::CopyJson)
+        }
         _ => vec![],
     }
 }

@@ -48,6 +48,8 @@ struct Context {
     drafts: PathBuf,
     /// Registry and draft writes: an older one never lands after a newer one.
     writes: crate::files::LatestWins,
+    /// The `include` values for pages of items (`:include`).
+    include: std::sync::Mutex<Vec<String>>,
 }
 
 impl Runtime {
@@ -70,6 +72,7 @@ impl Runtime {
                 registry,
                 drafts,
                 writes: crate::files::LatestWins::default(),
+                include: std::sync::Mutex::new(Vec::new()),
             }),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
@@ -88,6 +91,10 @@ impl Runtime {
     }
 
     pub fn spawn(&self, effect: Effect) {
+        if let Effect::SetInclude(values) = effect {
+            *lock(&self.context.include) = values;
+            return;
+        }
         let client = self.client.clone();
         let tx = self.tx.clone();
         let ctx = self.context.clone();
@@ -141,7 +148,7 @@ async fn run(
                 limit: 100,
                 order: if ascending { Order::Asc } else { Order::Desc },
                 after,
-                include: Vec::new(),
+                include: lock(&ctx.include).clone(),
             };
             let result = client
                 .list_items(&conversation, &params)
@@ -283,6 +290,9 @@ async fn run(
             conversation,
             result: Err("the external editor can only run from the event loop".into()),
         },
+        // The event loop writes the clipboard, and `spawn` keeps the include values: neither
+        // comes here, and neither has an answer.
+        Effect::Copy(_) | Effect::SetInclude(_) => Message::Tick,
     }
 }
 

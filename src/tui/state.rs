@@ -63,6 +63,12 @@ pub struct App {
     pub opening: Option<Opening>,
     /// Orders draft writes.
     pub draft_seq: u64,
+    /// The `/` filters of the lists.
+    pub filters: crate::tui::filter::Filters,
+    /// Commands run from the `:` line, newest last.
+    pub command_history: Vec<String>,
+    /// The profiles `:profile` can switch to, for completion.
+    pub profile_names: Vec<String>,
 }
 
 impl App {
@@ -93,6 +99,9 @@ impl App {
             width: 80,
             opening: None,
             draft_seq: 0,
+            filters: Default::default(),
+            command_history: Vec::new(),
+            profile_names: vec![profile.to_string()],
         };
         app.relayout();
         app
@@ -165,6 +174,9 @@ impl App {
 
     /// The counts shown at the right of the status line.
     pub fn counts(&self) -> String {
+        if let Some(s) = crate::tui::filter::summary(self) {
+            return s;
+        }
         self.timeline
             .as_ref()
             .map(|t| t.counts())

@@ -36,6 +36,9 @@ pub fn resume(terminal: &mut Term) -> std::io::Result<()> {
     }
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    if MOUSE.load(std::sync::atomic::Ordering::SeqCst) {
+        execute!(stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     // …and what was already read into crossterm's queue.
     while crossterm::event::poll(std::time::Duration::from_millis(5))? {
         let _ = crossterm::event::read()?;
@@ -43,8 +46,33 @@ pub fn resume(terminal: &mut Term) -> std::io::Result<()> {
     terminal.clear()
 }
 
+/// Whether mouse capture is on (`mouse = false` in the config turns it off).
+static MOUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns mouse capture on: clicks and the wheel come to the UI.
+pub fn enable_mouse() -> std::io::Result<()> {
+    MOUSE.store(true, std::sync::atomic::Ordering::SeqCst);
+    execute!(stdout(), crossterm::event::EnableMouseCapture)
+}
+
+/// Puts text on the clipboard with OSC 52. A terminal without it ignores the sequence.
+pub fn copy(text: &str) {
+    use std::io::Write;
+    let mut out = stdout();
+    let written = execute!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    );
+    if let Err(e) = written.and_then(|_| out.flush()) {
+        tracing::warn!("copying to the clipboard failed: {e}");
+    }
+}
+
 /// Restores the terminal; safe to call more than once.
 pub fn restore() {
+    if MOUSE.load(std::sync::atomic::Ordering::SeqCst) {
+        let _ = execute!(stdout(), crossterm::event::DisableMouseCapture);
+    }
     let _ = execute!(
         stdout(),
         DisableBracketedPaste,

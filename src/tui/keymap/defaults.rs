@@ -99,6 +99,21 @@ const ROWS: &[Row] = &[
     (C::ComposerJson, &[ctrl('u')], Undo, "undo", None),
     (C::DraftCheck, &[ESC], Close, "close", Some("close")),
     (C::Sending, &[ctrl('c')], ForceQuit, "quit at once", Some("quit")),
+    (C::Global, &[k('/')], Filter, "filter the list by text, type, role, title, id or metadata", None),
+    (C::Global, &[k(':')], CommandLine, "command line (:help lists the commands)", None),
+    (C::Global, &[k('y')], CopyId, "copy the id to the clipboard (OSC 52)", None),
+    (C::Global, &[k('Y')], CopyJson, "copy the item's or conversation's JSON", None),
+    (C::Filter, &[ENTER], Submit, "keep the filter and go back to the list", Some("keep")),
+    (C::Filter, &[ESC], Cancel, "clear the filter", Some("clear")),
+    (C::Matches, &[k('n')], NextMatch, "next match", Some("next match")),
+    (C::Matches, &[k('N')], PreviousMatch, "previous match", Some("previous match")),
+    (C::Matches, &[ESC], ClearFilter, "clear the filter", Some("clear filter")),
+    (C::Matches, &[k('/')], Filter, "change the filter", None),
+    (C::Command, &[ENTER], Submit, "run the command", Some("run")),
+    (C::Command, &[ESC], Cancel, "cancel", Some("cancel")),
+    (C::Command, &[TAB], Complete, "complete a command, id or profile", Some("complete")),
+    (C::Command, &[UP], HistoryPrevious, "previous command", Some("history")),
+    (C::Command, &[DOWN], HistoryNext, "next command", None),
 ];
 
 pub fn bindings() -> Vec<Binding> {

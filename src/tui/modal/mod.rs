@@ -20,11 +20,20 @@ pub struct OpenById {
     pub error: Option<String>,
 }
 
+/// The `/` prompt: what is typed filters the list of `pane` as it is typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterInput {
+    pub input: TextInput,
+    pub pane: crate::tui::panes::Focus,
+}
+
 pub enum Modal {
     Editor(Editor),
     Confirm(Confirm),
     OpenById(OpenById),
     Help(Help),
+    Filter(FilterInput),
+    Command(crate::tui::command::CommandLine),
 }
 
 impl Modal {
@@ -35,6 +44,8 @@ impl Modal {
             Modal::Confirm(_) => Context::Confirm,
             Modal::OpenById(_) => Context::OpenById,
             Modal::Help(_) => Context::Help,
+            Modal::Filter(_) => Context::Filter,
+            Modal::Command(_) => Context::Command,
         }
     }
 }

@@ -236,26 +236,30 @@ pub fn draw(frame: &mut Frame, area: Rect, tl: Option<&Timeline>, focused: bool)
     };
     let title = format!(
         " Items · {} · {order} · {} ",
-        sanitize::truncate(&sanitize::line(&tl.conversation), 24),
+        sanitize::line(&tl.conversation),
         tl.counts()
     );
     let width = area.width.saturating_sub(3) as usize;
     // Only the rows on screen are built, so a frame costs the same at any length. The window
     // starts at the list's offset, which `root::relayout` keeps around the selection.
     let visible = area.height.saturating_sub(2).max(1) as usize;
-    let first = tl.list.offset.min(tl.list.items.len());
-    let last = (first + visible).min(tl.list.items.len());
-    let mut rows: Vec<ListItem> = tl.list.items[first..last]
-        .iter()
-        .map(|item| row(tl, item, width))
+    let first = tl.list.offset.min(tl.list.shown_len());
+    let mut rows: Vec<ListItem> = tl
+        .list
+        .rows()
+        .skip(first)
+        .take(visible)
+        .map(|(_, item)| row(tl, item, width))
         .collect();
     if tl.paging.loading {
         rows.push(ListItem::new(Line::styled("  loading…", THEME.dim())));
     } else if tl.list.items.is_empty() {
         rows.push(ListItem::new(Line::styled("  (no items)", THEME.dim())));
+    } else if tl.list.shown_len() == 0 {
+        rows.push(ListItem::new(Line::styled("  (no matches)", THEME.dim())));
     }
-    let selected =
-        (!tl.list.items.is_empty() && tl.list.selected >= first).then(|| tl.list.selected - first);
+    let at = tl.list.position();
+    let selected = (tl.list.shown_len() > 0 && at >= first).then(|| at - first);
     let mut state = ListState::default().with_selected(selected);
     let list = ListWidget::new(rows)
         .block(block(title, focused))

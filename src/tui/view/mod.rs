@@ -3,6 +3,7 @@
 
 mod dialogs;
 mod editor;
+mod prompt;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -32,6 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     };
     draw_header(frame, g.header, app);
     draw_panes(frame, &g, app);
+    draw_matches(frame, &g, app);
     draw_status(frame, g.status, app);
     draw_hints(frame, g.hints, app);
     for modal in app.modals.iter() {
@@ -48,7 +50,23 @@ pub fn draw(frame: &mut Frame, app: &App) {
             }
             Modal::OpenById(o) => dialogs::open_by_id(frame, area, o),
             Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
+            Modal::Filter(f) => prompt::filter(frame, g.status, f, &app.counts()),
+            Modal::Command(c) => prompt::command(frame, g.body, g.status, c),
         }
+    }
+}
+
+/// Marks the matches of the filters: in the conversation list, and in the timeline and the
+/// detail, which share one.
+fn draw_matches(frame: &mut Frame, g: &Geometry, app: &App) {
+    use super::filter::{active, highlight};
+    let buf = frame.buffer_mut();
+    if let Some(q) = active(app, Focus::Conversations) {
+        highlight(buf, super::layout::inner(g.conversations), q);
+    }
+    if let Some(q) = active(app, Focus::Timeline) {
+        highlight(buf, super::layout::inner(g.timeline), q);
+        highlight(buf, super::layout::inner(g.detail), q);
     }
 }
 
@@ -124,7 +142,12 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
 /// The hints of the active context: the front modal's, else the focused pane's.
 pub fn hints_line(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
-    for (keys, what) in app.keymap.hints(app.context()) {
+    let mut hints = Vec::new();
+    if app.modals.is_empty() && super::filter::active(app, app.focus).is_some() {
+        hints = app.keymap.hints(super::keymap::Context::Matches);
+    }
+    hints.extend(app.keymap.hints(app.context()));
+    for (keys, what) in hints {
         spans.push(Span::styled(keys, THEME.accent()));
         spans.push(Span::styled(format!(" {what}  "), THEME.dim()));
     }

@@ -41,7 +41,7 @@ impl<T> List<T> {
     /// The filter hook: keep the rows for which `keep` holds (`None` shows every row). The
     /// selection moves to the nearest shown row.
     pub fn filter(&mut self, keep: Option<&dyn Fn(&T) -> bool>) {
-        self.shown = keep.map(|keep| {
+        let shown = keep.map(|keep| {
             self.items
                 .iter()
                 .enumerate()
@@ -49,9 +49,20 @@ impl<T> List<T> {
                 .map(|(i, _)| i)
                 .collect()
         });
+        self.show_only(shown);
         self.offset = 0;
+    }
+
+    /// Shows only these rows (indices into `items`, ascending; `None` shows every row),
+    /// for a filter that keeps its own index of the rows. The selection moves to the
+    /// nearest shown row; the window stays where it was, within the rows.
+    pub fn show_only(&mut self, shown: Option<Vec<usize>>) {
+        self.shown = shown.map(|mut s| {
+            s.retain(|&i| i < self.items.len());
+            s
+        });
         if let Some(shown) = &self.shown {
-            if !shown.contains(&self.selected) {
+            if shown.binary_search(&self.selected).is_err() {
                 self.selected = shown
                     .iter()
                     .copied()
@@ -60,6 +71,12 @@ impl<T> List<T> {
                     .unwrap_or(0);
             }
         }
+        self.offset = self.offset.min(self.shown_len().saturating_sub(1));
+    }
+
+    /// The rows a filter shows, if one is in effect.
+    pub fn shown_indices(&self) -> Option<&[usize]> {
+        self.shown.as_deref()
     }
 
     /// The shown rows: (index into `items`, item).
