@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use super::message::{Effect, Message};
@@ -21,6 +21,23 @@ pub fn message_of(event: Event) -> Option<Message> {
         )),
         Event::Resize(w, h) => Some(Message::Resize(w, h)),
         _ => None,
+    }
+}
+
+/// The messages of one terminal event. Esc and a key in one read arrive as one key with Alt
+/// (the terminal cannot tell them apart); no key here is bound with Alt, so they are taken
+/// as what was typed: Esc, then the key.
+pub fn messages_of(event: Event) -> Vec<Message> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release && k.modifiers.contains(KeyModifiers::ALT) => {
+            let mut plain = k;
+            plain.modifiers.remove(KeyModifiers::ALT);
+            vec![
+                Message::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+                Message::Key(plain),
+            ]
+        }
+        e => message_of(e).into_iter().collect(),
     }
 }
 
@@ -72,20 +89,32 @@ pub async fn run_loop(
         if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
+            // What is on screen now can be answered.
+            app.modals.arm();
             dirty = false;
         }
-        let msg = tokio::select! {
+        let mut msgs = tokio::select! {
             biased;
             event = events.next() => match event {
-                Some(Ok(e)) => message_of(e),
+                Some(Ok(e)) => messages_of(e),
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            Some(m) = rx.recv() => Some(m),
-            _ = tick.tick(), if app.pending > 0 => Some(Message::Tick),
+            Some(m) = rx.recv() => vec![m],
+            _ = tick.tick(), if app.pending > 0 => vec![Message::Tick],
             _ = stop.recv() => break,
         };
-        if let Some(m) = msg {
+        // Every event of the same read, handled before the next frame. Several keys at once
+        // are typing or a paste: they answer no question (see `Confirm::armed`).
+        if msgs.iter().any(|m| matches!(m, Message::Key(_))) {
+            while let Some(Some(Ok(e))) = events.next().now_or_never() {
+                msgs.extend(messages_of(e));
+            }
+            if msgs.len() > 1 {
+                app.modals.disarm();
+            }
+        }
+        for m in msgs {
             spawn_all(update::update(app, m), &mut external);
             dirty = true;
             // Take every result that is already waiting before drawing again.

@@ -68,6 +68,8 @@ actions! {
     NextRole = "next-role",
     PreviousRole = "previous-role",
     ToggleJson = "toggle-json",
+    Discard = "discard",
+    Messages = "messages",
 }
 
 impl fmt::Display for Action {
@@ -109,6 +111,8 @@ pub enum Context {
     DraftCheck,
     /// An editor waiting for its save or send to finish: no keys.
     Sending,
+    /// The message log (`m`).
+    Messages,
 }
 
 impl Context {
@@ -126,6 +130,7 @@ impl Context {
         Context::ComposerJson,
         Context::DraftCheck,
         Context::Sending,
+        Context::Messages,
     ];
 
     /// The stable name, as config files use it.
@@ -143,6 +148,7 @@ impl Context {
             Context::Composer => "composer",
             Context::ComposerJson => "composer-json",
             Context::DraftCheck => "draft-check",
+            Context::Messages => "messages",
             Context::Sending => "sending",
         }
     }
@@ -162,6 +168,7 @@ impl Context {
             Context::ComposerJson => "Composer, JSON items",
             Context::DraftCheck => "Editor, looking for a draft",
             Context::Sending => "Editor, saving or sending",
+            Context::Messages => "Messages",
         }
     }
 
@@ -351,23 +358,22 @@ impl Keymap {
         own.or_else(fallback).map(|b| b.action)
     }
 
-    /// The hints line of a context. A pane shows help and quit first (so that a narrow
-    /// terminal still has them), `j/k move`, its own hinted bindings, then the global ones. A
-    /// modal shows only its own.
+    /// The hints line of a context. A pane shows its own hinted bindings, the global ones,
+    /// `j/k move`, quit, and help last. A modal shows only its own.
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
         let hinted = |b: &Binding| b.hint.map(|h| (b.keys_label(), h));
         let of = |c: Context| self.bindings.iter().filter(move |b| b.context == c);
         if !context.is_pane() {
             return of(context).filter_map(hinted).collect();
         }
-        let first = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
-        let mut out: Vec<_> = of(Context::Global)
-            .filter(first)
-            .filter_map(hinted)
-            .collect();
+        // Most useful first: the pane's own keys, the global ones, moving and quitting; help
+        // last, where the hint bar always keeps it (see `view::hints`).
+        let last = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
+        let mut out: Vec<_> = of(context).filter_map(hinted).collect();
+        out.extend(of(Context::Global).filter(|b| !last(b)).filter_map(hinted));
         out.push(("j/k".into(), "move"));
-        out.extend(of(context).filter_map(hinted));
-        out.extend(of(Context::Global).filter(|b| !first(b)).filter_map(hinted));
+        out.extend(of(Context::Global).filter(|b| b.action == Action::Quit).filter_map(hinted));
+        out.extend(of(Context::Global).filter(|b| b.action == Action::Help).filter_map(hinted));
         out
     }
 

@@ -99,6 +99,15 @@ const ROWS: &[Row] = &[
     (C::ComposerJson, &[ctrl('u')], Undo, "undo", None),
     (C::DraftCheck, &[ESC], Close, "close", Some("close")),
     (C::Sending, &[ctrl('c')], ForceQuit, "quit at once", Some("quit")),
+    (C::Global, &[k('m')], Messages, "the recent messages, with their request ids", Some("messages")),
+    (C::Confirm, &[k('d')], Discard, "discard the draft (when one is offered)", None),
+    (C::Messages, &[ESC, k('q'), k('m'), ENTER], Close, "close the messages", Some("close")),
+    (C::Messages, &[k('j'), DOWN], Down, "older", Some("scroll")),
+    (C::Messages, &[k('k'), UP], Up, "newer", None),
+    (C::Messages, &[code(KeyCode::PageDown)], PageDown, "page down", None),
+    (C::Messages, &[code(KeyCode::PageUp)], PageUp, "page up", None),
+    (C::Messages, &[k('g'), code(KeyCode::Home)], Top, "newest", Some("newest")),
+    (C::Messages, &[k('G'), code(KeyCode::End)], Bottom, "oldest", None),
 ];
 
 pub fn bindings() -> Vec<Binding> {

@@ -25,6 +25,7 @@ pub enum Modal {
     Confirm(Confirm),
     OpenById(OpenById),
     Help(Help),
+    Messages(crate::tui::messages::Messages),
 }
 
 impl Modal {
@@ -35,6 +36,7 @@ impl Modal {
             Modal::Confirm(_) => Context::Confirm,
             Modal::OpenById(_) => Context::OpenById,
             Modal::Help(_) => Context::Help,
+            Modal::Messages(_) => Context::Messages,
         }
     }
 }
@@ -69,6 +71,24 @@ impl Stack {
     /// Back to front, the order they are drawn in.
     pub fn iter(&self) -> impl Iterator<Item = &Modal> {
         self.modals.iter()
+    }
+
+    /// The questions on screen have been drawn: from now on a key can answer them.
+    pub fn arm(&mut self) {
+        for m in &mut self.modals {
+            if let Modal::Confirm(c) = m {
+                c.armed = true;
+            }
+        }
+    }
+
+    /// A burst of input (typing or a paste) is coming: it answers no question.
+    pub fn disarm(&mut self) {
+        for m in &mut self.modals {
+            if let Modal::Confirm(c) = m {
+                c.armed = false;
+            }
+        }
     }
 
     pub fn clear(&mut self) {

@@ -3,6 +3,8 @@
 
 mod dialogs;
 mod editor;
+pub mod fit;
+pub mod small;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -23,6 +25,10 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
+    if small::too_small(area) {
+        small::draw(frame, area);
+        return;
+    }
     // The geometry `update` computed; a frame of another size (a test, a resize not yet
     // seen) is laid out afresh.
     let g = if app.geometry.area == area {
@@ -48,6 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             }
             Modal::OpenById(o) => dialogs::open_by_id(frame, area, o),
             Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
+            Modal::Messages(m) => dialogs::messages(frame, area, m, &app.log),
         }
     }
 }
@@ -73,6 +80,7 @@ fn draw_panes(frame: &mut Frame, g: &Geometry, app: &App) {
         app.focus == Focus::Conversations,
         g.conv_row_height == 1,
         app.now,
+        &app.listing,
     );
     timeline::draw(
         frame,
@@ -89,48 +97,61 @@ fn draw_panes(frame: &mut Frame, g: &Geometry, app: &App) {
     );
 }
 
+/// One row: the spinner, the newest message cut to fit (the whole of it is in the log, `m`),
+/// and the counts at the right.
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let counts = app.counts();
+    let counts_width = fit::width(&counts) as u16;
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_width + 1)]).areas(area);
     let mut spans = Vec::new();
+    let mut room = left.width as usize;
     if app.pending > 0 {
         spans.push(Span::styled(
             format!("{} ", SPINNER[app.spinner % SPINNER.len()]),
             THEME.accent(),
         ));
+        room = room.saturating_sub(2);
     }
-    match &app.status {
-        Some(Status::Error(f)) => spans.push(Span::styled(
-            sanitize::line(&format!("error: {f}")),
-            THEME.error(),
-        )),
-        Some(Status::Warning(w)) => spans.push(Span::styled(sanitize::line(w), THEME.warning())),
-        Some(Status::Info(i)) => spans.push(Span::raw(sanitize::line(i))),
-        None if app.pending > 0 => spans.push(Span::styled("working…", THEME.dim())),
-        None => {}
+    let (text, style) = match &app.status {
+        Some(Status::Error(f)) => (format!("error: {f}"), THEME.error()),
+        Some(Status::Warning(w)) => (w.clone(), THEME.warning()),
+        Some(Status::Info(i)) => (i.clone(), ratatui::style::Style::new()),
+        None if app.pending > 0 => ("working…".into(), THEME.dim()),
+        None => (String::new(), THEME.dim()),
+    };
+    let mut shown = fit::cut(&text, room);
+    if shown != sanitize::line(&text) {
+        // Cut: say where the rest is, if there is room for it.
+        let more = " (m: all of it)";
+        if room > fit::width(more) + 10 {
+            shown = fit::cut(&text, room - fit::width(more));
+            spans.push(Span::styled(shown, style));
+            spans.push(Span::styled(more, THEME.dim()));
+        } else {
+            spans.push(Span::styled(shown, style));
+        }
+    } else {
+        spans.push(Span::styled(shown, style));
     }
-    let counts = app.counts();
-    let counts_width = counts.chars().count() as u16;
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_width + 1)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).wrap(ratatui::widgets::Wrap { trim: false }),
-        left,
-    );
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(
         Paragraph::new(Line::styled(counts, THEME.dim())).right_aligned(),
         right,
     );
 }
 
-/// The hints of the active context: the front modal's, else the focused pane's.
-pub fn hints_line(app: &App) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (keys, what) in app.keymap.hints(app.context()) {
-        spans.push(Span::styled(keys, THEME.accent()));
-        spans.push(Span::styled(format!(" {what}  "), THEME.dim()));
-    }
-    Line::from(spans)
+/// The hints of the active context that fit in `width` cells: the front modal's, else the
+/// focused pane's; most useful first, and `? help` always last.
+pub fn hints_line(app: &App, width: u16) -> Line<'static> {
+    fit::hints(
+        &app.keymap.hints(app.context()),
+        width as usize,
+        THEME.accent(),
+        THEME.dim(),
+    )
 }
 
 fn draw_hints(frame: &mut Frame, area: Rect, app: &App) {
-    frame.render_widget(Paragraph::new(hints_line(app)), area);
+    frame.render_widget(Paragraph::new(hints_line(app, area.width)), area);
 }
