@@ -106,13 +106,13 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     // sideways on a long value.
     let digits = ed.area.lines().len().max(1).to_string().len() as u16;
     let [gutter, text] =
-        Layout::horizontal([Constraint::Length(digits + 1), Constraint::Min(1)]).areas(left);
+        Layout::horizontal([Constraint::Length(digits + 2), Constraint::Min(1)]).areas(left);
     frame.render_widget(&ed.area, text);
     let (top, _) = ed.area.scroll_offset();
     let numbers: Vec<Line> = (0..gutter.height as usize)
         .map(|r| top as usize + r)
         .take_while(|&n| n < ed.area.lines().len())
-        .map(|n| Line::styled(format!("{:>w$} ", n + 1, w = digits as usize), DIM))
+        .map(|n| Line::styled(format!(" {:>w$}", n + 1, w = digits as usize), DIM))
         .collect();
     frame.render_widget(Paragraph::new(numbers), gutter);
     let rows: Vec<Line> = (0..right.height as usize)

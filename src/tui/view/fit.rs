@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn wrapping_ends_in_an_ellipsis_when_rows_run_out() {
         let rows = wrap("one two three four five six", 9, 2);
-        assert_eq!(rows, ["one two", "three …"]);
+        assert_eq!(rows, ["one two", "three…"]);
         assert_eq!(wrap("one two", 9, 2), ["one two"]);
     }
 }
