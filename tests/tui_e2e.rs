@@ -266,10 +266,14 @@ fn create_a_conversation_add_a_message_and_see_it() {
     tmux.wait_for("first words", 20);
     tmux.wait_for("Created conv_", 20);
     // The new conversation joined the registry.
-    let registry: Value = serde_json::from_str(
-        &std::fs::read_to_string(convtui::registry::path_for(&data, "local", Some(&base))).unwrap(),
-    )
-    .unwrap();
+    // The registry is written in the background: wait for it.
+    let registry_path = convtui::registry::path_for(&data, "local", Some(&base));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !registry_path.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let registry: Value =
+        serde_json::from_str(&std::fs::read_to_string(&registry_path).unwrap()).unwrap();
     let id = registry["conversations"][0]["id"]
         .as_str()
         .unwrap()
