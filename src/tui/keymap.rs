@@ -359,7 +359,7 @@ impl Keymap {
     }
 
     /// The hints line of a context. A pane shows its own hinted bindings, the global ones,
-    /// `j/k move`, quit, and help last. A modal shows only its own.
+    /// switching panes, `j/k move`, quit, and help last. A modal shows only its own.
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
         let hinted = |b: &Binding| b.hint.map(|h| (b.keys_label(), h));
         let of = |c: Context| self.bindings.iter().filter(move |b| b.context == c);
@@ -368,9 +368,12 @@ impl Keymap {
         }
         // Most useful first: the pane's own keys, the global ones, moving and quitting; help
         // last, where the hint bar always keeps it (see `view::hints`).
-        let last = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
+        let last = |b: &&Binding| {
+            matches!(b.action, Action::Help | Action::Quit | Action::NextPane)
+        };
         let mut out: Vec<_> = of(context).filter_map(hinted).collect();
         out.extend(of(Context::Global).filter(|b| !last(b)).filter_map(hinted));
+        out.extend(of(Context::Global).filter(|b| b.action == Action::NextPane).filter_map(hinted));
         out.push(("j/k".into(), "move"));
         out.extend(of(Context::Global).filter(|b| b.action == Action::Quit).filter_map(hinted));
         out.extend(of(Context::Global).filter(|b| b.action == Action::Help).filter_map(hinted));
