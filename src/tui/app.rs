@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::message::{Effect, Message};
@@ -107,8 +107,18 @@ pub async fn run_loop(
         // Every event of the same read, handled before the next frame. Several keys at once
         // are typing or a paste: they answer no question (see `Confirm::armed`).
         if msgs.iter().any(|m| matches!(m, Message::Key(_))) {
-            while let Some(Some(Ok(e))) = events.next().now_or_never() {
-                msgs.extend(messages_of(e));
+            // Polled with the loop's own waker (a no-op waker would lose the stream's wake-up).
+            loop {
+                let more = tokio::select! {
+                    biased;
+                    e = events.next() => e,
+                    _ = tokio::task::yield_now() => None,
+                };
+                match more {
+                    Some(Ok(e)) => msgs.extend(messages_of(e)),
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                }
             }
             if msgs.len() > 1 {
                 app.modals.disarm();

@@ -42,7 +42,21 @@ pub fn live_owner(dir: &Path, name: &str) -> Option<u32> {
     (pid != std::process::id() && is_running(pid)).then_some(pid)
 }
 
-#[cfg(unix)]
+/// On Linux, `/proc` tells a running process from one that has exited but not been reaped
+/// (a zombie, which `kill` still finds).
+#[cfg(target_os = "linux")]
+fn is_running(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // `pid (comm) state …`: the state follows the last `)`.
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next());
+    !matches!(state, None | Some("Z" | "X" | "x"))
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
 fn is_running(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
@@ -81,7 +95,12 @@ pub fn write(dir: &Path, name: &str, text: Option<&str>) -> std::io::Result<()> 
     let owner = owner_path_in(dir, name);
     match text {
         Some(text) => {
-            crate::files::replace(&owner, std::process::id().to_string().as_bytes())?;
+            // Written once per draft and process: it is advisory, so it is not synced.
+            let pid = std::process::id().to_string();
+            if std::fs::read_to_string(&owner).ok().as_deref() != Some(pid.as_str()) {
+                std::fs::create_dir_all(dir)?;
+                std::fs::write(&owner, &pid)?;
+            }
             crate::files::replace(&path, text.as_bytes())
         }
         None => {

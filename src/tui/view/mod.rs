@@ -113,26 +113,31 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
         room = room.saturating_sub(2);
     }
-    let (text, style) = match &app.status {
-        Some(Status::Error(f)) => (format!("error: {f}"), THEME.error()),
-        Some(Status::Warning(w)) => (w.clone(), THEME.warning()),
-        Some(Status::Info(i)) => (i.clone(), ratatui::style::Style::new()),
-        None if app.pending > 0 => ("working…".into(), THEME.dim()),
-        None => (String::new(), THEME.dim()),
-    };
-    let mut shown = fit::cut(&text, room);
-    if shown != sanitize::line(&text) {
-        // Cut: say where the rest is, if there is room for it.
-        let more = " (m: all of it)";
-        if room > fit::width(more) + 10 {
-            shown = fit::cut(&text, room - fit::width(more));
-            spans.push(Span::styled(shown, style));
-            spans.push(Span::styled(more, THEME.dim()));
-        } else {
-            spans.push(Span::styled(shown, style));
+    let (text, style, code) = match &app.status {
+        Some(Status::Error(f)) => {
+            // When the message is cut, its HTTP status stays in sight (the request id and the
+            // rest are in the log).
+            let code = f.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+            (format!("error: {f}"), THEME.error(), code)
         }
+        Some(Status::Warning(w)) => (w.clone(), THEME.warning(), String::new()),
+        Some(Status::Info(i)) => (i.clone(), ratatui::style::Style::new(), String::new()),
+        None if app.pending > 0 => ("working…".into(), THEME.dim(), String::new()),
+        None => (String::new(), THEME.dim(), String::new()),
+    };
+    const MORE: &str = " (m: all of it)";
+    if fit::width(&sanitize::line(&text)) <= room {
+        spans.push(Span::styled(sanitize::line(&text), style));
+    } else if room > fit::width(MORE) + fit::width(&code) + 10 {
+        let message = match &app.status {
+            Some(Status::Error(f)) => format!("error: {}", f.message),
+            _ => text.clone(),
+        };
+        let cut = fit::cut(&message, room - fit::width(MORE) - fit::width(&code));
+        spans.push(Span::styled(format!("{cut}{code}"), style));
+        spans.push(Span::styled(MORE, THEME.dim()));
     } else {
-        spans.push(Span::styled(shown, style));
+        spans.push(Span::styled(fit::cut(&text, room), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(
