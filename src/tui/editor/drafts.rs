@@ -103,6 +103,8 @@ pub fn write(dir: &Path, name: &str, text: Option<&str>) -> std::io::Result<()> 
             }
             crate::files::replace(&path, text.as_bytes())
         }
+        // Closing an editor here never deletes the draft of another window that still runs.
+        None if live_owner(dir, name).is_some() => Ok(()),
         None => {
             crate::files::remove(&path)?;
             crate::files::remove(&owner)
@@ -153,6 +155,8 @@ mod tests {
         std::fs::write(owner_path_in(d, "conv_1"), other.id().to_string()).unwrap();
         assert_eq!(live_owner(d, "conv_1"), Some(other.id()));
         assert_eq!(read(d, "conv_1").unwrap(), None, "not offered while it runs");
+        write(d, "conv_1", None).unwrap();
+        assert!(path_in(d, "conv_1").exists(), "nor deleted from here");
         other.kill().unwrap();
         other.wait().unwrap();
         assert_eq!(read(d, "conv_1").unwrap().as_deref(), Some("mine"), "offered once it died");
