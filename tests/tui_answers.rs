@@ -100,7 +100,11 @@ fn typed_text_never_answers_the_draft_question() {
     for c in "hel".chars() {
         update::update(&mut app, ch(c));
     }
-    draft_loaded(&mut app, &format!("{ID}.items"), Some(r#"{"role":"user","json":false,"text":"old"}"#));
+    draft_loaded(
+        &mut app,
+        &format!("{ID}.items"),
+        Some(r#"{"role":"user","json":false,"text":"old"}"#),
+    );
     // Keys before the question was drawn are text, not answers: `Y` included.
     for c in "loY".chars() {
         update::update(&mut app, ch(c));
@@ -239,7 +243,14 @@ fn the_problem_count_follows_the_fixes_and_ctrl_s_after_a_conflict_does_what_it_
     draft_loaded(&mut app, ID, None);
     update::update(&mut app, key(KeyCode::End));
     for c in "\nbad line".chars() {
-        update::update(&mut app, if c == '\n' { key(KeyCode::Enter) } else { ch(c) });
+        update::update(
+            &mut app,
+            if c == '\n' {
+                key(KeyCode::Enter)
+            } else {
+                ch(c)
+            },
+        );
     }
     update::update(&mut app, ctrl('s'));
     let error = |app: &App| match app.editor() {

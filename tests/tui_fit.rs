@@ -12,7 +12,8 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 const NOW: i64 = 1_764_000_000;
-const JA: &str = "東京と京都の旅行計画：新幹線、旅館、紅葉の名所をめぐる十日間、それから大阪と奈良にも寄る";
+const JA: &str =
+    "東京と京都の旅行計画：新幹線、旅館、紅葉の名所をめぐる十日間、それから大阪と奈良にも寄る";
 
 fn key(c: KeyCode) -> Message {
     Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
@@ -74,17 +75,21 @@ fn a_japanese_title_is_cut_by_width_and_its_age_stays_in_the_row() {
             .find(|r| r.contains("東京"))
             .unwrap_or_else(|| panic!("the title shows at {w}x{h}:\n{}", screen.join("\n")));
         assert!(row.contains('…'), "cut with an ellipsis at {w}x{h}: {row}");
-        assert!(row.contains("1h ago"), "the age is in its row at {w}x{h}: {row}");
+        assert!(
+            row.contains("1h ago"),
+            "the age is in its row at {w}x{h}: {row}"
+        );
         // The pane's right border is where it is on the plain row.
         let plain = screen.iter().find(|r| r.contains("Plain title")).unwrap();
-        let border = |r: &str| {
-            r.chars()
-                .take_while(|c| !matches!(c, '┃' | '│'))
-                .count()
-        };
+        let border = |r: &str| r.chars().take_while(|c| !matches!(c, '┃' | '│')).count();
         assert_eq!(border(row), border(plain), "{w}x{h}");
-        let right = |r: &str| ratatui::text::Span::raw(r.split(['┃', '│']).nth(1).unwrap_or("")).width();
-        assert_eq!(right(row), right(plain), "the border is in place at {w}x{h}:\n{row}\n{plain}");
+        let right =
+            |r: &str| ratatui::text::Span::raw(r.split(['┃', '│']).nth(1).unwrap_or("")).width();
+        assert_eq!(
+            right(row),
+            right(plain),
+            "the border is in place at {w}x{h}:\n{row}\n{plain}"
+        );
     }
 }
 
@@ -104,7 +109,10 @@ fn the_hint_bar_shows_what_fits_most_useful_first_and_ends_with_help() {
         // In the timeline too.
         update::update(&mut app, key(KeyCode::Enter));
         let bar = rows(&mut app, w, h).pop().unwrap();
-        assert!(bar.trim_end().ends_with("? help"), "timeline at {w}: {bar:?}");
+        assert!(
+            bar.trim_end().ends_with("? help"),
+            "timeline at {w}: {bar:?}"
+        );
         assert!(bar.contains("d delete"), "{bar}");
     }
 }
@@ -113,7 +121,11 @@ fn the_hint_bar_shows_what_fits_most_useful_first_and_ends_with_help() {
 fn below_the_minimum_size_the_frame_says_so() {
     let mut app = listed(&["Trip"]);
     let screen = rows(&mut app, 40, 12);
-    let words = screen.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = screen
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         words.contains("terminal too small: 40×12, need at least 40×16"),
         "{words}"
@@ -123,7 +135,10 @@ fn below_the_minimum_size_the_frame_says_so() {
     update::update(&mut app, key(KeyCode::Enter));
     update::update(&mut app, Message::Resize(40, 16));
     for g in [app.geometry] {
-        assert!(g.conversation_rows() >= 1 && g.timeline_rows() >= 1, "{g:?}");
+        assert!(
+            g.conversation_rows() >= 1 && g.timeline_rows() >= 1,
+            "{g:?}"
+        );
         assert!(g.detail_size().0 >= 1, "{g:?}");
     }
     let screen = rows(&mut app, 40, 16);
@@ -145,7 +160,10 @@ fn help_shows_that_it_scrolls_and_lists_the_editor_keys() {
         assert!(seen.contains(heading), "help lists {heading:?}");
     }
     let end = rows(&mut app, 80, 24).join("\n");
-    assert!(!end.contains("more ↓") && end.contains("more above"), "{end}");
+    assert!(
+        !end.contains("more ↓") && end.contains("more above"),
+        "{end}"
+    );
 }
 
 #[test]
@@ -173,7 +191,10 @@ fn an_error_takes_one_row_stays_until_the_user_acts_then_is_in_the_log() {
     assert_eq!(app.context(), convtui::tui::keymap::Context::Messages);
     let screen = rows(&mut app, 120, 40).join("\n");
     assert!(screen.contains("req_abc123"), "{screen}");
-    assert!(screen.contains("and more (HTTP 500, request req_abc123)"), "{screen}");
+    assert!(
+        screen.contains("and more (HTTP 500, request req_abc123)"),
+        "{screen}"
+    );
     update::update(&mut app, ch('j'));
     assert!(!app.quit);
     update::update(&mut app, key(KeyCode::Esc));
@@ -194,7 +215,10 @@ fn a_failed_load_does_not_look_empty() {
     };
     update::update(&mut app, Message::ConversationsListed(Err(unauthorized)));
     let screen = rows(&mut app, 80, 24).join("\n");
-    assert!(screen.contains("Could not load the conversations"), "{screen}");
+    assert!(
+        screen.contains("Could not load the conversations"),
+        "{screen}"
+    );
     assert!(screen.contains("HTTP 401"), "{screen}");
     assert!(!screen.contains("No conversations yet"), "{screen}");
 
@@ -213,7 +237,10 @@ fn a_failed_load_does_not_look_empty() {
         },
     );
     let screen = rows(&mut app, 120, 40).join("\n");
-    assert!(screen.contains("Could not load the items: connection refused"), "{screen}");
+    assert!(
+        screen.contains("Could not load the items: connection refused"),
+        "{screen}"
+    );
     assert!(!screen.contains("(no items)"), "{screen}");
 }
 
@@ -237,8 +264,15 @@ fn the_metadata_editor_keeps_its_line_numbers_when_it_scrolls_sideways() {
         .find(|r| r.contains("xxxxxxxx"))
         .unwrap_or_else(|| panic!("{}", screen.join("\n")));
     assert!(!line.contains("title"), "scrolled sideways: {line}");
-    assert!(line.contains(" 1 xxx") || line.contains(" 1 "), "the number stays: {line}");
+    assert!(
+        line.contains(" 1 xxx") || line.contains(" 1 "),
+        "the number stays: {line}"
+    );
     let after_border: String = line.chars().skip_while(|c| *c != '│').skip(1).collect();
-    let after_border: String = after_border.chars().skip_while(|c| *c != '│').skip(1).collect();
+    let after_border: String = after_border
+        .chars()
+        .skip_while(|c| *c != '│')
+        .skip(1)
+        .collect();
     assert!(after_border.starts_with(" 1"), "{after_border:?}");
 }

@@ -87,11 +87,22 @@ fn a_cjk_title_keeps_its_age_and_the_hint_bar_ends_with_help_at_three_sizes() {
         let screen = tmux.wait_for("東京", 20);
         let row = screen.lines().find(|l| l.contains("東京")).unwrap();
         assert!(row.contains('…'), "cut by width at {w}x{h}: {row}");
-        assert!(row.contains("just now"), "the age in its row at {w}x{h}: {row}");
+        assert!(
+            row.contains("just now"),
+            "the age in its row at {w}x{h}: {row}"
+        );
         let plain = screen.lines().find(|l| l.contains("Plain")).unwrap();
         let cells = |l: &str| ratatui::text::Span::raw(l.trim_end()).width();
-        assert_eq!(cells(row), cells(plain), "the border in place at {w}x{h}:\n{screen}");
-        let bar = screen.lines().filter(|l| !l.trim().is_empty()).last().unwrap();
+        assert_eq!(
+            cells(row),
+            cells(plain),
+            "the border in place at {w}x{h}:\n{screen}"
+        );
+        let bar = screen
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .last()
+            .unwrap();
         assert!(bar.trim_end().ends_with("? help"), "at {w}x{h}: {bar:?}");
         tmux.keys(&["q"]);
         tmux.wait_exit(20);
@@ -123,7 +134,10 @@ fn the_open_by_id_prompt_moves_its_cursor_and_refuses_text_without_an_id() {
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("That is not a conversation id", 20);
     assert!(screen.contains("hello"), "the text stays:\n{screen}");
-    assert!(screen.contains("2 loaded · all"), "what was open stays:\n{screen}");
+    assert!(
+        screen.contains("2 loaded · all"),
+        "what was open stays:\n{screen}"
+    );
     // Edit at the cursor: ctrl-u clears what is before it, Home and ctrl-a go to the start,
     // ctrl-w takes the word before the cursor, Left moves back.
     tmux.keys(&["C-u"]);
@@ -191,7 +205,11 @@ fn a_multi_line_paste_without_bracketed_paste_arrives_whole() {
     tmux.wait_for("\"second\"", 20);
     tmux.keys(&["C-s"]);
     tmux.wait_for("Added 2 items", 20);
-    let (_, items) = call("GET", &format!("{}/conversations/{conv}/items", s.base), None);
+    let (_, items) = call(
+        "GET",
+        &format!("{}/conversations/{conv}/items", s.base),
+        None,
+    );
     assert_eq!(items["data"].as_array().map(Vec::len), Some(2), "{items}");
     tmux.keys(&["q"]);
     tmux.wait_exit(20);

@@ -29,7 +29,9 @@ pub fn message_of(event: Event) -> Option<Message> {
 /// as what was typed: Esc, then the key.
 pub fn messages_of(event: Event) -> Vec<Message> {
     match event {
-        Event::Key(k) if k.kind != KeyEventKind::Release && k.modifiers.contains(KeyModifiers::ALT) => {
+        Event::Key(k)
+            if k.kind != KeyEventKind::Release && k.modifiers.contains(KeyModifiers::ALT) =>
+        {
             let mut plain = k;
             plain.modifiers.remove(KeyModifiers::ALT);
             vec![

@@ -368,15 +368,26 @@ impl Keymap {
         }
         // Most useful first: the pane's own keys, the global ones, moving and quitting; help
         // last, where the hint bar always keeps it (see `view::hints`).
-        let last = |b: &&Binding| {
-            matches!(b.action, Action::Help | Action::Quit | Action::NextPane)
-        };
+        let last =
+            |b: &&Binding| matches!(b.action, Action::Help | Action::Quit | Action::NextPane);
         let mut out: Vec<_> = of(context).filter_map(hinted).collect();
         out.extend(of(Context::Global).filter(|b| !last(b)).filter_map(hinted));
-        out.extend(of(Context::Global).filter(|b| b.action == Action::NextPane).filter_map(hinted));
+        out.extend(
+            of(Context::Global)
+                .filter(|b| b.action == Action::NextPane)
+                .filter_map(hinted),
+        );
         out.push(("j/k".into(), "move"));
-        out.extend(of(Context::Global).filter(|b| b.action == Action::Quit).filter_map(hinted));
-        out.extend(of(Context::Global).filter(|b| b.action == Action::Help).filter_map(hinted));
+        out.extend(
+            of(Context::Global)
+                .filter(|b| b.action == Action::Quit)
+                .filter_map(hinted),
+        );
+        out.extend(
+            of(Context::Global)
+                .filter(|b| b.action == Action::Help)
+                .filter_map(hinted),
+        );
         out
     }
 

@@ -151,15 +151,26 @@ mod tests {
         write(d, "conv_1", Some("mine")).unwrap();
         assert_eq!(read(d, "conv_1").unwrap().as_deref(), Some("mine"));
         // Another process that is running owns it.
-        let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let mut other = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
         std::fs::write(owner_path_in(d, "conv_1"), other.id().to_string()).unwrap();
         assert_eq!(live_owner(d, "conv_1"), Some(other.id()));
-        assert_eq!(read(d, "conv_1").unwrap(), None, "not offered while it runs");
+        assert_eq!(
+            read(d, "conv_1").unwrap(),
+            None,
+            "not offered while it runs"
+        );
         write(d, "conv_1", None).unwrap();
         assert!(path_in(d, "conv_1").exists(), "nor deleted from here");
         other.kill().unwrap();
         other.wait().unwrap();
-        assert_eq!(read(d, "conv_1").unwrap().as_deref(), Some("mine"), "offered once it died");
+        assert_eq!(
+            read(d, "conv_1").unwrap().as_deref(),
+            Some("mine"),
+            "offered once it died"
+        );
         write(d, "conv_1", None).unwrap();
         assert!(!owner_path_in(d, "conv_1").exists());
     }

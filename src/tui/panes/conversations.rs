@@ -78,10 +78,7 @@ fn row(c: &ConvEntry, now: i64, width: usize, compact: bool) -> ListItem<'static
         })
         .unwrap_or_default();
     let second = Line::styled(fit::cut(&c.id, width), dim);
-    let third = Line::styled(
-        fit::cut(&summary, width),
-        Style::new().fg(THEME.muted),
-    );
+    let third = Line::styled(fit::cut(&summary, width), Style::new().fg(THEME.muted));
     ListItem::new(vec![Line::from(first), second, third])
 }
 
@@ -115,8 +112,8 @@ pub fn draw(
             ],
         };
         let help = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block(title, focused));
+            .wrap(Wrap { trim: false })
+            .block(block(title, focused));
         frame.render_widget(help, area);
         return;
     }

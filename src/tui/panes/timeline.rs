@@ -223,7 +223,10 @@ fn row(tl: &Timeline, item: &Value, width: usize) -> ListItem<'static> {
     ];
     // Cut by display width, so wide text stays inside the pane.
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    spans.push(Span::raw(fit::cut(&s.preview, width.saturating_sub(used).max(1))));
+    spans.push(Span::raw(fit::cut(
+        &s.preview,
+        width.saturating_sub(used).max(1),
+    )));
     let mut line = Line::from(spans);
     if tl.deleting.contains(id) {
         line = line.style(THEME.dim().add_modifier(Modifier::CROSSED_OUT));

@@ -127,7 +127,10 @@ pub fn help(frame: &mut Frame, area: Rect, h: &Help, keymap: &Keymap) {
         block = block.title_bottom(Line::styled(" ↑ more above ", THEME.dim()).right_aligned());
     }
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(text).scroll((h.scroll, 0)).block(block), rect);
+    frame.render_widget(
+        Paragraph::new(text).scroll((h.scroll, 0)).block(block),
+        rect,
+    );
     if total > visible {
         let mut state = ScrollbarState::new(total.saturating_sub(visible))
             .position(h.scroll as usize)

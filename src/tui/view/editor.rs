@@ -59,10 +59,7 @@ fn field_block(title: String, focused: bool) -> Block<'static> {
 
 fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<'static>) {
     let title = match &ed.target {
-        Target::Existing(_) => format!(
-            "Metadata · {}",
-            fit::cut(&ed.title, 40)
-        ),
+        Target::Existing(_) => format!("Metadata · {}", fit::cut(&ed.title, 40)),
         Target::New => "New conversation".into(),
     };
     let outer = popup(&title, THEME.accent);
@@ -78,7 +75,10 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     ])
     .areas(inner);
     frame.render_widget(
-        Paragraph::new(Line::styled(fit::cut(ESCAPES_HELP, help.width as usize), DIM)),
+        Paragraph::new(Line::styled(
+            fit::cut(ESCAPES_HELP, help.width as usize),
+            DIM,
+        )),
         help,
     );
 
@@ -164,10 +164,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
 }
 
 fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>) {
-    let title = format!(
-        "Add items · {}",
-        fit::cut(&c.title, 40)
-    );
+    let title = format!("Add items · {}", fit::cut(&c.title, 40));
     let outer = popup(&title, THEME.accent);
     let inner = outer.inner(rect);
     frame.render_widget(outer, rect);

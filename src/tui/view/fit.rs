@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 
 use crate::tui::sanitize;
 
-/// The display width of text, in terminal cells.
+/// The display width of text, in terminal cells (by grapheme cluster, as the terminal draws
+/// it).
 pub fn width(s: &str) -> usize {
-    Span::raw(s).width()
+    sanitize::width(s)
 }
 
 /// Hints for a bar `max` cells wide: pairs in the order given, each that fits; the `help`
@@ -47,33 +48,14 @@ pub fn hints(pairs: &[(String, &str)], max: usize, key: Style, text: Style) -> L
     Line::from(spans)
 }
 
-/// Cuts one line to `max` cells, ending in `…` when cut.
+/// Makes one line safe and cuts it to `max` cells, ending in `…` when cut.
 pub fn cut(s: &str, max: usize) -> String {
-    let s = sanitize::line(s);
-    if width(&s) <= max {
-        return s;
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = width(c.encode_utf8(&mut [0; 4]));
-        if used + w + 1 > max {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    if max > 0 {
-        out.push('…');
-    }
-    out
+    sanitize::truncate(s, max)
 }
 
-/// Pads text with spaces to `min` cells.
+/// Pads safe text with spaces to `min` cells.
 pub fn pad(s: &str, min: usize) -> String {
-    let mut out = s.to_string();
-    out.extend(std::iter::repeat_n(' ', min.saturating_sub(width(s))));
-    out
+    sanitize::pad(s, min)
 }
 
 /// Wraps a message at spaces into at most `rows` rows of `max` cells; when it does not fit,
@@ -133,7 +115,10 @@ mod tests {
         assert_eq!(all, "Enter open  d delete  q quit  ? help");
         let narrow = hints(&pairs, 22, s, s).to_string();
         assert_eq!(narrow, "Enter open  ? help");
-        assert!(narrow.ends_with("? help") && width(&narrow) <= 22, "{narrow}");
+        assert!(
+            narrow.ends_with("? help") && width(&narrow) <= 22,
+            "{narrow}"
+        );
     }
 
     #[test]
