@@ -119,7 +119,7 @@ fn a_cjk_title_keeps_its_age_and_the_hint_bar_ends_with_help_at_three_sizes() {
 }
 
 #[test]
-fn below_the_minimum_size_it_says_so_and_comes_back_when_larger() {
+fn below_the_minimum_size_it_says_so() {
     let s = setup();
     seed(&s.base, "Small", 0);
     let tmux = Tmux::start("small", 40, 12, &s.line());
