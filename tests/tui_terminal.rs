@@ -107,11 +107,7 @@ fn a_cjk_title_keeps_its_age_and_the_hint_bar_ends_with_help_at_three_sizes() {
             .unwrap_or_else(|| panic!("the family emoji is whole at {w}x{h}:\n{screen}"));
         assert!(family.contains("just now"), "{family}");
         assert_eq!(cells(family), w as usize, "at {w}x{h}:\n{screen}");
-        let bar = screen
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
-            .unwrap();
+        let bar = screen.lines().rfind(|l| !l.trim().is_empty()).unwrap();
         assert!(bar.trim_end().ends_with("? help"), "at {w}x{h}: {bar:?}");
         tmux.keys(&["q"]);
         tmux.wait_exit(20);
