@@ -123,9 +123,12 @@ fn a_failed_delete_keeps_the_item_and_shows_the_error() {
     tmux.keys(&["d"]);
     tmux.wait_for("Delete this item?", 20);
     tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("HTTP 404", 20);
+    assert!(screen.contains("3 loaded"), "the item stays:\n{screen}");
+    // The status line has one row; the message log has all of it.
+    tmux.keys(&["m"]);
     let screen = tmux.wait_for("not found", 20);
     assert!(screen.contains("HTTP 404"), "{screen}");
-    assert!(screen.contains("3 loaded"), "the item stays:\n{screen}");
     tmux.keys(&["C-c"]);
     tmux.wait_exit(20);
 }
@@ -212,7 +215,13 @@ fn a_failed_save_keeps_the_text_and_a_killed_session_offers_the_draft() {
         .join("drafts")
         .join("local")
         .join(format!("{conv}.txt"));
-    let text = std::fs::read_to_string(&draft).unwrap();
+    // Drafts are written in the background, in order: wait for the last one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut text = String::new();
+    while !text.contains("keep = every word") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        text = std::fs::read_to_string(&draft).unwrap_or_default();
+    }
     assert!(text.contains("keep = every word"), "{text}");
 
     // Killed mid-edit: the next session offers the draft back.

@@ -290,6 +290,8 @@ fn a_draft_is_offered_back() {
         },
     );
     assert!(asks(&app, |p| matches!(p, Pending::RestoreDraft(_))));
+    // The question is on screen (the event loop arms it once it is drawn).
+    app.modals.arm();
     update::update(&mut app, key(KeyCode::Char('y')));
     assert_eq!(meta(&app).text(), "title = from the draft");
 }

@@ -155,9 +155,10 @@ fn the_metadata_editor_and_each_of_its_stages_show_their_keys() {
     update::update(&mut app, ch('e'));
     assert_only(&mut app, Context::DraftCheck);
     draft_loaded(&mut app, ID, Some("title = from a draft"));
-    // The draft is offered through the one confirm.
+    // The draft is offered through the one confirm; once drawn, d discards it.
     assert_only(&mut app, Context::Confirm);
-    update::update(&mut app, ch('n'));
+    app.modals.arm();
+    update::update(&mut app, ch('d'));
     assert_only(&mut app, Context::Metadata);
     update::update(&mut app, key(KeyCode::End));
     update::update(&mut app, ch('!'));

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -32,6 +32,25 @@ pub fn message_of(event: Event) -> Option<Message> {
             Some(Message::Mouse(m))
         }
         _ => None,
+    }
+}
+
+/// The messages of one terminal event. Esc and a key in one read arrive as one key with Alt
+/// (the terminal cannot tell them apart); no key here is bound with Alt, so they are taken
+/// as what was typed: Esc, then the key.
+pub fn messages_of(event: Event) -> Vec<Message> {
+    match event {
+        Event::Key(k)
+            if k.kind != KeyEventKind::Release && k.modifiers.contains(KeyModifiers::ALT) =>
+        {
+            let mut plain = k;
+            plain.modifiers.remove(KeyModifiers::ALT);
+            vec![
+                Message::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+                Message::Key(plain),
+            ]
+        }
+        e => message_of(e).into_iter().collect(),
     }
 }
 
@@ -84,20 +103,42 @@ pub async fn run_loop(
         if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
+            // What is on screen now can be answered.
+            app.modals.arm();
             dirty = false;
         }
-        let msg = tokio::select! {
+        let mut msgs = tokio::select! {
             biased;
             event = events.next() => match event {
-                Some(Ok(e)) => message_of(e),
+                Some(Ok(e)) => messages_of(e),
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            Some(m) = rx.recv() => Some(m),
-            _ = tick.tick(), if app.pending > 0 => Some(Message::Tick),
+            Some(m) = rx.recv() => vec![m],
+            _ = tick.tick(), if app.pending > 0 => vec![Message::Tick],
             _ = stop.recv() => break,
         };
-        if let Some(m) = msg {
+        // Every event of the same read, handled before the next frame. Several keys at once
+        // are typing or a paste: they answer no question (see `Confirm::armed`).
+        if msgs.iter().any(|m| matches!(m, Message::Key(_))) {
+            // Polled with the loop's own waker (a no-op waker would lose the stream's wake-up).
+            loop {
+                let more = tokio::select! {
+                    biased;
+                    e = events.next() => e,
+                    _ = tokio::task::yield_now() => None,
+                };
+                match more {
+                    Some(Ok(e)) => msgs.extend(messages_of(e)),
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                }
+            }
+            if msgs.len() > 1 {
+                app.modals.disarm();
+            }
+        }
+        for m in msgs {
             spawn_all(update::update(app, m), &mut external);
             dirty = true;
             // Take every result that is already waiting before drawing again.

@@ -12,6 +12,9 @@ use super::render;
 use super::sanitize;
 use super::state::{item_id, App, Failure, Status};
 
+/// What `e`, `d`, `x` and `X` say with no conversation to act on.
+pub const SELECT_FIRST: &str = "Select a conversation first.";
+
 fn describe_item(item: &Value) -> Vec<String> {
     let s = render::summary(item);
     vec![
@@ -89,6 +92,7 @@ pub(super) fn ask_delete_marked(app: &mut App) {
 
 pub(super) fn ask_delete_conversation(app: &mut App) {
     let Some(id) = current_conversation(app) else {
+        app.status = Some(Status::Info(SELECT_FIRST.into()));
         return;
     };
     let title = app.title_of(&id);

@@ -79,6 +79,8 @@ actions! {
     Complete = "complete",
     HistoryPrevious = "history-previous",
     HistoryNext = "history-next",
+    Discard = "discard",
+    Messages = "messages",
 }
 
 impl fmt::Display for Action {
@@ -126,6 +128,8 @@ pub enum Context {
     Matches,
     /// Typing a `:` command.
     Command,
+    /// The message log (`m`).
+    Messages,
 }
 
 impl Context {
@@ -146,6 +150,7 @@ impl Context {
         Context::Filter,
         Context::Matches,
         Context::Command,
+        Context::Messages,
     ];
 
     /// The stable name, as config files use it.
@@ -163,6 +168,7 @@ impl Context {
             Context::Composer => "composer",
             Context::ComposerJson => "composer-json",
             Context::DraftCheck => "draft-check",
+            Context::Messages => "messages",
             Context::Sending => "sending",
             Context::Filter => "filter",
             Context::Matches => "matches",
@@ -188,6 +194,7 @@ impl Context {
             Context::Filter => "Filter, typing",
             Context::Matches => "While a filter is in effect",
             Context::Command => "Command line",
+            Context::Messages => "Messages",
         }
     }
 
@@ -403,23 +410,36 @@ impl Keymap {
         own.or_else(fallback).map(|b| b.action)
     }
 
-    /// The hints line of a context. A pane shows help and quit first (so that a narrow
-    /// terminal still has them), `j/k move`, its own hinted bindings, then the global ones. A
-    /// modal shows only its own.
+    /// The hints line of a context. A pane shows its own hinted bindings, the global ones,
+    /// switching panes, `j/k move`, quit, and help last. A modal shows only its own.
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
         let hinted = |b: &Binding| b.hint.map(|h| (b.keys_label(), h));
         let of = |c: Context| self.bindings.iter().filter(move |b| b.context == c);
         if !context.is_pane() {
             return of(context).filter_map(hinted).collect();
         }
-        let first = |b: &&Binding| matches!(b.action, Action::Help | Action::Quit);
-        let mut out: Vec<_> = of(Context::Global)
-            .filter(first)
-            .filter_map(hinted)
-            .collect();
+        // Most useful first: the pane's own keys, the global ones, moving and quitting; help
+        // last, where the hint bar always keeps it (see `view::hints`).
+        let last =
+            |b: &&Binding| matches!(b.action, Action::Help | Action::Quit | Action::NextPane);
+        let mut out: Vec<_> = of(context).filter_map(hinted).collect();
+        out.extend(of(Context::Global).filter(|b| !last(b)).filter_map(hinted));
+        out.extend(
+            of(Context::Global)
+                .filter(|b| b.action == Action::NextPane)
+                .filter_map(hinted),
+        );
         out.push(("j/k".into(), "move"));
-        out.extend(of(context).filter_map(hinted));
-        out.extend(of(Context::Global).filter(|b| !first(b)).filter_map(hinted));
+        out.extend(
+            of(Context::Global)
+                .filter(|b| b.action == Action::Quit)
+                .filter_map(hinted),
+        );
+        out.extend(
+            of(Context::Global)
+                .filter(|b| b.action == Action::Help)
+                .filter_map(hinted),
+        );
         out
     }
 

@@ -124,14 +124,6 @@ impl Geometry {
     }
 }
 
-/// Long messages wrap onto up to three lines, so that a request id or a path stays visible.
-/// `status` is the message's length in chars, `counts` that of the counts at its right.
-pub fn status_height(status: Option<usize>, counts: usize, width: u16) -> u16 {
-    let Some(len) = status else { return 1 };
-    let room = width.saturating_sub(counts as u16 + 3).max(10) as usize;
-    (len + 2).div_ceil(room).clamp(1, 3) as u16
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,7 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
 }
 
 fn on_listed(app: &mut App, result: Result<Option<Vec<(String, ConvInfo)>>, Failure>) {
+    app.listing = crate::tui::load::Load::of(&result);
     match result {
         Ok(Some(list)) => {
             for (id, info) in list {
@@ -201,6 +202,7 @@ fn on_page(
     let page = match result {
         Ok(p) => p,
         Err(f) => {
+            tl.failed = Some(f.to_string());
             if tl.paging.failed() && f.is_not_found() {
                 conversation_gone(app, conversation);
             }
@@ -208,6 +210,7 @@ fn on_page(
             return vec![];
         }
     };
+    tl.failed = None;
     let (arrived, next) = tl.on_page(&page);
     if let Some(w) = arrived.stalled {
         app.status = Some(Status::Warning(w));

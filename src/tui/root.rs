@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::deletes;
-use super::editor::{keys as editor_keys, open as editor_open};
+use super::editor::{draft_question, keys as editor_keys, open as editor_open};
 use super::keymap::Action;
 use super::message::{Effect, Message};
 use super::modal::{Confirm, Help, Modal, OpenById, Pending};
@@ -39,6 +39,7 @@ pub fn relayout(app: &mut App) {
 }
 
 pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
+    let before = app.status.clone();
     let effects = match msg {
         Message::Key(ev) => on_key(app, ev),
         Message::Paste(text) => on_paste(app, &text),
@@ -55,6 +56,12 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
         other => replies::on_reply(app, other),
     };
     super::filter::sync(app);
+    // Every message the status line shows goes to the log too (`m`).
+    if app.status != before {
+        if let Some(s) = app.status.clone() {
+            app.log.push(app.now, s);
+        }
+    }
     relayout(app);
     count(app, effects)
 }
@@ -77,7 +84,10 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
             super::command::on_paste(c, text);
             vec![]
         }
-        _ => vec![],
+        _ => {
+            draft_question::on_paste(app, text);
+            vec![]
+        }
     }
 }
 
@@ -119,6 +129,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         Some(Modal::Command(_)) => return super::command::on_key(app, action, &ev),
         Some(Modal::Editor(_)) => return editor_keys::on_key(app, ev),
         Some(Modal::Confirm(_)) => {
+            if let Some(effects) = draft_question::on_key(app, ev, action) {
+                return effects;
+            }
             let Some(yes) = Confirm::answer(action) else {
                 return vec![];
             };
@@ -133,6 +146,14 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             let visible = app.height.saturating_sub(4) as usize;
             if let Some(a) = action {
                 if !help.on_action(a, lines, visible) {
+                    app.modals.pop();
+                }
+            }
+            return vec![];
+        }
+        Some(Modal::Messages(m)) => {
+            if let Some(a) = action {
+                if !m.on_action(a, app.log.len()) {
                     app.modals.pop();
                 }
             }
@@ -169,17 +190,10 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     let Some(action) = action else {
         return vec![];
     };
-    // Notes and warnings last until the next action; an error until the next request, so that
-    // its request id stays readable while the user looks around.
-    let before = app.status.clone();
-    if matches!(app.status, Some(Status::Info(_) | Status::Warning(_))) {
-        app.status = None;
-    }
-    let effects = on_action(app, action);
-    if !effects.is_empty() && matches!(&before, Some(Status::Error(_))) && app.status == before {
-        app.status = None;
-    }
-    effects
+    // A message, an error too, stays until the user acts; then it is in the log (`m`), with
+    // its request id, and the status line is free again.
+    app.status = None;
+    on_action(app, action)
 }
 
 /// Carries out what a confirm decided.
@@ -300,6 +314,10 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.modals.push(Modal::OpenById(OpenById::default()));
             vec![]
         }
+        Action::Messages => {
+            app.modals.push(Modal::Messages(Default::default()));
+            vec![]
+        }
         Action::ToggleRaw => {
             app.detail.raw = !app.detail.raw;
             app.detail.scroll = 0;
@@ -368,6 +386,7 @@ fn open_selected(app: &mut App) -> Vec<Effect> {
 }
 
 fn refresh(app: &mut App) -> Vec<Effect> {
+    app.listing = super::load::Load::Loading;
     let mut effects = vec![Effect::ListConversations];
     effects.extend(
         app.convs
@@ -381,6 +400,7 @@ fn refresh(app: &mut App) -> Vec<Effect> {
 
 fn forget(app: &mut App) -> Vec<Effect> {
     let Some(entry) = app.selected_conv().cloned() else {
+        app.status = Some(Status::Info(deletes::SELECT_FIRST.into()));
         return vec![];
     };
     app.convs.items.remove(app.convs.selected);

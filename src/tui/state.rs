@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::registry::Registry;
 use crate::tui::editor::Editor;
 use crate::tui::keymap::{Context, Keymap};
-use crate::tui::layout::{self, Geometry};
+use crate::tui::layout::Geometry;
 use crate::tui::modal::Stack;
 use crate::tui::panes::detail::Detail;
 use crate::tui::widgets::list::List;
@@ -69,6 +69,10 @@ pub struct App {
     pub command_history: Vec<String>,
     /// The profiles `:profile` can switch to, for completion.
     pub profile_names: Vec<String>,
+    /// Every message the status line showed (`m` opens it).
+    pub log: crate::tui::messages::Log,
+    /// Whether the server's conversation list has been asked for and answered.
+    pub listing: crate::tui::load::Load,
 }
 
 impl App {
@@ -102,6 +106,8 @@ impl App {
             filters: Default::default(),
             command_history: Vec::new(),
             profile_names: vec![profile.to_string()],
+            log: Default::default(),
+            listing: Default::default(),
         };
         app.relayout();
         app
@@ -185,13 +191,8 @@ impl App {
 
     /// The geometry of the app's state at a size.
     pub fn layout(&self, area: Rect) -> Geometry {
-        let status = match &self.status {
-            Some(Status::Error(f)) => Some(format!("error: {f}").chars().count()),
-            Some(Status::Warning(t) | Status::Info(t)) => Some(t.chars().count()),
-            None => None,
-        };
-        let height = layout::status_height(status, self.counts().chars().count(), area.width);
-        let mut g = Geometry::compute(area, self.focus, height);
+        // The status line is one row; the whole message is in the log (`m`).
+        let mut g = Geometry::compute(area, self.focus, 1);
         g.conv_offset = self.convs.offset;
         g.timeline_offset = self.timeline.as_ref().map_or(0, |t| t.list.offset);
         g

@@ -50,8 +50,20 @@ pub(super) fn replay(app: &mut App) -> Vec<Effect> {
     effects
 }
 
+/// ctrl-j is a newline in a text area (a terminal sends it for a line feed, as in text
+/// pasted without bracketed paste), never "delete to the start of the line".
+fn newline_for_ctrl_j(ev: KeyEvent) -> KeyEvent {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    if ev.code == KeyCode::Char('j') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)
+    } else {
+        ev
+    }
+}
+
 /// A key for the editor in front.
 pub fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    let ev = newline_for_ctrl_j(ev);
     let Some(Modal::Editor(editor)) = app.modals.front_mut() else {
         return vec![];
     };
@@ -154,6 +166,9 @@ fn typed(app: &mut App, ed: &mut MetadataEditor, changed: bool) -> Step {
     }
     ed.reparse();
     ed.notice = None;
+    // "N problems" and "not saved" were about the text before this change: the live count
+    // takes their place (see `view::editor`).
+    ed.error = None;
     let text = ed.draft();
     Step::Keep(vec![draft(app, ed.target.draft_name(), Some(text))])
 }
@@ -161,6 +176,7 @@ fn typed(app: &mut App, ed: &mut MetadataEditor, changed: bool) -> Step {
 /// ctrl-s: refuse with the reason, or answer the changes to show and ask about.
 pub fn ask_save(ed: &mut MetadataEditor) -> Option<Vec<metadata_text::Change>> {
     ed.notice = None;
+    ed.error = None;
     let parsed = &ed.parsed;
     if !parsed.is_valid() {
         let count = parsed.errors.len();

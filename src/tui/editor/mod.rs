@@ -1,5 +1,6 @@
 //! The editors: metadata (`e`, `E`, `n`) and the item composer (`a`).
 
+pub mod draft_question;
 pub mod drafts;
 pub mod external;
 pub mod json;
@@ -43,13 +44,13 @@ pub enum Stage {
     Saving,
 }
 
+/// A text area. A `numbered` one (metadata: one pair per row, so that each error sits beside
+/// its line) scrolls sideways and gets its line numbers from the view, in a column of their
+/// own that stays when the text scrolls; prose wraps instead.
 pub fn textarea(text: &str, numbered: bool) -> TextArea<'static> {
     let mut area = TextArea::new(text.split('\n').map(String::from).collect());
     area.set_cursor_line_style(Style::new());
-    if numbered {
-        // One metadata pair per row, so that each error sits beside its line.
-        area.set_line_number_style(crate::tui::theme::THEME.dim());
-    } else {
+    if !numbered {
         // Messages are prose: they wrap instead of scrolling sideways.
         area.set_wrap_mode(tui_textarea::WrapMode::WordOrGlyph);
     }

@@ -10,6 +10,14 @@ use crate::tui::state::{App, Status};
 /// The loaded metadata of a conversation, or a message saying why there is none yet.
 fn loaded_metadata(app: &mut App, id: &str) -> Result<Metadata, Vec<Effect>> {
     let entry = app.convs.items.iter().find(|c| c.id == id);
+    if entry.is_some_and(|e| e.gone) {
+        // Nothing to edit, and no draft to leave behind.
+        app.status = Some(Status::Warning(format!(
+            "Conversation {} is gone from the server; there is nothing to edit.",
+            crate::tui::sanitize::line(id)
+        )));
+        return Err(vec![]);
+    }
     match entry.and_then(|e| e.info.as_ref()) {
         Some(info) => Ok(info.metadata.clone()),
         None => {

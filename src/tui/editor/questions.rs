@@ -76,6 +76,9 @@ pub fn discard_text() -> Confirm {
     )
 }
 
+/// The answers the draft question takes.
+pub const DRAFT_KEYS: &str = "y restores it · d discards it · n/Esc: not now, it stays";
+
 /// A draft of the metadata editor was found.
 pub fn restore_metadata(draft: &str) -> Confirm {
     let n = draft.lines().count();
@@ -86,7 +89,7 @@ pub fn restore_metadata(draft: &str) -> Confirm {
                 "A draft from an earlier session was found ({n} line{}).",
                 if n == 1 { "" } else { "s" }
             )),
-            Line::styled("y restores it; n discards it.", THEME.dim()),
+            Line::styled(DRAFT_KEYS, THEME.dim()),
         ],
         Pending::RestoreDraft(draft.to_string()),
     )
@@ -98,7 +101,7 @@ pub fn restore_composer(draft: &str) -> Confirm {
         "Restore the draft?",
         vec![
             Line::raw("Unsent text from an earlier session was found."),
-            Line::styled("y restores it; n discards it.", THEME.dim()),
+            Line::styled(DRAFT_KEYS, THEME.dim()),
         ],
         Pending::RestoreDraft(draft.to_string()),
     )

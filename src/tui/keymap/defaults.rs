@@ -114,6 +114,15 @@ const ROWS: &[Row] = &[
     (C::Command, &[TAB], Complete, "complete a command, id or profile", Some("complete")),
     (C::Command, &[UP], HistoryPrevious, "previous command", Some("history")),
     (C::Command, &[DOWN], HistoryNext, "next command", None),
+    (C::Global, &[k('m')], Messages, "the recent messages, with their request ids", Some("messages")),
+    (C::Confirm, &[k('d')], Discard, "discard the draft (when one is offered)", None),
+    (C::Messages, &[ESC, k('q'), k('m'), ENTER], Close, "close the messages", Some("close")),
+    (C::Messages, &[k('j'), DOWN], Down, "older", Some("scroll")),
+    (C::Messages, &[k('k'), UP], Up, "newer", None),
+    (C::Messages, &[code(KeyCode::PageDown)], PageDown, "page down", None),
+    (C::Messages, &[code(KeyCode::PageUp)], PageUp, "page up", None),
+    (C::Messages, &[k('g'), code(KeyCode::Home)], Top, "newest", Some("newest")),
+    (C::Messages, &[k('G'), code(KeyCode::End)], Bottom, "oldest", None),
 ];
 
 pub fn bindings() -> Vec<Binding> {

@@ -24,7 +24,8 @@ pub enum Pending {
     DiscardChanges,
     /// Send the metadata editor's text (the diff is in the question).
     SaveMetadata,
-    /// Yes puts the draft back in the open editor; no deletes it.
+    /// Yes puts the draft back in the open editor; no ("not now") closes the editor and the
+    /// draft stays; only discard deletes it.
     RestoreDraft(String),
 }
 
@@ -41,6 +42,9 @@ pub struct Confirm {
     pub lines: Vec<Line<'static>>,
     pub pending: Pending,
     pub tone: Tone,
+    /// False until the question has been drawn, and during a burst of input: keys typed
+    /// before the question could be read do not answer it (see `editor::draft_question`).
+    pub armed: bool,
 }
 
 impl Confirm {
@@ -51,11 +55,14 @@ impl Confirm {
             | Pending::DeleteConversation { .. } => Tone::Danger,
             _ => Tone::Caution,
         };
+        // The draft question appears while the user may be typing (see `armed`).
+        let armed = !matches!(pending, Pending::RestoreDraft(_));
         Confirm {
             title: title.into(),
             lines,
             pending,
             tone,
+            armed,
         }
     }
 

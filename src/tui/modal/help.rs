@@ -14,10 +14,27 @@ impl Help {
         Help { of, scroll: 0 }
     }
 
+    /// The groups help lists: the context's own (and, from a pane, the global keys), then,
+    /// from a pane, the editors' keys and the message log's.
+    pub fn groups(&self, keymap: &Keymap) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        let mut groups = keymap.help(self.of);
+        if self.of.is_pane() {
+            for c in [
+                Context::Metadata,
+                Context::NewConversation,
+                Context::Composer,
+                Context::ComposerJson,
+                Context::Messages,
+            ] {
+                groups.extend(keymap.help(c));
+            }
+        }
+        groups
+    }
+
     /// The lines help takes: a heading and a blank line per group, and a closing line.
     pub fn lines(&self, keymap: &Keymap) -> usize {
-        keymap
-            .help(self.of)
+        self.groups(keymap)
             .iter()
             .map(|(_, rows)| rows.len() + 2)
             .sum::<usize>()

@@ -34,6 +34,7 @@ pub enum Modal {
     Help(Help),
     Filter(FilterInput),
     Command(crate::tui::command::CommandLine),
+    Messages(crate::tui::messages::Messages),
 }
 
 impl Modal {
@@ -46,6 +47,7 @@ impl Modal {
             Modal::Help(_) => Context::Help,
             Modal::Filter(_) => Context::Filter,
             Modal::Command(_) => Context::Command,
+            Modal::Messages(_) => Context::Messages,
         }
     }
 }
@@ -80,6 +82,24 @@ impl Stack {
     /// Back to front, the order they are drawn in.
     pub fn iter(&self) -> impl Iterator<Item = &Modal> {
         self.modals.iter()
+    }
+
+    /// The questions on screen have been drawn: from now on a key can answer them.
+    pub fn arm(&mut self) {
+        for m in &mut self.modals {
+            if let Modal::Confirm(c) = m {
+                c.armed = true;
+            }
+        }
+    }
+
+    /// A burst of input (typing or a paste) is coming: it answers no question.
+    pub fn disarm(&mut self) {
+        for m in &mut self.modals {
+            if let Modal::Confirm(c) = m {
+                c.armed = false;
+            }
+        }
     }
 
     pub fn clear(&mut self) {

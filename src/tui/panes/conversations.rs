@@ -9,8 +9,10 @@ use ratatui::Frame;
 use super::block;
 use crate::tui::data::ConvEntry;
 use crate::tui::keymap::Action;
+use crate::tui::load::Load;
 use crate::tui::sanitize;
 use crate::tui::theme::THEME;
+use crate::tui::view::fit;
 use crate::tui::widgets::list::List;
 
 /// `5m ago`, `3h ago`, `2d ago`, …
@@ -48,20 +50,19 @@ fn row(c: &ConvEntry, now: i64, width: usize, compact: bool) -> ListItem<'static
     } else {
         Style::new().add_modifier(Modifier::BOLD)
     };
-    let mut first = vec![Span::styled(
-        sanitize::truncate(&sanitize::line(c.title()), width.saturating_sub(12).max(8)),
-        title_style,
-    )];
-    if c.gone {
-        first.push(Span::styled("  gone", THEME.error()));
+    let (age, age_style) = if c.gone {
+        ("  gone".to_string(), THEME.error())
     } else if let Some(info) = &c.info {
-        first.push(Span::styled(
-            format!("  {}", relative(now, info.created_at)),
-            dim,
-        ));
+        (format!("  {}", relative(now, info.created_at)), dim)
     } else {
-        first.push(Span::styled("  …", dim));
-    }
+        ("  …".to_string(), dim)
+    };
+    // The title gets what the age leaves, cut by display width, so the age stays in its row.
+    let room = width.saturating_sub(fit::width(&age));
+    let first = vec![
+        Span::styled(fit::cut(c.title(), room), title_style),
+        Span::styled(age, age_style),
+    ];
     if compact {
         return ListItem::new(Line::from(first));
     }
@@ -76,11 +77,8 @@ fn row(c: &ConvEntry, now: i64, width: usize, compact: bool) -> ListItem<'static
                 .join(" · ")
         })
         .unwrap_or_default();
-    let second = Line::styled(sanitize::truncate(&sanitize::line(&c.id), width), dim);
-    let third = Line::styled(
-        sanitize::truncate(&sanitize::line(&summary), width),
-        Style::new().fg(THEME.muted),
-    );
+    let second = Line::styled(fit::cut(&c.id, width), dim);
+    let third = Line::styled(fit::cut(&summary, width), Style::new().fg(THEME.muted));
     ListItem::new(vec![Line::from(first), second, third])
 }
 
@@ -92,18 +90,30 @@ pub fn draw(
     focused: bool,
     compact: bool,
     now: i64,
+    listing: &Load,
 ) {
     let title = format!(" Conversations ({}) ", list.items.len());
     let width = area.width.saturating_sub(4) as usize;
     if list.items.is_empty() {
-        let help = Paragraph::new(vec![
-            Line::raw("No conversations yet."),
-            Line::raw(""),
-            Line::styled("Press o to open one by id,", THEME.dim()),
-            Line::styled("or run `convtui add ID`.", THEME.dim()),
-        ])
-        .wrap(Wrap { trim: false })
-        .block(block(title, focused));
+        // Loading, or a failed load, is not an empty account.
+        let lines = match listing {
+            Load::Loading => vec![Line::styled("loading…", THEME.dim())],
+            Load::Failed(f) => vec![
+                Line::styled("Could not load the conversations:", THEME.error()),
+                Line::styled(sanitize::line(&f.to_string()), THEME.error()),
+                Line::raw(""),
+                Line::styled("R retries.", THEME.dim()),
+            ],
+            Load::Loaded => vec![
+                Line::raw("No conversations yet."),
+                Line::raw(""),
+                Line::styled("Press o to open one by id,", THEME.dim()),
+                Line::styled("or run `convtui add ID`.", THEME.dim()),
+            ],
+        };
+        let help = Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(title, focused));
         frame.render_widget(help, area);
         return;
     }

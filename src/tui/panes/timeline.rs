@@ -16,8 +16,8 @@ use crate::tui::keymap::Action;
 use crate::tui::message::Effect;
 use crate::tui::paging::{Arrived, Paging, Request};
 use crate::tui::render;
-use crate::tui::sanitize;
 use crate::tui::theme::THEME;
+use crate::tui::view::fit;
 use crate::tui::widgets::list::List;
 
 /// Pages load by themselves when the selection comes this close to the end.
@@ -30,6 +30,8 @@ pub struct Timeline {
     /// Items whose delete is in flight.
     pub deleting: HashSet<String>,
     pub paging: Paging,
+    /// Why the last page did not load, until one does.
+    pub failed: Option<String>,
 }
 
 impl Timeline {
@@ -39,6 +41,7 @@ impl Timeline {
             list: List::default(),
             deleting: HashSet::new(),
             paging: Paging::new(ascending, generation),
+            failed: None,
         }
     }
 
@@ -183,11 +186,19 @@ impl Timeline {
         (arrived, next)
     }
 
-    /// Removes deleted items.
+    /// Removes deleted items. The selection stays on the item it was on, or, if that one
+    /// went, on the nearest survivor after it (else before it).
     pub fn remove(&mut self, ids: &[String]) {
-        self.list
-            .items
-            .retain(|i| item_id(i).is_none_or(|id| !ids.iter().any(|d| d == id)));
+        let gone = |i: &Value| item_id(i).is_some_and(|id| ids.iter().any(|d| d == id));
+        let selected = self.list.selected;
+        let survivor = (selected..self.list.items.len())
+            .chain((0..selected.min(self.list.items.len())).rev())
+            .find(|&i| !gone(&self.list.items[i]));
+        let kept_before = survivor.map_or(0, |s| {
+            self.list.items[..s].iter().filter(|i| !gone(i)).count()
+        });
+        self.list.items.retain(|i| !gone(i));
+        self.list.selected = kept_before;
         for id in ids {
             self.list.marked.remove(id);
             self.deleting.remove(id);
@@ -207,11 +218,12 @@ fn row(tl: &Timeline, item: &Value, width: usize) -> ListItem<'static> {
     let mut spans = vec![
         Span::styled(mark, THEME.fg_of(THEME.special)),
         Span::raw(format!("{} ", s.icon)),
-        Span::styled(sanitize::truncate(&s.label, 36), THEME.fg_of(THEME.label)),
+        Span::styled(fit::cut(&s.label, 36), THEME.fg_of(THEME.label)),
         Span::raw("  "),
     ];
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    spans.push(Span::raw(sanitize::truncate(
+    // Cut by display width, so wide text stays inside the pane.
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::raw(fit::cut(
         &s.preview,
         width.saturating_sub(used).max(1),
     )));
@@ -236,7 +248,7 @@ pub fn draw(frame: &mut Frame, area: Rect, tl: Option<&Timeline>, focused: bool)
     };
     let title = format!(
         " Items · {} · {order} · {} ",
-        sanitize::line(&tl.conversation),
+        crate::sanitize::line(&tl.conversation),
         tl.counts()
     );
     let width = area.width.saturating_sub(3) as usize;
@@ -253,6 +265,13 @@ pub fn draw(frame: &mut Frame, area: Rect, tl: Option<&Timeline>, focused: bool)
         .collect();
     if tl.paging.loading {
         rows.push(ListItem::new(Line::styled("  loading…", THEME.dim())));
+    } else if let Some(why) = &tl.failed {
+        // A failed load is not an empty conversation.
+        let text = format!("  Could not load the items: {why} · R retries");
+        rows.push(ListItem::new(Line::styled(
+            crate::tui::view::fit::cut(&text, width + 1),
+            THEME.error(),
+        )));
     } else if tl.list.items.is_empty() {
         rows.push(ListItem::new(Line::styled("  (no items)", THEME.dim())));
     } else if tl.list.shown_len() == 0 {

@@ -1,14 +1,19 @@
 //! Popups: the one confirm, open-by-id and help.
 
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{
+    Block, BorderType, Clear, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap,
+};
 use ratatui::Frame;
 
+use super::fit;
 use crate::tui::keymap::Keymap;
+use crate::tui::messages::{Log, Messages};
 use crate::tui::modal::{Confirm, Help, OpenById, Tone};
 use crate::tui::sanitize;
+use crate::tui::state::Status;
 use crate::tui::theme::THEME;
 
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -93,12 +98,15 @@ pub fn open_by_id(frame: &mut Frame, area: Rect, o: &OpenById) {
 
 pub fn help(frame: &mut Frame, area: Rect, h: &Help, keymap: &Keymap) {
     let mut text = Vec::new();
-    for (context, rows) in keymap.help(h.of) {
+    for (context, rows) in h.groups(keymap) {
         text.push(Line::styled(context.title(), THEME.heading()));
         for (keys, what) in rows {
             text.push(Line::from(vec![
-                Span::styled(format!("  {keys:<16}"), THEME.fg_of(THEME.label)),
-                Span::raw(what),
+                Span::styled(
+                    format!("  {}", fit::pad(&fit::cut(&keys, 16), 16)),
+                    THEME.fg_of(THEME.label),
+                ),
+                Span::raw(fit::cut(what, 44)),
             ]));
         }
         text.push(Line::raw(""));
@@ -108,11 +116,59 @@ pub fn help(frame: &mut Frame, area: Rect, h: &Help, keymap: &Keymap) {
         THEME.dim(),
     ));
     let rect = centered(area, 64, area.height.saturating_sub(2));
+    let visible = rect.height.saturating_sub(2) as usize;
+    let total = text.len();
+    let mut block = popup("Help · Esc closes", THEME.accent);
+    // More below, or above: say so in the border, and draw a scrollbar.
+    let below = total > h.scroll as usize + visible;
+    if below {
+        block = block.title_bottom(Line::styled(" more ↓ ", THEME.accent()).right_aligned());
+    } else if h.scroll > 0 {
+        block = block.title_bottom(Line::styled(" ↑ more above ", THEME.dim()).right_aligned());
+    }
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(text)
-            .scroll((h.scroll, 0))
-            .block(popup("Help · Esc closes", THEME.accent)),
+        Paragraph::new(text).scroll((h.scroll, 0)).block(block),
+        rect,
+    );
+    if total > visible {
+        let mut state = ScrollbarState::new(total.saturating_sub(visible))
+            .position(h.scroll as usize)
+            .viewport_content_length(visible);
+        let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None);
+        let inner = rect.inner(Margin {
+            vertical: 1,
+            horizontal: 0,
+        });
+        frame.render_stateful_widget(bar, inner, &mut state);
+    }
+}
+
+/// The message log, newest first, each message whole (wrapped), errors with their request ids.
+pub fn messages(frame: &mut Frame, area: Rect, m: &Messages, log: &Log) {
+    let rect = centered(area, 100, area.height.saturating_sub(2));
+    let width = rect.width.saturating_sub(2) as usize;
+    let mut text = Vec::new();
+    if log.is_empty() {
+        text.push(Line::styled("No messages yet.", THEME.dim()));
+    }
+    for entry in log.entries().rev().skip(m.scroll) {
+        let (label, body, style) = match &entry.status {
+            Status::Error(f) => ("error", f.to_string(), THEME.error()),
+            Status::Warning(w) => ("warning", w.clone(), THEME.warning()),
+            Status::Info(i) => ("note", i.clone(), Style::new()),
+        };
+        let first = format!("{label}: {body}");
+        for row in fit::wrap(&first, width, 8) {
+            text.push(Line::styled(row, style));
+        }
+    }
+    let title = format!("Messages ({}) · newest first · Esc closes", log.len());
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(text).block(popup(&fit::cut(&title, width), THEME.accent)),
         rect,
     );
 }

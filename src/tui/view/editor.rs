@@ -3,14 +3,14 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::dialogs::popup;
+use super::fit;
 use crate::tui::editor::metadata_text::ESCAPES_HELP;
 use crate::tui::editor::{ComposeStage, Composer, Editor, MetadataEditor, Stage, Target, ROLES};
 use crate::tui::keymap::Keymap;
-use crate::tui::sanitize;
 use crate::tui::theme::THEME;
 
 const DIM: Style = THEME.dim();
@@ -29,21 +29,24 @@ pub fn rect(area: Rect) -> Rect {
 pub fn draw(frame: &mut Frame, area: Rect, editor: &Editor, keymap: &Keymap) {
     let rect = rect(area);
     frame.render_widget(Clear, rect);
-    let keys = keys_line(&keymap.hints(editor.context()));
+    let keys = fit::hints(
+        &keymap.hints(editor.context()),
+        rect.width.saturating_sub(2) as usize,
+        KEY,
+        DIM,
+    );
     match editor {
         Editor::Metadata(ed) => metadata(frame, rect, ed, keys),
         Editor::Compose(c) => compose(frame, rect, c, keys),
     }
 }
 
-/// The editor's keys, from the keymap, inside the editor.
-fn keys_line(pairs: &[(String, &str)]) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (k, what) in pairs {
-        spans.push(Span::styled(k.clone(), KEY));
-        spans.push(Span::styled(format!(" {what}  "), DIM));
-    }
-    Line::from(spans)
+/// A message in the rows there are: wrapped at words, ending in `…` if it does not fit.
+fn message_lines(text: &str, area: Rect, style: Style) -> Vec<Line<'static>> {
+    fit::wrap(text, area.width as usize, area.height as usize)
+        .into_iter()
+        .map(|row| Line::styled(row, style))
+        .collect()
 }
 
 fn field_block(title: String, focused: bool) -> Block<'static> {
@@ -56,10 +59,7 @@ fn field_block(title: String, focused: bool) -> Block<'static> {
 
 fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<'static>) {
     let title = match &ed.target {
-        Target::Existing(_) => format!(
-            "Metadata · {}",
-            sanitize::truncate(&sanitize::line(&ed.title), 40)
-        ),
+        Target::Existing(_) => format!("Metadata · {}", fit::cut(&ed.title, 40)),
         Target::New => "New conversation".into(),
     };
     let outer = popup(&title, THEME.accent);
@@ -74,7 +74,13 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(Line::styled(ESCAPES_HELP, DIM)), help);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            fit::cut(ESCAPES_HELP, help.width as usize),
+            DIM,
+        )),
+        help,
+    );
 
     // The text on the left, each line's error beside it on the right.
     let counter = ed.parsed.counter();
@@ -96,12 +102,23 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     };
     let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Length(errors_width)])
         .areas(text_area);
-    frame.render_widget(&ed.area, left);
+    // The line numbers have a column of their own, so they stay when the text scrolls
+    // sideways on a long value.
+    let digits = ed.area.lines().len().max(1).to_string().len() as u16;
+    let [gutter, text] =
+        Layout::horizontal([Constraint::Length(digits + 2), Constraint::Min(1)]).areas(left);
+    frame.render_widget(&ed.area, text);
     let (top, _) = ed.area.scroll_offset();
+    let numbers: Vec<Line> = (0..gutter.height as usize)
+        .map(|r| top as usize + r)
+        .take_while(|&n| n < ed.area.lines().len())
+        .map(|n| Line::styled(format!(" {:>w$}", n + 1, w = digits as usize), DIM))
+        .collect();
+    frame.render_widget(Paragraph::new(numbers), gutter);
     let rows: Vec<Line> = (0..right.height as usize)
         .map(|r| match ed.parsed.error_at(top as usize + r) {
             Some(e) => Line::styled(
-                sanitize::truncate(&format!("◀ {e}"), right.width as usize),
+                fit::cut(&format!("◀ {e}"), right.width as usize),
                 THEME.error(),
             ),
             None => Line::raw(""),
@@ -119,16 +136,16 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
         frame.render_widget(area, inner);
     }
 
-    let line = if let Some(e) = &ed.error {
-        Line::styled(sanitize::line(e), THEME.error())
+    let (text, style) = if let Some(e) = &ed.error {
+        (e.clone(), THEME.error())
     } else if ed.stage == Stage::Saving {
-        Line::styled("Saving…", THEME.warning())
+        ("Saving…".into(), THEME.warning())
     } else if let Some(n) = &ed.notice {
-        Line::styled(sanitize::line(n), THEME.ok())
-    } else if !ed.parsed.is_valid() {
+        (n.clone(), THEME.ok())
+    } else if let Some(first) = ed.parsed.errors.first() {
+        // Counted from the text as it is now, so the count follows each fix.
         let n = ed.parsed.errors.len();
-        let first = &ed.parsed.errors[0];
-        Line::styled(
+        (
             format!(
                 "{n} problem{} to fix before saving · line {}: {}",
                 if n == 1 { "" } else { "s" },
@@ -138,19 +155,16 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
             THEME.error(),
         )
     } else if ed.is_dirty() {
-        Line::styled("unsaved changes", THEME.warning())
+        ("unsaved changes".into(), THEME.warning())
     } else {
-        Line::styled("no changes", DIM)
+        ("no changes".into(), DIM)
     };
-    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), status);
+    frame.render_widget(Paragraph::new(message_lines(&text, status, style)), status);
     frame.render_widget(Paragraph::new(keys_hint), keys);
 }
 
 fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>) {
-    let title = format!(
-        "Add items · {}",
-        sanitize::truncate(&sanitize::line(&c.title), 40)
-    );
+    let title = format!("Add items · {}", fit::cut(&c.title, 40));
     let outer = popup(&title, THEME.accent);
     let inner = outer.inner(rect);
     frame.render_widget(outer, rect);
@@ -192,13 +206,15 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>
     let text_area = block.inner(body);
     frame.render_widget(block, body);
     frame.render_widget(&c.area, text_area);
-    let line = match (&c.stage, &c.error) {
-        (ComposeStage::Sending { sent, total }, _) => {
-            Line::styled(format!("Sending… {sent} of {total} added"), THEME.warning())
-        }
-        (_, Some(e)) => Line::styled(sanitize::line(e), THEME.error()),
-        _ => Line::styled("", DIM),
+    let lines = match (&c.stage, &c.error) {
+        (ComposeStage::Sending { sent, total }, _) => message_lines(
+            &format!("Sending… {sent} of {total} added"),
+            status,
+            THEME.warning(),
+        ),
+        (_, Some(e)) => message_lines(e, status, THEME.error()),
+        _ => vec![],
     };
-    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), status);
+    frame.render_widget(Paragraph::new(lines), status);
     frame.render_widget(Paragraph::new(keys_hint), keys);
 }

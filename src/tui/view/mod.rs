@@ -4,6 +4,8 @@
 mod dialogs;
 mod editor;
 mod prompt;
+pub mod fit;
+pub mod small;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -24,6 +26,10 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
+    if small::too_small(area) {
+        small::draw(frame, area);
+        return;
+    }
     // The geometry `update` computed; a frame of another size (a test, a resize not yet
     // seen) is laid out afresh.
     let g = if app.geometry.area == area {
@@ -52,6 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
             Modal::Filter(f) => prompt::filter(frame, g.status, f, &app.counts()),
             Modal::Command(c) => prompt::command(frame, g.body, g.status, c),
+            Modal::Messages(m) => dialogs::messages(frame, area, m, &app.log),
         }
     }
 }
@@ -91,6 +98,7 @@ fn draw_panes(frame: &mut Frame, g: &Geometry, app: &App) {
         app.focus == Focus::Conversations,
         g.conv_row_height == 1,
         app.now,
+        &app.listing,
     );
     timeline::draw(
         frame,
@@ -107,53 +115,67 @@ fn draw_panes(frame: &mut Frame, g: &Geometry, app: &App) {
     );
 }
 
+/// One row: the spinner, the newest message cut to fit (the whole of it is in the log, `m`),
+/// and the counts at the right.
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let counts = app.counts();
+    let counts_width = fit::width(&counts) as u16;
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_width + 1)]).areas(area);
     let mut spans = Vec::new();
+    let mut room = left.width as usize;
     if app.pending > 0 {
         spans.push(Span::styled(
             format!("{} ", SPINNER[app.spinner % SPINNER.len()]),
             THEME.accent(),
         ));
+        room = room.saturating_sub(2);
     }
-    match &app.status {
-        Some(Status::Error(f)) => spans.push(Span::styled(
-            sanitize::line(&format!("error: {f}")),
-            THEME.error(),
-        )),
-        Some(Status::Warning(w)) => spans.push(Span::styled(sanitize::line(w), THEME.warning())),
-        Some(Status::Info(i)) => spans.push(Span::raw(sanitize::line(i))),
-        None if app.pending > 0 => spans.push(Span::styled("working…", THEME.dim())),
-        None => {}
+    let (text, style, code) = match &app.status {
+        Some(Status::Error(f)) => {
+            // When the message is cut, its HTTP status stays in sight (the request id and the
+            // rest are in the log).
+            let code = f.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+            (format!("error: {f}"), THEME.error(), code)
+        }
+        Some(Status::Warning(w)) => (w.clone(), THEME.warning(), String::new()),
+        Some(Status::Info(i)) => (i.clone(), ratatui::style::Style::new(), String::new()),
+        None if app.pending > 0 => ("working…".into(), THEME.dim(), String::new()),
+        None => (String::new(), THEME.dim(), String::new()),
+    };
+    const MORE: &str = " (m: all of it)";
+    if fit::width(&sanitize::line(&text)) <= room {
+        spans.push(Span::styled(sanitize::line(&text), style));
+    } else if room > fit::width(MORE) + fit::width(&code) + 10 {
+        let message = match &app.status {
+            Some(Status::Error(f)) => format!("error: {}", f.message),
+            _ => text.clone(),
+        };
+        let cut = fit::cut(&message, room - fit::width(MORE) - fit::width(&code));
+        spans.push(Span::styled(format!("{cut}{code}"), style));
+        spans.push(Span::styled(MORE, THEME.dim()));
+    } else {
+        spans.push(Span::styled(fit::cut(&text, room), style));
     }
-    let counts = app.counts();
-    let counts_width = counts.chars().count() as u16;
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(counts_width + 1)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).wrap(ratatui::widgets::Wrap { trim: false }),
-        left,
-    );
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(
         Paragraph::new(Line::styled(counts, THEME.dim())).right_aligned(),
         right,
     );
 }
 
-/// The hints of the active context: the front modal's, else the focused pane's.
-pub fn hints_line(app: &App) -> Line<'static> {
-    let mut spans = Vec::new();
+/// The hints of the active context that fit in `width` cells: the front modal's, else the
+/// focused pane's (after the filter's own keys while one is in effect); most useful first, and
+/// `? help` always last.
+pub fn hints_line(app: &App, width: u16) -> Line<'static> {
     let mut hints = Vec::new();
     if app.modals.is_empty() && super::filter::active(app, app.focus).is_some() {
         hints = app.keymap.hints(super::keymap::Context::Matches);
     }
     hints.extend(app.keymap.hints(app.context()));
-    for (keys, what) in hints {
-        spans.push(Span::styled(keys, THEME.accent()));
-        spans.push(Span::styled(format!(" {what}  "), THEME.dim()));
-    }
-    Line::from(spans)
+    fit::hints(&hints, width as usize, THEME.accent(), THEME.dim())
 }
 
 fn draw_hints(frame: &mut Frame, area: Rect, app: &App) {
-    frame.render_widget(Paragraph::new(hints_line(app)), area);
+    frame.render_widget(Paragraph::new(hints_line(app, area.width)), area);
 }
