@@ -101,9 +101,9 @@ async fn serve(args: ServeArgs) -> ExitCode {
         api_key: args.api_key.filter(|k| !k.is_empty()),
     };
     if let Some(chaos) = &args.chaos {
-        eprintln!(
-            "convtui serve: injecting faults (--chaos), seed {}",
-            chaos.seed
+        commands::eprint_line(
+            "convtui serve",
+            &format!("injecting faults (--chaos), seed {}", chaos.seed),
         );
     }
     let limits = server::Limits {
