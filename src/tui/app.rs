@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use super::message::{Effect, Message};
@@ -23,6 +23,9 @@ pub fn message_of(event: Event) -> Option<Message> {
         _ => None,
     }
 }
+
+/// Most input events taken in one go before a frame is drawn.
+const MAX_QUEUED_KEYS: usize = 256;
 
 pub async fn run_loop(
     terminal: &mut Term,
@@ -91,6 +94,22 @@ pub async fn run_loop(
             // Take every result that is already waiting before drawing again.
             while let Ok(m) = rx.try_recv() {
                 spawn_all(update::update(app, m), &mut external);
+            }
+            // Keys already typed are taken before drawing too, so a burst of scroll keys
+            // costs one frame instead of one frame each.
+            for _ in 0..MAX_QUEUED_KEYS {
+                if app.quit || external.is_some() {
+                    break;
+                }
+                match events.next().now_or_never() {
+                    Some(Some(Ok(e))) => {
+                        if let Some(m) = message_of(e) {
+                            spawn_all(update::update(app, m), &mut external);
+                        }
+                    }
+                    Some(Some(Err(e))) => return Err(e),
+                    _ => break,
+                }
             }
         }
     }

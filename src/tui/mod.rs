@@ -6,6 +6,7 @@ pub mod deletes;
 pub mod editor;
 pub mod keymap;
 pub mod layout;
+pub mod loaded;
 pub mod message;
 pub mod modal;
 pub mod navigate;

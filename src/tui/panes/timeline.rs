@@ -7,15 +7,12 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List as ListWidget, ListItem, ListState, Paragraph};
 use ratatui::Frame;
-use serde_json::Value;
-
 use super::block;
-use crate::api::models::id_of as item_id;
 use crate::api::ItemPage;
 use crate::tui::keymap::Action;
 use crate::tui::message::Effect;
+use crate::tui::loaded::Loaded;
 use crate::tui::paging::{Arrived, Paging, Request};
-use crate::tui::render;
 use crate::tui::sanitize;
 use crate::tui::theme::THEME;
 use crate::tui::widgets::list::List;
@@ -26,7 +23,7 @@ pub const PREFETCH_MARGIN: usize = 20;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
     pub conversation: String,
-    pub list: List<Value>,
+    pub list: List<Loaded>,
     /// Items whose delete is in flight.
     pub deleting: HashSet<String>,
     pub paging: Paging,
@@ -42,11 +39,11 @@ impl Timeline {
         }
     }
 
-    pub fn selected_item(&self) -> Option<&Value> {
+    pub fn selected_item(&self) -> Option<&Loaded> {
         self.list.selected_item()
     }
 
-    pub fn items(&self) -> &[Value] {
+    pub fn items(&self) -> &[Loaded] {
         &self.list.items
     }
 
@@ -130,7 +127,7 @@ impl Timeline {
                 return Some(effects);
             }
             Action::Mark => {
-                if let Some(id) = self.selected_item().and_then(item_id).map(String::from) {
+                if let Some(id) = self.selected_item().and_then(Loaded::id).map(String::from) {
                     self.list.toggle_mark(&id);
                 }
                 1
@@ -157,7 +154,7 @@ impl Timeline {
             .paging
             .reloading
             .and_then(|_| self.selected_item())
-            .and_then(item_id)
+            .and_then(Loaded::id)
             .map(String::from);
         let arrived = self.paging.arrived(page);
         if arrived.reloaded.is_some() {
@@ -165,9 +162,18 @@ impl Timeline {
             self.list.selected = 0;
             self.list.offset = 0;
         }
-        self.list.items.extend(arrived.fresh.iter().cloned());
+        // Each new item is written out once as compact text; nothing loaded before is
+        // touched again, so a page costs the same at any length.
+        self.list.items.reserve(arrived.fresh.len());
+        self.list.items.extend(
+            arrived
+                .fresh
+                .iter()
+                .filter_map(|&i| page.data.get(i))
+                .map(|item| Loaded::new(&item.0)),
+        );
         if let Some(pos) =
-            keep.and_then(|k| self.list.items.iter().position(|i| item_id(i) == Some(&k)))
+            keep.and_then(|k| self.list.items.iter().position(|i| i.id() == Some(&k)))
         {
             self.list.selected = pos;
         }
@@ -187,7 +193,7 @@ impl Timeline {
     pub fn remove(&mut self, ids: &[String]) {
         self.list
             .items
-            .retain(|i| item_id(i).is_none_or(|id| !ids.iter().any(|d| d == id)));
+            .retain(|i| i.id().is_none_or(|id| !ids.iter().any(|d| d == id)));
         for id in ids {
             self.list.marked.remove(id);
             self.deleting.remove(id);
@@ -196,9 +202,9 @@ impl Timeline {
     }
 }
 
-fn row(tl: &Timeline, item: &Value, width: usize) -> ListItem<'static> {
-    let s = render::summary(item);
-    let id = item_id(item).unwrap_or("");
+fn row(tl: &Timeline, item: &Loaded, width: usize) -> ListItem<'static> {
+    let s = item.row();
+    let id = item.id().unwrap_or("");
     let mark = if tl.list.marked.contains(id) {
         "● "
     } else {
