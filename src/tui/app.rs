@@ -32,13 +32,14 @@ pub async fn run_loop(
     app: &mut App,
     runtime: &Runtime,
     mut rx: mpsc::UnboundedReceiver<Message>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<i32>> {
     let size = terminal.size()?;
     app.width = size.width;
     app.height = size.height;
     app.relayout();
     let mut events = EventStream::new();
-    // SIGTERM and SIGHUP end the loop like `q`, so the terminal is given back.
+    // SIGINT, SIGQUIT, SIGTERM and SIGHUP end the loop like `q`, so the terminal is given
+    // back; the caller then exits with 128 + the signal's number.
     let (_keep_open, mut stop) = stop_signals();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -82,11 +83,11 @@ pub async fn run_loop(
             event = events.next() => match event {
                 Some(Ok(e)) => message_of(e),
                 Some(Err(e)) => return Err(e),
-                None => break,
+                None => return Ok(None),
             },
             Some(m) = rx.recv() => Some(m),
             _ = tick.tick(), if app.pending > 0 => Some(Message::Tick),
-            _ = stop.recv() => break,
+            signal = stop.recv() => return Ok(signal),
         };
         if let Some(m) = msg {
             spawn_all(update::update(app, m), &mut external);
@@ -113,22 +114,28 @@ pub async fn run_loop(
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
-/// A channel that yields once the process is asked to stop (SIGTERM or SIGHUP). The sender is
-/// returned too: while it lives, `recv` waits instead of ending at once.
-fn stop_signals() -> (mpsc::Sender<()>, mpsc::Receiver<()>) {
+/// A channel that yields a signal's number once the process is asked to stop (SIGINT,
+/// SIGQUIT, SIGTERM or SIGHUP). The sender is returned too: while it lives, `recv` waits
+/// instead of ending at once.
+fn stop_signals() -> (mpsc::Sender<i32>, mpsc::Receiver<i32>) {
     let (tx, rx) = mpsc::channel(1);
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+        for (kind, number) in [
+            (SignalKind::interrupt(), libc::SIGINT),
+            (SignalKind::quit(), libc::SIGQUIT),
+            (SignalKind::terminate(), libc::SIGTERM),
+            (SignalKind::hangup(), libc::SIGHUP),
+        ] {
             if let Ok(mut s) = signal(kind) {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     if s.recv().await.is_some() {
-                        let _ = tx.send(()).await;
+                        let _ = tx.send(number).await;
                     }
                 });
             }

@@ -87,5 +87,11 @@ pub async fn run(profile: Profile) -> Result<(), String> {
             tracing::warn!("the local server did not stop cleanly: {e}");
         }
     }
-    result.map_err(|e| format!("terminal error: {e}"))
+    match result {
+        // Stopped by a signal: the terminal is back, the writes are done; exit the way a
+        // shell expects of a program a signal ended.
+        Ok(Some(signal)) => std::process::exit(128 + signal),
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!("terminal error: {e}")),
+    }
 }

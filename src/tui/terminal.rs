@@ -43,11 +43,13 @@ pub fn resume(terminal: &mut Term) -> std::io::Result<()> {
     terminal.clear()
 }
 
-/// Restores the terminal; safe to call more than once.
+/// Restores the terminal (bracketed paste, mouse capture, the alternate screen, the cursor,
+/// raw mode); safe to call more than once.
 pub fn restore() {
     let _ = execute!(
         stdout(),
         DisableBracketedPaste,
+        crossterm::event::DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
