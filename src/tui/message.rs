@@ -133,6 +133,8 @@ pub enum Effect {
         conversation: String,
         json: String,
     },
+    /// Stops requests in flight; each answers at once as cancelled.
+    Cancel(super::cancel::Which),
 }
 
 impl Effect {

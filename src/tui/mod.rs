@@ -1,6 +1,7 @@
 //! The terminal UI.
 
 pub mod app;
+pub mod cancel;
 pub mod data;
 pub mod deletes;
 pub mod editor;

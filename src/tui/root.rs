@@ -78,6 +78,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         app.quit = true;
         return vec![];
     }
+    if let Some(effects) = super::cancel::on_escape(app, &ev) {
+        return effects;
+    }
     let context = app.context();
     let action = app.keymap.lookup(context, &ev);
     match app.modals.front_mut() {
