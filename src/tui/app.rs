@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::message::{Effect, Message};
@@ -24,8 +24,13 @@ pub fn message_of(event: Event) -> Option<Message> {
     }
 }
 
-/// Most input events taken in one go before a frame is drawn.
-const MAX_QUEUED_KEYS: usize = 256;
+/// Most input events taken one after another before a frame is drawn.
+const MAX_QUEUED_KEYS: usize = 64;
+
+/// Whether the terminal has input waiting (it is not read here).
+fn input_waiting() -> bool {
+    crossterm::event::poll(Duration::ZERO).unwrap_or(false)
+}
 
 pub async fn run_loop(
     terminal: &mut Term,
@@ -57,6 +62,7 @@ pub async fn run_loop(
     };
     spawn_all(update::start(app), &mut external);
     let mut dirty = true;
+    let mut skipped = 0;
     while !app.quit {
         if let Some((conversation, json)) = external.take() {
             // Stop reading input so that the editor gets all of it.
@@ -73,10 +79,15 @@ pub async fn run_loop(
             dirty = true;
             continue;
         }
-        if dirty {
+        // Keys already typed are taken before the next frame, so a burst of scroll keys
+        // costs one frame instead of one each (a few at most are taken between frames).
+        if dirty && skipped < MAX_QUEUED_KEYS && input_waiting() {
+            skipped += 1;
+        } else if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
             dirty = false;
+            skipped = 0;
         }
         let msg = tokio::select! {
             biased;
@@ -95,22 +106,6 @@ pub async fn run_loop(
             // Take every result that is already waiting before drawing again.
             while let Ok(m) = rx.try_recv() {
                 spawn_all(update::update(app, m), &mut external);
-            }
-            // Keys already typed are taken before drawing too, so a burst of scroll keys
-            // costs one frame instead of one frame each.
-            for _ in 0..MAX_QUEUED_KEYS {
-                if app.quit || external.is_some() {
-                    break;
-                }
-                match events.next().now_or_never() {
-                    Some(Some(Ok(e))) => {
-                        if let Some(m) = message_of(e) {
-                            spawn_all(update::update(app, m), &mut external);
-                        }
-                    }
-                    Some(Some(Err(e))) => return Err(e),
-                    _ => break,
-                }
             }
         }
     }
