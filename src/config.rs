@@ -50,6 +50,8 @@ pub struct Profile {
     pub max_retries: u32,
     /// The base URL came from `--base-url` rather than the profile or `OPENAI_BASE_URL`.
     pub base_url_from_flag: bool,
+    /// Bounds on one listing of items (`max_list_pages`, `max_list_items`).
+    pub limits: crate::api::Limits,
 }
 
 impl Profile {
@@ -63,6 +65,7 @@ impl Profile {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout.min(self.timeout),
             max_retries: self.max_retries,
+            limits: self.limits,
         }
     }
 }
@@ -106,6 +109,8 @@ struct ProfileSettings {
     max_retries: Option<u32>,
     /// The server needs no API key: requests go without one, and none is asked for.
     no_api_key: Option<bool>,
+    max_list_pages: Option<u64>,
+    max_list_items: Option<u64>,
 }
 
 /// The default settings file, e.g. `~/.config/convtui/config.toml`.
@@ -370,6 +375,8 @@ pub fn resolve_with(
         connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
         base_url_from_flag,
+        limits: crate::api::Limits::resolve(p.max_list_pages, p.max_list_items, &env)
+            .map_err(key_error)?,
     })
 }
 

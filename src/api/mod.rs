@@ -8,7 +8,6 @@ pub use crate::protocol::models;
 pub mod paging;
 pub mod retry;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -25,7 +24,7 @@ pub use models::{
     ContentPart, Conversation, ConversationPage, DeletedConversation, Item, ItemPage, Message,
     Metadata, Page,
 };
-pub use paging::{next_cursor, Next, PageEvent};
+pub use paging::{next_cursor, Limits, Next, PageEvent};
 
 use crate::protocol::validate;
 use crate::protocol::ApiError as Rule;
@@ -73,6 +72,8 @@ pub struct ClientSettings {
     pub connect_timeout: Duration,
     /// Retries after the first attempt.
     pub max_retries: u32,
+    /// Bounds on one listing of items.
+    pub limits: paging::Limits,
 }
 
 impl ClientSettings {
@@ -85,6 +86,7 @@ impl ClientSettings {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             max_retries: retry::DEFAULT_MAX_RETRIES,
+            limits: paging::Limits::default(),
         }
     }
 }
@@ -167,6 +169,7 @@ struct Inner {
     base_str: String,
     api_key: Option<Secret>,
     max_retries: u32,
+    limits: paging::Limits,
 }
 
 impl fmt::Debug for Client {
@@ -296,12 +299,18 @@ impl Client {
                 base_str: shown,
                 api_key: settings.api_key,
                 max_retries: settings.max_retries,
+                limits: settings.limits,
             }),
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.inner.base_str
+    }
+
+    /// The bounds on one listing of items.
+    pub fn limits(&self) -> paging::Limits {
+        self.inner.limits
     }
 
     fn url(&self, segments: &[&str]) -> Url {
@@ -593,77 +602,24 @@ impl Client {
         })
     }
 
-    /// All items of a conversation, page by page, following `after` while `has_more`.
-    /// Ends after the last page, after an error, or with [`PageEvent::Stopped`] when the
-    /// server makes no progress.
+    /// All items of a conversation, page by page, following `after` while `has_more`, within
+    /// [`Client::limits`]. Ends after the last page, after an error, or with
+    /// [`PageEvent::Stopped`] when the server makes no progress.
     pub fn item_pages(
         &self,
         conversation: &str,
         params: ListParams,
     ) -> impl Stream<Item = Result<PageEvent, ApiError>> + Send + 'static {
-        struct State {
-            client: Client,
-            conversation: String,
-            params: ListParams,
-            seen: HashSet<String>,
-            warning: Option<String>,
-            done: bool,
-        }
-        let state = State {
-            client: self.clone(),
-            conversation: conversation.to_string(),
-            params,
-            seen: HashSet::new(),
-            warning: None,
-            done: false,
-        };
-        futures::stream::unfold(state, |mut st| async move {
-            if let Some(why) = st.warning.take() {
-                return Some((Ok(PageEvent::Stopped(why)), st));
-            }
-            if st.done {
-                return None;
-            }
-            let page = match st.client.list_items(&st.conversation, &st.params).await {
-                Ok(p) => p,
-                Err(e) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-            };
-            let fresh = paging::unseen(&page, &st.seen);
-            let prev = st.params.after.clone();
-            let next = next_cursor(prev.as_deref(), &page, &mut st.seen);
-            let event = match next {
-                Next::After(cursor) => {
-                    st.params.after = Some(cursor);
-                    PageEvent::Page(ItemPage {
-                        data: fresh,
-                        ..page
-                    })
-                }
-                Next::Done => {
-                    st.done = true;
-                    PageEvent::Page(ItemPage {
-                        data: fresh,
-                        ..page
-                    })
-                }
-                Next::Stalled(why) => {
-                    st.done = true;
-                    if fresh.is_empty() {
-                        PageEvent::Stopped(why)
-                    } else {
-                        // The new items first, then the warning.
-                        st.warning = Some(why);
-                        PageEvent::Page(ItemPage {
-                            data: fresh,
-                            ..page
-                        })
-                    }
-                }
-            };
-            Some((Ok(event), st))
-        })
+        paging::stream(self, conversation, params, paging::Strictness::Lenient)
+    }
+
+    /// Like [`Client::item_pages`], for a backup: a page without a `data` array of objects is
+    /// an error, not an empty page.
+    pub fn item_pages_checked(
+        &self,
+        conversation: &str,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<PageEvent, ApiError>> + Send + 'static {
+        paging::stream(self, conversation, params, paging::Strictness::Checked)
     }
 }
