@@ -45,7 +45,12 @@ fn escape_cancels_a_stalled_request_and_the_spinner_stops() {
         &[("CONVTUI_DATA_DIR", &data)],
         &["--profile", "local", "--base-url", &base],
     );
-    let tmux = Tmux::start("cancel", 100, 30, &format!("{line}; echo EXIT=$?; sleep 30"));
+    let tmux = Tmux::start(
+        "cancel",
+        100,
+        30,
+        &format!("{line}; echo EXIT=$?; sleep 30"),
+    );
     tmux.wait_for("Conversations", 20);
     // The start's requests hang: the spinner runs.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -63,7 +68,11 @@ fn escape_cancels_a_stalled_request_and_the_spinner_stops() {
     // would otherwise last the client's whole timeout).
     let deadline = Instant::now() + Duration::from_secs(1);
     while spinning(&tmux.screen()) {
-        assert!(Instant::now() < deadline, "still spinning:\n{}", tmux.screen());
+        assert!(
+            Instant::now() < deadline,
+            "still spinning:\n{}",
+            tmux.screen()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // It stays stopped: no reply is waited for any more, and the UI still answers keys.

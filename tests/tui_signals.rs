@@ -10,17 +10,20 @@ use common::tmux::{command_line, Served, Tmux};
 
 /// The pid of the TUI running against `base` (not the server, not the shell around it).
 fn tui_pid(base: &str) -> Option<String> {
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-        let args: Vec<String> = cmdline
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        (args.first().map(String::as_str) == Some(env!("CARGO_BIN_EXE_convtui"))
-            && args.iter().any(|a| a == base)
-            && !args.iter().any(|a| a == "serve"))
-        .then(|| entry.file_name().to_string_lossy().into_owned())
-    })
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            (args.first().map(String::as_str) == Some(env!("CARGO_BIN_EXE_convtui"))
+                && args.iter().any(|a| a == base)
+                && !args.iter().any(|a| a == "serve"))
+            .then(|| entry.file_name().to_string_lossy().into_owned())
+        })
 }
 
 /// A format of tmux about the pane (`#{alternate_on}`, `#{cursor_flag}`).

@@ -1,5 +1,5 @@
 //! Cancelling requests in flight. The runtime registers each request task here with a way to
-//! stop it; `Esc` cancels them all, and leaving a conversation cancels its reads. A cancelled
+//! stop it; `Esc` cancels them all, and leaving a conversation cancels its pages. A cancelled
 //! task answers at once with the reply its effect would have had, as a "cancelled" failure,
 //! so that every part waiting on it (the spinner, paging, an editor) is released; nothing the
 //! server might send later is read.
@@ -21,13 +21,14 @@ use super::state::{item_id, App, Status};
 pub enum Which {
     /// Every request in flight.
     All,
-    /// The reads of one conversation (its pages and its retrieval), when it is left.
-    ReadsOf(String),
+    /// The pages of one conversation still loading, when it is left (its other requests
+    /// run on: a write must end, and its retrieval fills in the list).
+    PagesOf(String),
 }
 
 struct Entry {
     conversation: Option<String>,
-    read: bool,
+    page: bool,
     stop: oneshot::Sender<()>,
 }
 
@@ -59,12 +60,7 @@ impl Cancels {
         let (stop, rx) = oneshot::channel();
         let entry = Entry {
             conversation: conversation_of(effect).map(String::from),
-            read: matches!(
-                effect,
-                Effect::LoadItems { .. }
-                    | Effect::LoadConversation(_)
-                    | Effect::ListConversations
-            ),
+            page: matches!(effect, Effect::LoadItems { .. }),
             stop,
         };
         lock(&self.running).insert(seq, entry);
@@ -83,7 +79,7 @@ impl Cancels {
             .iter()
             .filter(|(_, e)| match which {
                 Which::All => true,
-                Which::ReadsOf(id) => e.read && e.conversation.as_deref() == Some(id),
+                Which::PagesOf(id) => e.page && e.conversation.as_deref() == Some(id),
             })
             .map(|(&seq, _)| seq)
             .collect();
@@ -204,13 +200,51 @@ mod tests {
             item: json!({"id": "msg_1"}),
         };
         let mut d = c.register(3, &delete);
-        assert_eq!(c.cancel(&Which::ReadsOf("conv_a".into())), 1);
-        assert!(a.try_recv().is_ok(), "its read is stopped");
-        assert!(b.try_recv().is_err() && d.try_recv().is_err(), "the others run on");
+        assert_eq!(c.cancel(&Which::PagesOf("conv_a".into())), 1);
+        assert!(a.try_recv().is_ok(), "its page is stopped");
+        assert!(
+            b.try_recv().is_err() && d.try_recv().is_err(),
+            "the others run on"
+        );
         c.finished(2);
         assert_eq!(c.cancel(&Which::All), 1, "only what still runs");
         assert!(d.try_recv().is_ok());
         assert_eq!(c.running(), 0);
+    }
+
+    fn esc() -> Message {
+        Message::Key(KeyEvent::new(
+            KeyCode::Esc,
+            crossterm::event::KeyModifiers::NONE,
+        ))
+    }
+
+    #[test]
+    fn esc_cancels_only_while_requests_run_and_leaving_cancels_pages() {
+        let mut registry = crate::registry::Registry::default();
+        registry.add(["conv_a", "conv_b"]);
+        let mut app = App::new("p", "http://127.0.0.1:1/v1", registry);
+        app.pending = 0;
+        let idle = crate::tui::update::update(&mut app, esc());
+        assert!(
+            !idle.contains(&Effect::Cancel(Which::All)),
+            "nothing to cancel"
+        );
+        let opened = crate::tui::navigate::open_conversation(&mut app, "conv_a");
+        app.pending = 1;
+        assert!(opened.iter().all(|e| !matches!(e, Effect::Cancel(_))));
+        let effects = crate::tui::update::update(&mut app, esc());
+        assert_eq!(effects, vec![Effect::Cancel(Which::All)]);
+        assert_eq!(app.status, Some(Status::Info("Cancelled".into())));
+        assert!(
+            app.timeline.is_some(),
+            "Esc cancelled instead of going back"
+        );
+        let switched = crate::tui::navigate::open_conversation(&mut app, "conv_b");
+        assert_eq!(switched[0], Effect::Cancel(Which::PagesOf("conv_a".into())));
+        assert!(
+            matches!(&switched[1], Effect::LoadItems { conversation, .. } if conversation == "conv_b")
+        );
     }
 
     #[test]
@@ -229,6 +263,6 @@ mod tests {
             panic!("a page's reply")
         };
         assert_eq!((generation, result.map(|_| ())), (3, Err(cancelled())));
-        assert_eq!(reply(&Effect::ListConversations).is_some(), true);
+        assert!(reply(&Effect::ListConversations).is_some());
     }
 }

@@ -102,7 +102,11 @@ mod tests {
         assert_eq!(l.id(), Some("msg_1"));
         let row = l.row();
         assert_eq!((row.icon, &*row.label), ("▷", "user"));
-        assert!(!row.preview.contains('\u{1b}'), "sanitized: {:?}", row.preview);
+        assert!(
+            !row.preview.contains('\u{1b}'),
+            "sanitized: {:?}",
+            row.preview
+        );
         assert!(std::ptr::eq(row, l.row()), "made once");
     }
 

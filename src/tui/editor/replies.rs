@@ -98,7 +98,11 @@ pub fn on_metadata_saved(
             }
             if let Some(Editor::Metadata(ed)) = app.editor_mut() {
                 // A cancel after sending does not know whether the save landed.
-                let head = if f.may_have_applied() { "" } else { "Not saved: " };
+                let head = if f.may_have_applied() {
+                    ""
+                } else {
+                    "Not saved: "
+                };
                 ed.error = Some(format!(
                     "{head}{f}. Your text is kept here and in the draft."
                 ));

@@ -241,7 +241,10 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Loaded>, detail: &Detai
         None => Paragraph::new(lines(&item.value(), detail.raw))
             .scroll((detail.scroll.min(u16::MAX as usize) as u16, 0)),
     };
-    frame.render_widget(p.wrap(Wrap { trim: false }).block(block(title, focused)), area);
+    frame.render_widget(
+        p.wrap(Wrap { trim: false }).block(block(title, focused)),
+        area,
+    );
 }
 
 #[cfg(test)]
@@ -320,11 +323,19 @@ mod window_tests {
         let b = d.prepare(Some(&item), 80).expect("prepared");
         assert!(Arc::ptr_eq(&a, &b), "kept for the same item and width");
         assert!(a.lines.iter().all(|l| l.width() <= LONG_LINE + 300));
-        assert!(a.total() >= 2_000_000 / 80, "every character is there: {}", a.total());
+        assert!(
+            a.total() >= 2_000_000 / 80,
+            "every character is there: {}",
+            a.total()
+        );
         let c = d.prepare(Some(&item), 60).expect("prepared");
         assert!(!Arc::ptr_eq(&a, &c), "made again at another width");
         d.on_action(Action::Bottom, Some(&item), (20, 60), 10);
-        assert_eq!(d.scroll, c.total() - 20, "the end is reachable past u16 rows");
+        assert_eq!(
+            d.scroll,
+            c.total() - 20,
+            "the end is reachable past u16 rows"
+        );
         let (lines, _) = c.window(d.scroll, 20);
         assert!(!lines.is_empty() && lines.len() < 20);
     }

@@ -2,20 +2,20 @@
 
 use std::collections::HashSet;
 
+use super::block;
+use crate::api::ItemPage;
+use crate::tui::keymap::Action;
+use crate::tui::loaded::Loaded;
+use crate::tui::message::Effect;
+use crate::tui::paging::{Arrived, Paging, Request};
+use crate::tui::sanitize;
+use crate::tui::theme::THEME;
+use crate::tui::widgets::list::List;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List as ListWidget, ListItem, ListState, Paragraph};
 use ratatui::Frame;
-use super::block;
-use crate::api::ItemPage;
-use crate::tui::keymap::Action;
-use crate::tui::message::Effect;
-use crate::tui::loaded::Loaded;
-use crate::tui::paging::{Arrived, Paging, Request};
-use crate::tui::sanitize;
-use crate::tui::theme::THEME;
-use crate::tui::widgets::list::List;
 
 /// Pages load by themselves when the selection comes this close to the end.
 pub const PREFETCH_MARGIN: usize = 20;
