@@ -1,87 +1,115 @@
-//! How long the UI takes to take in a page and to draw a frame, with 1,000 items loaded.
-//! Goal: a frame well under 16 ms, so holding a key never lags. Run with `cargo bench`.
+//! The timeline at scale: one frame drawn, and one page of 100 items taken in, with 100,
+//! 10,000 and 100,000 items loaded. Both should cost the same at every size (a frame depends
+//! on the rows on screen, a page on its own items). Run with `cargo bench --bench timeline`.
 
-use std::time::{Duration, Instant};
+use std::hint::black_box;
 
 use convtui::registry::Registry;
 use convtui::tui::message::{Message, PageData};
 use convtui::tui::state::App;
 use convtui::tui::{update, view};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use serde_json::{json, Value};
 
-fn page(start: usize) -> PageData {
+const SIZES: [usize; 3] = [100, 10_000, 100_000];
+
+/// 100 messages like those of a long conversation, from `start`.
+fn page(start: usize, has_more: bool) -> PageData {
     let items: Vec<Value> = (start..start + 100)
-        .map(|i| json!({"type": "message", "id": format!("msg_{i:048}"), "status": "completed", "role": if i % 2 == 0 { "user" } else { "assistant" },
-            "content": [{"type": "output_text", "text": format!("item {i}: {}", "lorem ipsum dolor sit amet ".repeat(20)), "annotations": []}]}))
+        .map(|i| json!({"type": "message", "id": format!("msg_{i:048}"), "status": "completed",
+            "role": if i % 2 == 0 { "user" } else { "assistant" },
+            "content": [{"type": "output_text", "text": format!("item {i}: {}", "lorem ipsum dolor sit amet ".repeat(12)), "annotations": []}]}))
         .collect();
-    PageData::of(items, start + 100 < 1000)
+    PageData::of(items, has_more)
 }
 
-fn time<F: FnMut()>(name: &str, runs: u32, mut f: F) {
-    let start = Instant::now();
-    for _ in 0..runs {
-        f();
-    }
-    let each = start.elapsed() / runs;
-    println!("{name:<40} {:>10.3} ms", each.as_secs_f64() * 1000.0);
-    assert!(each < Duration::from_secs(1), "{name} is far too slow");
+fn key(c: char) -> Message {
+    Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn main() {
+/// An app with a conversation open and `n` items loaded, 120×40.
+fn loaded(n: usize) -> (App, u64) {
     let mut registry = Registry::default();
     registry.add(["conv_bench"]);
     let mut app = App::new("bench", "http://127.0.0.1:8787/v1", registry);
     update::start(&mut app);
+    update::update(&mut app, Message::Resize(120, 40));
     update::update(
         &mut app,
         Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
-    let generation = app
-        .timeline
-        .as_ref()
-        .map(|t| t.paging.generation)
-        .unwrap_or(0);
-    let pages: Vec<PageData> = (0..10).map(|p| page(p * 100)).collect();
-    time("take in 10 pages of 100 items", 20, || {
-        let mut a = App::new("bench", "x", Registry::default());
-        a.timeline = app.timeline.clone();
-        for p in &pages {
-            update::update(
-                &mut a,
-                Message::ItemsLoaded {
-                    conversation: "conv_bench".into(),
-                    generation,
-                    result: Ok(p.clone()),
-                },
-            );
-        }
-    });
-    for p in &pages {
+    let generation = app.timeline.as_ref().map_or(0, |t| t.paging.generation);
+    for start in (0..n).step_by(100) {
         update::update(
             &mut app,
             Message::ItemsLoaded {
                 conversation: "conv_bench".into(),
                 generation,
-                result: Ok(p.clone()),
+                result: Ok(page(start, true)),
             },
         );
     }
-    assert_eq!(
-        app.timeline.as_ref().map(|t| t.list.items.len()),
-        Some(1000)
-    );
-    for (w, h) in [(120u16, 40u16), (200, 60)] {
-        update::update(&mut app, Message::Resize(w, h));
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-        time(&format!("draw a frame at {w}x{h}, 1000 items"), 200, || {
-            update::update(
-                &mut app,
-                Message::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
-            );
-            terminal.draw(|f| view::draw(f, &app)).expect("draw");
+    let len = app.timeline.as_ref().map_or(0, |t| t.list.items.len());
+    assert_eq!(len, n, "loaded");
+    (app, generation)
+}
+
+fn frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame 120x40");
+    for n in SIZES {
+        let (mut app, _) = loaded(n);
+        // Half way down, so the rows drawn are deep in the list.
+        for _ in 0..n / 2 {
+            update::update(&mut app, key('j'));
+        }
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                update::update(&mut app, key('j'));
+                update::update(&mut app, key('k'));
+                terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            })
+        });
+        let tl = app.timeline.as_ref().expect("open");
+        assert_eq!(tl.list.selected, n / 2, "the selection came back");
+    }
+    group.finish();
+}
+
+fn intake(c: &mut Criterion) {
+    let mut group = c.benchmark_group("take in a page of 100");
+    group.sample_size(20);
+    for n in SIZES {
+        let (app, generation) = loaded(n);
+        let next = page(n, true);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter_batched(
+                // Only the page's own cost is timed: copying the loaded items is setup.
+                || (app.timeline.clone(), next.clone()),
+                |(timeline, p)| {
+                    let mut a = App::new("bench", "x", Registry::default());
+                    a.timeline = timeline;
+                    update::update(
+                        &mut a,
+                        Message::ItemsLoaded {
+                            conversation: "conv_bench".into(),
+                            generation,
+                            result: Ok(p),
+                        },
+                    );
+                    let len = a.timeline.as_ref().map_or(0, |t| t.list.items.len());
+                    assert_eq!(len, n + 100);
+                    black_box(a)
+                },
+                BatchSize::LargeInput,
+            )
         });
     }
+    group.finish();
 }
+
+criterion_group!(benches, frame, intake);
+criterion_main!(benches);

@@ -173,7 +173,7 @@ fn with_items(n: usize) -> App {
 
 fn selected_id(app: &App) -> String {
     let item = app.timeline.as_ref().unwrap().selected_item().unwrap();
-    item["id"].as_str().unwrap().to_string()
+    item.id().unwrap().to_string()
 }
 
 fn bulk_delete(app: &mut App, deleted: &[&str]) {

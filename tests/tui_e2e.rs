@@ -466,7 +466,7 @@ fn sigterm_gives_the_terminal_back() {
         }
     }
     assert_eq!(killed, 1, "found the program");
-    let screen = tmux.wait_for("EXIT=0", 20);
+    let screen = tmux.wait_for("EXIT=143", 20);
     assert!(
         !screen.contains("Conversations ("),
         "the alternate screen is gone:\n{screen}"

@@ -137,7 +137,7 @@ fn select_type(app: &mut App, kind: &str) {
         .list
         .items
         .iter()
-        .position(|i| i.get("type").and_then(Value::as_str) == Some(kind))
+        .position(|i| i.value().get("type").and_then(Value::as_str) == Some(kind))
         .unwrap();
     app.focus = Focus::Detail;
 }

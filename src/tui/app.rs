@@ -54,18 +54,27 @@ pub fn messages_of(event: Event) -> Vec<Message> {
     }
 }
 
+/// Most input events taken one after another before a frame is drawn.
+const MAX_QUEUED_KEYS: usize = 64;
+
+/// Whether the terminal has input waiting (it is not read here).
+fn input_waiting() -> bool {
+    crossterm::event::poll(Duration::ZERO).unwrap_or(false)
+}
+
 pub async fn run_loop(
     terminal: &mut Term,
     app: &mut App,
     runtime: &Runtime,
     mut rx: mpsc::UnboundedReceiver<Message>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<i32>> {
     let size = terminal.size()?;
     app.width = size.width;
     app.height = size.height;
     app.relayout();
     let mut events = EventStream::new();
-    // SIGTERM and SIGHUP end the loop like `q`, so the terminal is given back.
+    // SIGINT, SIGQUIT, SIGTERM and SIGHUP end the loop like `q`, so the terminal is given
+    // back; the caller then exits with 128 + the signal's number.
     let (_keep_open, mut stop) = stop_signals();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -84,6 +93,7 @@ pub async fn run_loop(
     };
     spawn_all(update::start(app), &mut external);
     let mut dirty = true;
+    let mut skipped = 0;
     while !app.quit {
         if let Some((conversation, json)) = external.take() {
             // Stop reading input so that the editor gets all of it.
@@ -100,23 +110,28 @@ pub async fn run_loop(
             dirty = true;
             continue;
         }
-        if dirty {
+        // Keys already typed are taken before the next frame, so a burst of scroll keys
+        // costs one frame instead of one each (a few at most are taken between frames).
+        if dirty && skipped < MAX_QUEUED_KEYS && input_waiting() {
+            skipped += 1;
+        } else if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
             // What is on screen now can be answered.
             app.modals.arm();
             dirty = false;
+            skipped = 0;
         }
         let mut msgs = tokio::select! {
             biased;
             event = events.next() => match event {
                 Some(Ok(e)) => messages_of(e),
                 Some(Err(e)) => return Err(e),
-                None => break,
+                None => return Ok(None),
             },
             Some(m) = rx.recv() => vec![m],
             _ = tick.tick(), if app.pending > 0 => vec![Message::Tick],
-            _ = stop.recv() => break,
+            signal = stop.recv() => return Ok(signal),
         };
         // Every event of the same read, handled before the next frame. Several keys at once
         // are typing or a paste: they answer no question (see `Confirm::armed`).
@@ -147,22 +162,28 @@ pub async fn run_loop(
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
-/// A channel that yields once the process is asked to stop (SIGTERM or SIGHUP). The sender is
-/// returned too: while it lives, `recv` waits instead of ending at once.
-fn stop_signals() -> (mpsc::Sender<()>, mpsc::Receiver<()>) {
+/// A channel that yields a signal's number once the process is asked to stop (SIGINT,
+/// SIGQUIT, SIGTERM or SIGHUP). The sender is returned too: while it lives, `recv` waits
+/// instead of ending at once.
+fn stop_signals() -> (mpsc::Sender<i32>, mpsc::Receiver<i32>) {
     let (tx, rx) = mpsc::channel(1);
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+        for (kind, number) in [
+            (SignalKind::interrupt(), libc::SIGINT),
+            (SignalKind::quit(), libc::SIGQUIT),
+            (SignalKind::terminate(), libc::SIGTERM),
+            (SignalKind::hangup(), libc::SIGHUP),
+        ] {
             if let Ok(mut s) = signal(kind) {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     if s.recv().await.is_some() {
-                        let _ = tx.send(()).await;
+                        let _ = tx.send(number).await;
                     }
                 });
             }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::message::Effect;
 use super::panes::Focus;
-use super::state::{item_id, App, Status};
+use super::state::{App, Status};
 use crate::sanitize;
 
 /// The most that is sent in one copy; terminals drop longer OSC 52 sequences anyway.
@@ -30,12 +30,12 @@ fn what(app: &App, json: bool) -> Result<(String, &'static str), &'static str> {
     match (on_items, json) {
         (true, false) => app
             .detail_item()
-            .and_then(item_id)
-            .map(|id| (id.to_string(), "the item id"))
+            .and_then(|l| l.id().map(str::to_string))
+            .map(|id| (id, "the item id"))
             .ok_or("This item has no id to copy"),
         (true, true) => app
             .detail_item()
-            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .and_then(|v| serde_json::to_string_pretty(&v.value()).ok())
             .map(|j| (j, "the item's JSON"))
             .ok_or("No item is selected"),
         (false, false) => app

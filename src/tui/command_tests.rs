@@ -94,7 +94,7 @@ fn commands_run_and_mistakes_are_explained() {
     assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("Open a conversation")));
     let mut tl = Timeline::new("conv_abc1", false, 1);
     tl.list.items = (0..5)
-        .map(|i| serde_json::json!({"id": format!("msg_{i}")}))
+        .map(|i| crate::tui::loaded::Loaded::new(&serde_json::json!({"id": format!("msg_{i}")})))
         .collect();
     app.timeline = Some(tl);
     run(&mut app, "goto 3");

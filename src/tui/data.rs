@@ -41,6 +41,10 @@ impl ConvEntry {
     }
 }
 
+/// Said of a create whose answer never came (a timeout, a broken connection, a cancel): the
+/// server may have made it.
+pub const MAY_HAVE_BEEN_CREATED: &str = "may have been created; check before sending again";
+
 /// An API failure as the UI shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
@@ -60,6 +64,16 @@ impl Failure {
 
     pub fn is_not_found(&self) -> bool {
         self.status == Some(404)
+    }
+
+    /// A write that failed this way (no answer came) may still have been applied.
+    pub fn may_have_applied(&self) -> bool {
+        self.message.contains("may have been")
+    }
+
+    /// A create that failed this way may still have been made.
+    pub fn may_have_been_created(&self) -> bool {
+        self.message.contains(MAY_HAVE_BEEN_CREATED)
     }
 }
 

@@ -32,9 +32,10 @@ fn ask(app: &mut App, title: String, lines: Vec<String>, pending: Pending) {
 
 pub(super) fn ask_delete_item(app: &mut App) {
     let Some(tl) = &app.timeline else { return };
-    let Some(item) = tl.selected_item() else {
+    let Some(item) = tl.selected_item().map(|l| l.value()) else {
         return;
     };
+    let item = &item;
     let Some(id) = item_id(item) else {
         app.status = Some(Status::Warning(
             "This item has no id, so it cannot be deleted.".into(),
@@ -57,8 +58,8 @@ pub(super) fn ask_delete_marked(app: &mut App) {
     let items: Vec<Value> = tl
         .items()
         .iter()
-        .filter(|i| item_id(i).is_some_and(|id| tl.list.marked.contains(id)))
-        .cloned()
+        .filter(|i| i.id().is_some_and(|id| tl.list.marked.contains(id)))
+        .map(|i| i.value())
         .collect();
     if items.is_empty() {
         app.status = Some(Status::Info(

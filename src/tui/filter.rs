@@ -114,7 +114,9 @@ impl Hay {
     }
 
     /// An item: its type, role, id, and the text its row shows.
-    pub fn of_item(item: &Value) -> Hay {
+    pub fn of_item(loaded: &crate::tui::loaded::Loaded) -> Hay {
+        let value = loaded.value();
+        let item = &value;
         let s = render::summary(item);
         let field = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or("");
         Hay::new(&[
@@ -287,7 +289,7 @@ fn sync_timeline(app: &mut App, within: Option<Vec<usize>>, requery: bool) {
         return;
     }
     let items = &tl.list.items;
-    let id = |v: &Value| item_id(v).map(String::from);
+    let id = |v: &crate::tui::loaded::Loaded| v.id().map(String::from);
     let built = f.hays.len();
     let same = built <= items.len() && ends_of(items, built, id) == f.ends;
     let mut within = within;

@@ -14,6 +14,7 @@ fn app_with_items(n: usize) -> App {
             json!({"id": format!("msg_{i}"), "type": "message", "role": role,
                    "content": [{"type": "input_text", "text": format!("Note {i} about cats")}]})
         })
+        .map(|v| crate::tui::loaded::Loaded::new(&v))
         .collect();
     tl.paging.has_more = true;
     app.timeline = Some(tl);
@@ -145,7 +146,7 @@ fn the_conversation_list_filters_by_title_id_or_metadata() {
 #[test]
 fn a_hay_is_bounded_whatever_the_item() {
     let long = "é".repeat(10_000);
-    let hay = Hay::of_item(&json!({"type": "message", "role": "user", "content": long}));
+    let hay = Hay::of_item(&crate::tui::loaded::Loaded::new(&json!({"type": "message", "role": "user", "content": long})));
     assert!(hay.exact.len() <= HAY_LIMIT);
 }
 

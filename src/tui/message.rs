@@ -139,6 +139,8 @@ pub enum Effect {
     Copy(String),
     /// The `include` values sent with every later page of items.
     SetInclude(Vec<String>),
+    /// Stops requests in flight; each answers at once as cancelled.
+    Cancel(super::cancel::Which),
 }
 
 impl Effect {

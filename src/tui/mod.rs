@@ -1,12 +1,14 @@
 //! The terminal UI.
 
 pub mod app;
+pub mod cancel;
 pub mod data;
 pub mod deletes;
 pub mod editor;
 pub mod keymap;
 pub mod layout;
 pub mod load;
+pub mod loaded;
 pub mod message;
 pub mod messages;
 pub mod modal;
@@ -115,5 +117,11 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
             tracing::warn!("the local server did not stop cleanly: {e}");
         }
     }
-    result.map_err(|e| format!("terminal error: {e}"))
+    match result {
+        // Stopped by a signal: the terminal is back, the writes are done; exit the way a
+        // shell expects of a program a signal ended.
+        Ok(Some(signal)) => std::process::exit(128 + signal),
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!("terminal error: {e}")),
+    }
 }

@@ -40,7 +40,7 @@ fn scroll(app: &mut App, x: u16, y: u16, delta: isize) -> Vec<Effect> {
         }
         Some(Focus::Detail) => {
             let s = app.detail.scroll as isize + delta;
-            app.detail.scroll = s.clamp(0, u16::MAX as isize) as u16;
+            app.detail.scroll = s.max(0) as usize;
         }
         None => {}
     }

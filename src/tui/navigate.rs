@@ -17,13 +17,20 @@ pub fn open_conversation(app: &mut App, id: &str) -> Vec<Effect> {
         .as_ref()
         .map(|t| t.paging.ascending)
         .unwrap_or(false);
+    // The conversation left behind: its pages still loading are cancelled.
+    let left = app
+        .timeline
+        .as_ref()
+        .map(|t| t.conversation.clone())
+        .filter(|c| c != id)
+        .map(|c| Effect::Cancel(super::cancel::Which::PagesOf(c)));
     let generation = app.generation();
     let mut tl = Timeline::new(id, ascending, generation);
     let first = tl.load_next();
     app.timeline = Some(tl);
     app.focus = Focus::Timeline;
     app.detail.scroll = 0;
-    first.into_iter().collect()
+    left.into_iter().chain(first).collect()
 }
 
 /// Loads the open timeline again from its first page, keeping what is shown until it arrives.

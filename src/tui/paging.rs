@@ -4,8 +4,6 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
-
 use crate::api::paging::{self, Next};
 use crate::api::ItemPage;
 
@@ -20,8 +18,8 @@ pub struct Request {
 /// What a page brought.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arrived {
-    /// Items not seen before, in order.
-    pub fresh: Vec<Value>,
+    /// Items not seen before, in order: their indices in the page's `data`.
+    pub fresh: Vec<usize>,
     /// This was a reload's first page, in this order: what was shown goes.
     pub reloaded: Option<bool>,
     /// Paging stopped because the server made no progress; why.
@@ -122,9 +120,13 @@ impl Paging {
             self.warning = None;
             self.ascending = asc;
         }
-        let fresh = paging::unseen(page, &self.seen)
-            .into_iter()
-            .map(|i| i.0)
+        // Indices, not copies: the caller keeps what it needs from the page itself.
+        let fresh = page
+            .data
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.id().is_none_or(|id| !self.seen.contains(id)))
+            .map(|(i, _)| i)
             .collect();
         let next = paging::next_cursor(self.cursor.as_deref(), page, &mut self.seen);
         self.has_more = matches!(next, Next::After(_));

@@ -100,6 +100,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         app.quit = true;
         return vec![];
     }
+    if let Some(effects) = super::cancel::on_escape(app, &ev) {
+        return effects;
+    }
     let context = app.context();
     // With a filter in effect, its keys (n/N, Esc) come before the pane's own.
     let matches = (app.modals.is_empty() && super::filter::active(app, app.focus).is_some())

@@ -39,6 +39,8 @@ pub struct Runtime {
     spawned: std::sync::atomic::AtomicU64,
     /// File writes still running; awaited on quit.
     in_flight: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Requests still running, so that they can be cancelled.
+    cancels: Arc<super::cancel::Cancels>,
 }
 
 /// What tasks need besides the client.
@@ -76,6 +78,7 @@ impl Runtime {
             }),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
+            cancels: Arc::default(),
         }
     }
 
@@ -94,6 +97,14 @@ impl Runtime {
         if let Effect::SetInclude(values) = effect {
             *lock(&self.context.include) = values;
             return;
+        }
+        if let Effect::Cancel(which) = &effect {
+            let n = self.cancels.cancel(which);
+            tracing::debug!("cancelled {n} request(s)");
+            return;
+        }
+        if effect.is_request() {
+            return self.spawn_request(effect);
         }
         let client = self.client.clone();
         let tx = self.tx.clone();
@@ -114,6 +125,40 @@ impl Runtime {
             in_flight.push(task);
         }
     }
+}
+
+impl Runtime {
+    /// A request that can be cancelled: when it is, its reply is the cancelled one and the
+    /// task stops at once, dropping whatever the server would still send.
+    fn spawn_request(&self, effect: Effect) {
+        let (client, tx, ctx) = (self.client.clone(), self.tx.clone(), self.context.clone());
+        let cancels = self.cancels.clone();
+        let seq = self
+            .spawned
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let stop = cancels.register(seq, &effect);
+        let on_cancel = super::cancel::reply(&effect);
+        tokio::spawn(async move {
+            let msg = tokio::select! {
+                biased;
+                Ok(()) = stop, if on_cancel.is_some() => on_cancel,
+                msg = run(&client, &ctx, &tx, effect, seq) => Some(msg),
+            };
+            cancels.finished(seq);
+            if let Some(msg) = msg {
+                let _ = tx.send(msg);
+            }
+        });
+    }
+}
+
+/// A create's failure: when no answer came, the server may have made it.
+fn created_failure(e: &ApiError) -> Failure {
+    let mut f = failure(e);
+    if e.may_have_applied() {
+        f.message = format!("{}: it {}", f.message, super::data::MAY_HAVE_BEEN_CREATED);
+    }
+    f
 }
 
 /// A lock that survives a panic in another holder (the data is a plain value).
@@ -256,7 +301,7 @@ async fn run(
                 .create_conversation(Some(&metadata), &items)
                 .await
                 .map(|c| (c.id.clone(), info(&c)))
-                .map_err(|e| failure(&e)),
+                .map_err(|e| created_failure(&e)),
         ),
         Effect::AddItems {
             conversation,
@@ -292,7 +337,7 @@ async fn run(
         },
         // The event loop writes the clipboard, and `spawn` keeps the include values: neither
         // comes here, and neither has an answer.
-        Effect::Copy(_) | Effect::SetInclude(_) => Message::Tick,
+        Effect::Copy(_) | Effect::SetInclude(_) | Effect::Cancel(_) => Message::Tick,
     }
 }
 
@@ -311,7 +356,7 @@ async fn add_items(
                 conversation,
                 sent,
                 total,
-                result: Err(failure(&e)),
+                result: Err(created_failure(&e)),
             };
         }
         sent += chunk.len();

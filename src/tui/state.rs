@@ -1,7 +1,5 @@
 //! The app's state. It holds no I/O handles: every change goes through `update`.
 
-use serde_json::Value;
-
 use crate::registry::Registry;
 use crate::tui::editor::Editor;
 use crate::tui::keymap::{Context, Keymap};
@@ -149,7 +147,7 @@ impl App {
     }
 
     /// The item the detail view shows.
-    pub fn detail_item(&self) -> Option<&Value> {
+    pub fn detail_item(&self) -> Option<&crate::tui::loaded::Loaded> {
         self.timeline.as_ref().and_then(Timeline::selected_item)
     }
 
@@ -207,6 +205,10 @@ impl App {
             tl.list.scroll_into_view(g.timeline_rows());
         }
         self.geometry = self.layout(area);
+        if !self.geometry.detail.is_empty() {
+            let item = self.timeline.as_ref().and_then(Timeline::selected_item);
+            self.detail.prepare(item, self.geometry.detail_size().1);
+        }
     }
 
     /// The key context in effect: the front modal's, else the focused pane's.

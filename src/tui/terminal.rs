@@ -68,7 +68,8 @@ pub fn copy(text: &str) {
     }
 }
 
-/// Restores the terminal; safe to call more than once.
+/// Restores the terminal (bracketed paste, mouse capture, the alternate screen, the cursor,
+/// raw mode); safe to call more than once.
 pub fn restore() {
     if MOUSE.load(std::sync::atomic::Ordering::SeqCst) {
         let _ = execute!(stdout(), crossterm::event::DisableMouseCapture);
@@ -76,6 +77,7 @@ pub fn restore() {
     let _ = execute!(
         stdout(),
         DisableBracketedPaste,
+        crossterm::event::DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );

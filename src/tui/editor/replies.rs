@@ -97,8 +97,14 @@ pub fn on_metadata_saved(
                 }
             }
             if let Some(Editor::Metadata(ed)) = app.editor_mut() {
+                // A cancel after sending does not know whether the save landed.
+                let head = if f.may_have_applied() {
+                    ""
+                } else {
+                    "Not saved: "
+                };
                 ed.error = Some(format!(
-                    "Not saved: {f}. Your text is kept here and in the draft."
+                    "{head}{f}. Your text is kept here and in the draft."
                 ));
             }
             vec![]
@@ -134,8 +140,14 @@ pub fn on_created(app: &mut App, result: Result<(String, ConvInfo), Failure>) ->
             if let Some(Editor::Metadata(ed)) = app.editor_mut() {
                 if ed.target == Target::New {
                     ed.stage = Stage::Editing;
+                    // No answer (a timeout, a reset, a cancel): it may exist on the server.
+                    let head = if f.may_have_been_created() {
+                        ""
+                    } else {
+                        "Not created: "
+                    };
                     ed.error = Some(format!(
-                        "Not created: {f}. Your text is kept here and in the draft."
+                        "{head}{f}. Your text is kept here and in the draft."
                     ));
                     return vec![];
                 }
@@ -205,7 +217,11 @@ pub fn on_items_added(
         }
         (Err(f), Some(c)) => {
             c.stage = ComposeStage::Editing;
-            let mut msg = format!("Added {sent} of {total}; the rest were not sent: {f}");
+            let mut msg = if f.may_have_been_created() {
+                format!("Added {sent} of {total}; then {f}")
+            } else {
+                format!("Added {sent} of {total}; the rest were not sent: {f}")
+            };
             if sent > 0 && c.json {
                 // Keep only what is still to send, so that sending again adds no duplicates.
                 if let Ok(items) = compose_items(c) {

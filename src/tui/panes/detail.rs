@@ -1,26 +1,165 @@
 //! The detail pane: the selected item, rendered or as raw JSON, scrolled within its end.
+//! The item is parsed and rendered once per item, mode and width (`Wrapped`); a frame draws
+//! only the lines in its window, so a key costs the same on a huge item as on a small one.
+
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 use serde_json::Value;
 
 use super::block;
 use crate::tui::keymap::Action;
+use crate::tui::loaded::Loaded;
 use crate::tui::render;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Detail {
     pub raw: bool,
-    pub scroll: u16,
+    /// The first row shown, counted in wrapped rows.
+    pub scroll: usize,
+    /// The selected item rendered at the pane's width; rebuilt when any of them changes.
+    wrapped: Option<Arc<Wrapped>>,
 }
+
+impl PartialEq for Detail {
+    fn eq(&self, other: &Self) -> bool {
+        (self.raw, self.scroll) == (other.raw, other.scroll)
+    }
+}
+
+/// Which rendering a `Wrapped` holds: the item (by its text), raw or not, and the width.
+type Key = ((usize, usize), bool, u16);
+
+/// An item's lines with the row each starts on once wrapped.
+#[derive(Debug)]
+pub struct Wrapped {
+    key: Key,
+    lines: Vec<Line<'static>>,
+    /// `starts[i]` is the first row of `lines[i]`; the last entry is the total.
+    starts: Vec<usize>,
+}
+
+/// A line longer than this many characters is cut at a space after it, so that no window
+/// has to wrap a huge line (a 10 MB text with no newline) to show a few rows of it.
+const LONG_LINE: usize = 4096;
 
 fn lines(item: &Value, raw: bool) -> Vec<Line<'static>> {
     if raw {
         render::pretty_json_lines(item)
     } else {
         render::detail(item)
+    }
+}
+
+/// A line whose spans borrow from `line`.
+fn borrowed<'a>(line: &'a Line<'static>) -> Line<'a> {
+    let spans: Vec<Span<'a>> = line
+        .spans
+        .iter()
+        .map(|s| Span::styled(s.content.as_ref(), s.style))
+        .collect();
+    let mut l = Line::from(spans).style(line.style);
+    l.alignment = line.alignment;
+    l
+}
+
+/// Where to cut `s` once `room` characters are used: after the next whitespace, or hard a
+/// little further on when there is none.
+fn cut(s: &str, room: usize) -> Option<usize> {
+    let mut it = s.char_indices().skip(room);
+    for (n, (i, c)) in it.by_ref().enumerate() {
+        if c.is_whitespace() {
+            return Some(i + c.len_utf8());
+        }
+        if n >= 256 {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Cuts a huge line into lines of about `LONG_LINE` characters.
+fn split_long(line: Line<'static>, out: &mut Vec<Line<'static>>) {
+    if line.spans.iter().map(|s| s.content.len()).sum::<usize>() <= LONG_LINE {
+        out.push(line);
+        return;
+    }
+    let style = line.style;
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut rest: &str = span.content.as_ref();
+        while let Some(at) = cut(rest, LONG_LINE.saturating_sub(used)) {
+            current.push(Span::styled(rest[..at].to_string(), span.style));
+            out.push(Line::from(std::mem::take(&mut current)).style(style));
+            used = 0;
+            rest = &rest[at..];
+        }
+        if !rest.is_empty() {
+            used += rest.chars().count();
+            current.push(Span::styled(rest.to_string(), span.style));
+        }
+    }
+    if !current.is_empty() {
+        out.push(Line::from(current).style(style));
+    }
+}
+
+fn rows_of(line: &Line<'static>, width: u16) -> usize {
+    Paragraph::new(borrowed(line))
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1))
+}
+
+impl Wrapped {
+    pub fn new(item: &Loaded, raw: bool, width: u16) -> Self {
+        let mut out = Vec::new();
+        for line in lines(&item.value(), raw) {
+            split_long(line, &mut out);
+        }
+        let mut starts = Vec::with_capacity(out.len() + 1);
+        let mut at = 0;
+        for line in &out {
+            starts.push(at);
+            at += rows_of(line, width);
+        }
+        starts.push(at);
+        out.shrink_to_fit();
+        Wrapped {
+            key: (item.key(), raw, width),
+            lines: out,
+            starts,
+        }
+    }
+
+    /// Rows once wrapped.
+    pub fn total(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    /// The lines that cover rows `scroll..scroll + rows`, and how many rows of the first
+    /// one lie above the window.
+    pub fn window(&self, scroll: usize, rows: usize) -> (Vec<Line<'_>>, u16) {
+        if self.lines.is_empty() {
+            return (Vec::new(), 0);
+        }
+        let first = match self.starts.binary_search(&scroll) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+        .min(self.lines.len() - 1);
+        let end = scroll + rows.max(1);
+        let shown = self.lines[first..]
+            .iter()
+            .zip(&self.starts[first..])
+            .take_while(|(_, &start)| start < end)
+            .map(|(l, _)| borrowed(l))
+            .collect();
+        let within = scroll.saturating_sub(self.starts[first]);
+        (shown, within.min(u16::MAX as usize) as u16)
     }
 }
 
@@ -32,13 +171,30 @@ pub fn height(item: &Value, raw: bool, width: u16) -> usize {
 }
 
 impl Detail {
+    /// The rendering of `item` at `width`, made now unless it is the one kept.
+    pub fn prepare(&mut self, item: Option<&Loaded>, width: u16) -> Option<Arc<Wrapped>> {
+        let item = item?;
+        let key = (item.key(), self.raw, width);
+        match &self.wrapped {
+            Some(w) if w.key == key => {}
+            _ => self.wrapped = Some(Arc::new(Wrapped::new(item, self.raw, width))),
+        }
+        self.wrapped.clone()
+    }
+
+    /// The kept rendering, if it is of `item` at `width`.
+    pub fn kept(&self, item: &Loaded, width: u16) -> Option<&Wrapped> {
+        let key = (item.key(), self.raw, width);
+        self.wrapped.as_deref().filter(|w| w.key == key)
+    }
+
     /// The pane's own actions; false for the ones it leaves to the root. `size` is the
     /// pane's rows and width inside its borders (from the layout), so scrolling stops at the
     /// item's end.
     pub fn on_action(
         &mut self,
         action: Action,
-        item: Option<&Value>,
+        item: Option<&Loaded>,
         size: (usize, u16),
         page: isize,
     ) -> bool {
@@ -57,14 +213,14 @@ impl Detail {
             _ => return false,
         };
         let (rows, width) = size;
-        let total = item.map_or(0, |i| height(i, self.raw, width));
+        let total = self.prepare(item, width).map_or(0, |w| w.total());
         let max = total.saturating_sub(rows.max(1)) as isize;
-        self.scroll = (self.scroll as isize + delta).clamp(0, max.min(u16::MAX as isize)) as u16;
+        self.scroll = (self.scroll as isize).saturating_add(delta).clamp(0, max) as usize;
         true
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Value>, detail: &Detail, focused: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Loaded>, detail: &Detail, focused: bool) {
     let mode = if detail.raw { "raw JSON" } else { "rendered" };
     let Some(item) = item else {
         let p = Paragraph::new("").block(block(" Detail ".into(), focused));
@@ -72,11 +228,23 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Value>, detail: &Detail
         return;
     };
     let title = format!(" Detail · {mode} · r toggles ");
-    let p = Paragraph::new(lines(item, detail.raw))
-        .wrap(Wrap { trim: false })
-        .scroll((detail.scroll, 0))
-        .block(block(title, focused));
-    frame.render_widget(p, area);
+    let (rows, width) = (
+        area.height.saturating_sub(2) as usize,
+        area.width.saturating_sub(2).max(1),
+    );
+    let p = match detail.kept(item, width) {
+        Some(w) => {
+            let (lines, within) = w.window(detail.scroll, rows);
+            Paragraph::new(lines).scroll((within, 0))
+        }
+        // Not prepared for this size (a frame drawn without a layout pass): render it whole.
+        None => Paragraph::new(lines(&item.value(), detail.raw))
+            .scroll((detail.scroll.min(u16::MAX as usize) as u16, 0)),
+    };
+    frame.render_widget(
+        p.wrap(Wrap { trim: false }).block(block(title, focused)),
+        area,
+    );
 }
 
 #[cfg(test)]
@@ -87,16 +255,88 @@ mod tests {
     #[test]
     fn scrolling_stops_at_the_end_of_the_item() {
         let text: String = (0..30).map(|i| format!("line {i}\n")).collect();
-        let item = json!({"type": "message", "role": "user", "content": text});
+        let value = json!({"type": "message", "role": "user", "content": text});
+        let item = &Loaded::new(&value);
         let mut d = Detail::default();
-        let total = height(&item, false, 40);
+        let total = height(&value, false, 40);
         assert!(total > 30);
-        d.on_action(Action::Bottom, Some(&item), (10, 40), 5);
+        d.on_action(Action::Bottom, Some(item), (10, 40), 5);
         assert_eq!(d.scroll as usize, total - 10);
-        d.on_action(Action::Down, Some(&item), (10, 40), 5);
+        d.on_action(Action::Down, Some(item), (10, 40), 5);
         assert_eq!(d.scroll as usize, total - 10, "no further");
-        assert!(d.on_action(Action::ToggleRaw, Some(&item), (10, 40), 5));
+        assert!(d.on_action(Action::ToggleRaw, Some(item), (10, 40), 5));
         assert_eq!((d.raw, d.scroll), (true, 0));
-        assert!(!d.on_action(Action::Delete, Some(&item), (10, 40), 5));
+        assert!(!d.on_action(Action::Delete, Some(item), (10, 40), 5));
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    use serde_json::json;
+
+    fn screen(w: u16, h: u16, f: impl FnOnce(&mut Frame)) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("backend");
+        t.draw(f).expect("draw");
+        t.backend().to_string()
+    }
+
+    #[test]
+    fn a_window_draws_what_the_whole_item_draws() {
+        let text: String = (0..60)
+            .map(|i| format!("line {i} {}\n", "word ".repeat(i % 17)))
+            .collect();
+        let value = json!({"type": "message", "id": "msg_1", "role": "user",
+            "content": [{"type": "input_text", "text": text}], "extra": {"a": [1, 2, 3]}});
+        let item = Loaded::new(&value);
+        let area = Rect::new(0, 0, 50, 12);
+        for raw in [false, true] {
+            let mut d = Detail {
+                raw,
+                ..Detail::default()
+            };
+            let w = d.prepare(Some(&item), 48).expect("prepared");
+            assert_eq!(w.total(), height(&value, raw, 48), "the same rows in all");
+            for scroll in [0, 1, 7, 33, w.total().saturating_sub(10)] {
+                d.scroll = scroll;
+                let windowed = screen(50, 12, |f| draw(f, area, Some(&item), &d, true));
+                let whole = Detail {
+                    raw,
+                    scroll,
+                    wrapped: None,
+                };
+                let full = screen(50, 12, |f| draw(f, area, Some(&item), &whole, true));
+                assert_eq!(windowed, full, "raw {raw}, scroll {scroll}");
+                assert!(windowed.contains("Detail"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_and_wrapped_once_per_width() {
+        let value = json!({"type": "message", "role": "user", "content": "abc ".repeat(500_000)});
+        let item = Loaded::new(&value);
+        let mut d = Detail::default();
+        let a = d.prepare(Some(&item), 80).expect("prepared");
+        let b = d.prepare(Some(&item), 80).expect("prepared");
+        assert!(Arc::ptr_eq(&a, &b), "kept for the same item and width");
+        assert!(a.lines.iter().all(|l| l.width() <= LONG_LINE + 300));
+        assert!(
+            a.total() >= 2_000_000 / 80,
+            "every character is there: {}",
+            a.total()
+        );
+        let c = d.prepare(Some(&item), 60).expect("prepared");
+        assert!(!Arc::ptr_eq(&a, &c), "made again at another width");
+        d.on_action(Action::Bottom, Some(&item), (20, 60), 10);
+        assert_eq!(
+            d.scroll,
+            c.total() - 20,
+            "the end is reachable past u16 rows"
+        );
+        let (lines, _) = c.window(d.scroll, 20);
+        assert!(!lines.is_empty() && lines.len() < 20);
     }
 }

@@ -2,23 +2,20 @@
 
 use std::collections::HashSet;
 
+use super::block;
+use crate::api::ItemPage;
+use crate::tui::keymap::Action;
+use crate::tui::loaded::Loaded;
+use crate::tui::message::Effect;
+use crate::tui::paging::{Arrived, Paging, Request};
+use crate::tui::theme::THEME;
+use crate::tui::view::fit;
+use crate::tui::widgets::list::List;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List as ListWidget, ListItem, ListState, Paragraph};
 use ratatui::Frame;
-use serde_json::Value;
-
-use super::block;
-use crate::api::models::id_of as item_id;
-use crate::api::ItemPage;
-use crate::tui::keymap::Action;
-use crate::tui::message::Effect;
-use crate::tui::paging::{Arrived, Paging, Request};
-use crate::tui::render;
-use crate::tui::theme::THEME;
-use crate::tui::view::fit;
-use crate::tui::widgets::list::List;
 
 /// Pages load by themselves when the selection comes this close to the end.
 pub const PREFETCH_MARGIN: usize = 20;
@@ -26,7 +23,7 @@ pub const PREFETCH_MARGIN: usize = 20;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timeline {
     pub conversation: String,
-    pub list: List<Value>,
+    pub list: List<Loaded>,
     /// Items whose delete is in flight.
     pub deleting: HashSet<String>,
     pub paging: Paging,
@@ -45,11 +42,11 @@ impl Timeline {
         }
     }
 
-    pub fn selected_item(&self) -> Option<&Value> {
+    pub fn selected_item(&self) -> Option<&Loaded> {
         self.list.selected_item()
     }
 
-    pub fn items(&self) -> &[Value] {
+    pub fn items(&self) -> &[Loaded] {
         &self.list.items
     }
 
@@ -133,7 +130,7 @@ impl Timeline {
                 return Some(effects);
             }
             Action::Mark => {
-                if let Some(id) = self.selected_item().and_then(item_id).map(String::from) {
+                if let Some(id) = self.selected_item().and_then(Loaded::id).map(String::from) {
                     self.list.toggle_mark(&id);
                 }
                 1
@@ -160,7 +157,7 @@ impl Timeline {
             .paging
             .reloading
             .and_then(|_| self.selected_item())
-            .and_then(item_id)
+            .and_then(Loaded::id)
             .map(String::from);
         let arrived = self.paging.arrived(page);
         if arrived.reloaded.is_some() {
@@ -168,9 +165,18 @@ impl Timeline {
             self.list.selected = 0;
             self.list.offset = 0;
         }
-        self.list.items.extend(arrived.fresh.iter().cloned());
+        // Each new item is written out once as compact text; nothing loaded before is
+        // touched again, so a page costs the same at any length.
+        self.list.items.reserve(arrived.fresh.len());
+        self.list.items.extend(
+            arrived
+                .fresh
+                .iter()
+                .filter_map(|&i| page.data.get(i))
+                .map(|item| Loaded::new(&item.0)),
+        );
         if let Some(pos) =
-            keep.and_then(|k| self.list.items.iter().position(|i| item_id(i) == Some(&k)))
+            keep.and_then(|k| self.list.items.iter().position(|i| i.id() == Some(&k)))
         {
             self.list.selected = pos;
         }
@@ -189,7 +195,7 @@ impl Timeline {
     /// Removes deleted items. The selection stays on the item it was on, or, if that one
     /// went, on the nearest survivor after it (else before it).
     pub fn remove(&mut self, ids: &[String]) {
-        let gone = |i: &Value| item_id(i).is_some_and(|id| ids.iter().any(|d| d == id));
+        let gone = |i: &crate::tui::loaded::Loaded| i.id().is_some_and(|id| ids.iter().any(|d| d == id));
         let selected = self.list.selected;
         let survivor = (selected..self.list.items.len())
             .chain((0..selected.min(self.list.items.len())).rev())
@@ -207,9 +213,9 @@ impl Timeline {
     }
 }
 
-fn row(tl: &Timeline, item: &Value, width: usize) -> ListItem<'static> {
-    let s = render::summary(item);
-    let id = item_id(item).unwrap_or("");
+fn row(tl: &Timeline, item: &Loaded, width: usize) -> ListItem<'static> {
+    let s = item.row();
+    let id = item.id().unwrap_or("");
     let mark = if tl.list.marked.contains(id) {
         "● "
     } else {
