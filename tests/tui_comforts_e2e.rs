@@ -85,7 +85,7 @@ fn with_255_conversations_a_filter_finds_one_and_y_copies_its_full_id() {
     );
     tmux.keys(&["Enter"]);
     tmux.keys(&["y"]);
-    let screen = tmux.wait_for("Copied the conversation id", 10);
+    let screen = tmux.wait_for("Copied conv_", 10);
     assert!(
         screen.contains(&wanted),
         "the full id is on screen:\n{screen}"

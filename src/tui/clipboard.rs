@@ -69,11 +69,8 @@ pub fn copy(app: &mut App, json: bool) -> Vec<Effect> {
     let shown = if json {
         format!("Copied {label} ({} bytes)", text.len())
     } else {
-        format!(
-            "Copied {label} {} ({} bytes)",
-            sanitize::line(&text),
-            text.len()
-        )
+        // The id itself, whole: it must fit the one status row.
+        format!("Copied {} ({} bytes)", sanitize::line(&text), text.len())
     };
     app.status = Some(Status::Info(shown));
     vec![Effect::Copy(text)]

@@ -146,7 +146,9 @@ fn the_conversation_list_filters_by_title_id_or_metadata() {
 #[test]
 fn a_hay_is_bounded_whatever_the_item() {
     let long = "é".repeat(10_000);
-    let hay = Hay::of_item(&crate::tui::loaded::Loaded::new(&json!({"type": "message", "role": "user", "content": long})));
+    let hay = Hay::of_item(&crate::tui::loaded::Loaded::new(
+        &json!({"type": "message", "role": "user", "content": long}),
+    ));
     assert!(hay.exact.len() <= HAY_LIMIT);
 }
 

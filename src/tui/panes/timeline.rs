@@ -195,7 +195,8 @@ impl Timeline {
     /// Removes deleted items. The selection stays on the item it was on, or, if that one
     /// went, on the nearest survivor after it (else before it).
     pub fn remove(&mut self, ids: &[String]) {
-        let gone = |i: &crate::tui::loaded::Loaded| i.id().is_some_and(|id| ids.iter().any(|d| d == id));
+        let gone =
+            |i: &crate::tui::loaded::Loaded| i.id().is_some_and(|id| ids.iter().any(|d| d == id));
         let selected = self.list.selected;
         let survivor = (selected..self.list.items.len())
             .chain((0..selected.min(self.list.items.len())).rev())

@@ -3,8 +3,8 @@
 
 mod dialogs;
 mod editor;
-mod prompt;
 pub mod fit;
+mod prompt;
 pub mod small;
 
 use ratatui::layout::{Constraint, Layout, Rect};
