@@ -7,6 +7,7 @@ pub mod input;
 pub use crate::protocol::models;
 pub mod paging;
 pub mod retry;
+mod secret;
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,33 +33,7 @@ use crate::protocol::ApiError as Rule;
 /// Most items accepted by one create call.
 pub const MAX_ITEMS_PER_CALL: usize = validate::MAX_ITEMS;
 
-/// A secret (an API key). Debug and Display never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret itself, for putting in a request header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
+pub use secret::Secret;
 /// How to reach the API.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
