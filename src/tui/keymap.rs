@@ -56,6 +56,8 @@ actions! {
     Help = "help",
     Quit = "quit",
     ForceQuit = "force-quit",
+    UndoDelete = "undo-delete",
+    Stats = "stats",
     // Modals.
     Yes = "yes",
     No = "no",
@@ -109,6 +111,8 @@ pub enum Context {
     DraftCheck,
     /// An editor waiting for its save or send to finish: no keys.
     Sending,
+    /// The stats popup.
+    Stats,
 }
 
 impl Context {
@@ -126,6 +130,7 @@ impl Context {
         Context::ComposerJson,
         Context::DraftCheck,
         Context::Sending,
+        Context::Stats,
     ];
 
     /// The stable name, as config files use it.
@@ -144,6 +149,7 @@ impl Context {
             Context::ComposerJson => "composer-json",
             Context::DraftCheck => "draft-check",
             Context::Sending => "sending",
+            Context::Stats => "stats",
         }
     }
 
@@ -162,6 +168,7 @@ impl Context {
             Context::ComposerJson => "Composer, JSON items",
             Context::DraftCheck => "Editor, looking for a draft",
             Context::Sending => "Editor, saving or sending",
+            Context::Stats => "Conversation stats",
         }
     }
 

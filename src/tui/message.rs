@@ -75,6 +75,14 @@ pub enum Message {
         conversation: String,
         result: Result<Metadata, String>,
     },
+    /// `u`: what undoing the last delete re-created.
+    Undone(Result<crate::restore::Restored, Failure>),
+    /// A conversation delete was refused: its items could not all be read; `saved` could.
+    DeletePartial {
+        id: String,
+        saved: u64,
+        reason: String,
+    },
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -133,6 +141,12 @@ pub enum Effect {
         conversation: String,
         json: String,
     },
+    /// Re-creates the last deleted item or conversation from the journal.
+    UndoDelete,
+    /// Deletes a conversation whose items could not all be read, with the partial backup.
+    DeleteConversationPartial {
+        id: String,
+    },
 }
 
 impl Effect {
@@ -149,6 +163,8 @@ impl Effect {
                 | Effect::UpdateMetadata { .. }
                 | Effect::CreateConversation { .. }
                 | Effect::AddItems { .. }
+                | Effect::UndoDelete
+                | Effect::DeleteConversationPartial { .. }
         )
     }
 }

@@ -17,8 +17,10 @@ pub mod root;
 pub mod runtime;
 pub use crate::sanitize;
 pub mod state;
+pub mod stats;
 pub mod terminal;
 pub mod theme;
+pub mod undo;
 pub mod view;
 pub mod widgets;
 
@@ -66,6 +68,7 @@ pub async fn run(profile: Profile) -> Result<(), String> {
     let registry = Registry::load(&registry_path).map_err(|e| e.to_string())?;
     let base_url = client.base_url().to_string();
     let mut app = state::App::new(&profile.name, &base_url, registry);
+    app.limits = client.limits();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = runtime::Runtime::new(
         client,

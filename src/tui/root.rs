@@ -102,6 +102,12 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             }
             return vec![];
         }
+        Some(Modal::Stats(_)) => {
+            if action == Some(Action::Close) {
+                app.modals.pop();
+            }
+            return vec![];
+        }
         Some(Modal::OpenById(o)) => {
             return match action {
                 Some(Action::Cancel) => {
@@ -287,6 +293,11 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::EditJson => editor_open::open_external(app),
         Action::NewConversation => editor_open::open_new(app),
         Action::AddItems => editor_open::open_composer(app),
+        Action::UndoDelete => super::undo::start(app),
+        Action::Stats => {
+            super::stats::open(app);
+            vec![]
+        }
         _ => vec![],
     }
 }

@@ -194,13 +194,18 @@ async fn run(
                 failed,
             }
         }
-        Effect::DeleteConversation { id } => {
-            let result = deletion::conversation(client, &ctx.backup, &id)
-                .await
-                .map(|_| ())
-                .map_err(deletion_failure);
-            Message::ConversationDeleted { id, result }
+        Effect::DeleteConversation { id } => delete_conversation(client, ctx, id, false).await,
+        Effect::DeleteConversationPartial { id } => {
+            delete_conversation(client, ctx, id, true).await
         }
+        Effect::UndoDelete => Message::Undone(
+            crate::restore::undo_last(client, &ctx.backup)
+                .await
+                .map_err(|e| match e {
+                    crate::restore::RestoreError::Api(e) => failure(&e),
+                    other => Failure::new(other.to_string()),
+                }),
+        ),
         Effect::SaveRegistry(registry) => {
             let ctx = ctx.clone();
             let result = tokio::task::spawn_blocking(move || {
@@ -346,6 +351,25 @@ async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, Fa
             return Ok(Some(out));
         }
         params.after = next;
+    }
+}
+
+/// Backs up a conversation and deletes it. A backup that could not read every item is
+/// refused unless `allow_partial` (the second confirm's yes).
+async fn delete_conversation(
+    client: &Client,
+    ctx: &Context,
+    id: String,
+    allow_partial: bool,
+) -> Message {
+    let options = deletion::DeleteOptions { allow_partial };
+    match deletion::conversation_with(client, &ctx.backup, &id, options).await {
+        Ok(_) => Message::ConversationDeleted { id, result: Ok(()) },
+        Err(DeleteError::Partial { saved, reason }) => Message::DeletePartial { id, saved, reason },
+        Err(e) => Message::ConversationDeleted {
+            id,
+            result: Err(deletion_failure(e)),
+        },
     }
 }
 

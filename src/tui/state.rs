@@ -63,6 +63,8 @@ pub struct App {
     pub opening: Option<Opening>,
     /// Orders draft writes.
     pub draft_seq: u64,
+    /// The listing limits every timeline's paging keeps to (the client's).
+    pub limits: crate::api::paging::Limits,
 }
 
 impl App {
@@ -93,6 +95,7 @@ impl App {
             width: 80,
             opening: None,
             draft_seq: 0,
+            limits: crate::api::paging::Limits::default(),
         };
         app.relayout();
         app

@@ -26,6 +26,11 @@ pub enum Pending {
     SaveMetadata,
     /// Yes puts the draft back in the open editor; no deletes it.
     RestoreDraft(String),
+    /// Delete a conversation whose items could not all be read, keeping the `saved` ones.
+    DeleteConversationPartial {
+        id: String,
+        saved: u64,
+    },
 }
 
 /// How the popup looks: red for what cannot be undone, yellow for the editors' questions.
@@ -48,7 +53,8 @@ impl Confirm {
         let tone = match pending {
             Pending::DeleteItem { .. }
             | Pending::DeleteMarked { .. }
-            | Pending::DeleteConversation { .. } => Tone::Danger,
+            | Pending::DeleteConversation { .. }
+            | Pending::DeleteConversationPartial { .. } => Tone::Danger,
             _ => Tone::Caution,
         };
         Confirm {

@@ -25,6 +25,8 @@ pub enum Modal {
     Confirm(Confirm),
     OpenById(OpenById),
     Help(Help),
+    /// The open conversation's stats (`i`).
+    Stats(crate::tui::stats::Stats),
 }
 
 impl Modal {
@@ -35,6 +37,7 @@ impl Modal {
             Modal::Confirm(_) => Context::Confirm,
             Modal::OpenById(_) => Context::OpenById,
             Modal::Help(_) => Context::Help,
+            Modal::Stats(_) => Context::Stats,
         }
     }
 }

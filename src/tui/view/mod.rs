@@ -1,7 +1,7 @@
 //! Drawing: pure functions of the state, into the rectangles of `app.geometry`. The panes
 //! draw themselves (`tui::panes`); then the modal stack, back to front.
 
-mod dialogs;
+pub(crate) mod dialogs;
 mod editor;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -48,6 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             }
             Modal::OpenById(o) => dialogs::open_by_id(frame, area, o),
             Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
+            Modal::Stats(s) => crate::tui::stats::draw(frame, area, s),
         }
     }
 }
