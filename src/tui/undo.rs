@@ -39,7 +39,7 @@ pub fn on_undone(app: &mut App, result: Result<Restored, Failure>) -> Vec<Effect
             ..
         } => {
             app.status = Some(Status::Info(format!(
-                "Restored item {} as {}, at the end of the conversation (a re-created item gets a new id)",
+                "Restored item, with a new id, at the end of the conversation: {} is now {}",
                 sanitize::line(&old_id),
                 sanitize::line(&new_id)
             )));
@@ -58,7 +58,7 @@ pub fn on_undone(app: &mut App, result: Result<Restored, Failure>) -> Vec<Effect
             ..
         } => {
             app.status = Some(Status::Info(format!(
-                "Restored conversation {} as {} with {items} item{} (a re-created conversation gets a new id)",
+                "Restored conversation, with a new id: {} is now {} ({items} item{})",
                 sanitize::line(&old_id),
                 sanitize::line(&new_id),
                 if items == 1 { "" } else { "s" }
