@@ -305,10 +305,10 @@ async fn conversations(
             };
             let done = deletion::conversation_with(client, backup, &id, options).await?;
             if done.partial {
-                eprintln!(
-                    "warning: deleted with a partial backup: {} item(s) were saved",
+                warn(&format!(
+                    "deleted with a partial backup: {} item(s) were saved",
                     done.saved
-                );
+                ));
             }
             print(&done.answer)
         }
