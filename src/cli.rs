@@ -91,6 +91,8 @@ pub enum Command {
     /// List what was deleted (DATA_DIR/deleted.jsonl), or re-create deleted items and
     /// conversations from it
     Restore(RestoreArgs),
+    #[command(flatten)]
+    Mirror(crate::mirror::cli::MirrorCommands),
 }
 
 #[derive(Debug, Clone, Args)]

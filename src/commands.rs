@@ -73,6 +73,7 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
             path: crate::backup::path_in(&data_dir),
             profile: profile.name.clone(),
         };
+        let _mirror = crate::mirror::record::start(&profile, &data_dir);
         let result = match request {
             Request::Conversations(ConversationsCommand::List) => {
                 let path = crate::registry::path_for_profile(&data_dir, &profile);
@@ -270,7 +271,11 @@ async fn conversations(
                 })?;
             Ok(())
         }
-        ConversationsCommand::Get { id } => print(&client.get_conversation(&id).await?),
+        ConversationsCommand::Get { id } => {
+            let conv = client.get_conversation(&id).await?;
+            crate::mirror::record::conversation(&conv);
+            print(&conv)
+        }
         ConversationsCommand::Update {
             id,
             metadata,
@@ -304,6 +309,7 @@ async fn conversations(
                 allow_partial: allow_partial_backup,
             };
             let done = deletion::conversation_with(client, backup, &id, options).await?;
+            crate::mirror::record::conversation_deleted(&id);
             if done.partial {
                 warn(&format!(
                     "deleted with a partial backup: {} item(s) were saved",
@@ -378,12 +384,24 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
         include: args.include,
     };
     if !args.all {
-        return print(&client.list_items(&args.conversation, &params).await?);
+        let page = client.list_items(&args.conversation, &params).await?;
+        crate::mirror::record::page(
+            &args.conversation,
+            &page,
+            params.order,
+            params.after.as_deref(),
+        )
+        .await;
+        return print(&page);
     }
+    let (order, mut after) = (params.order, params.after.clone());
     let mut pages = Box::pin(client.item_pages(&args.conversation, params));
     while let Some(event) = pages.next().await {
         match event? {
             PageEvent::Page(page) => {
+                crate::mirror::record::page(&args.conversation, &page, order, after.as_deref())
+                    .await;
+                after = page.last_id.clone().or(after);
                 for item in &page.data {
                     print(item)?;
                 }
@@ -401,7 +419,11 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
             conversation,
             item,
             include,
-        } => print(&client.get_item(&conversation, &item, &include).await?),
+        } => {
+            let got = client.get_item(&conversation, &item, &include).await?;
+            crate::mirror::record::item(&conversation, &got).await;
+            print(&got)
+        }
         ItemsCommand::Create {
             conversation,
             file,
@@ -426,7 +448,9 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
             }
         }
         ItemsCommand::Delete { conversation, item } => {
-            print(&deletion::item(client, backup, &conversation, &item, None).await?)
+            let answer = deletion::item(client, backup, &conversation, &item, None).await?;
+            crate::mirror::record::item_deleted(&conversation, &item);
+            print(&answer)
         }
     }
 }

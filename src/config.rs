@@ -52,6 +52,8 @@ pub struct Profile {
     pub base_url_from_flag: bool,
     /// Bounds on one listing of items (`max_list_pages`, `max_list_items`).
     pub limits: crate::api::Limits,
+    /// Keep a local mirror of what is read (`mirror = false` turns it off).
+    pub mirror: bool,
 }
 
 impl Profile {
@@ -111,6 +113,7 @@ struct ProfileSettings {
     no_api_key: Option<bool>,
     max_list_pages: Option<u64>,
     max_list_items: Option<u64>,
+    mirror: Option<bool>,
 }
 
 /// The default settings file, e.g. `~/.config/convtui/config.toml`.
@@ -377,6 +380,7 @@ pub fn resolve_with(
         base_url_from_flag,
         limits: crate::api::Limits::resolve(p.max_list_pages, p.max_list_items, &env)
             .map_err(key_error)?,
+        mirror: p.mirror.unwrap_or(true),
     })
 }
 

@@ -13,6 +13,7 @@ pub mod config;
 pub mod deletion;
 pub mod demo;
 pub mod files;
+pub mod mirror;
 pub mod paths;
 pub mod protocol;
 pub mod registry;

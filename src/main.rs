@@ -67,6 +67,7 @@ fn main() -> ExitCode {
         Some(Command::Restore(args)) => {
             runtime.block_on(commands::run(&cli.global, Request::Restore(args)))
         }
+        Some(Command::Mirror(c)) => runtime.block_on(convtui::mirror::cli::run(&cli.global, c)),
         None => runtime.block_on(commands::open_tui(&cli.global)),
     }
 }

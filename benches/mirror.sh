@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The local mirror against its targets, by hand (not run in CI):
+#   - `convtui search` over N mirrored items, the whole process, median of RUNS runs, against
+#     `grep -ci` over the same items exported as JSON Lines;
+#   - `convtui sync` of an N-item conversation against `convtui items list --all`;
+#   - the list requests of an incremental sync after 10 new items;
+#   - the mirror's size against the items' JSON size.
+# Usage: benches/mirror.sh            (N=100000 RUNS=20 by default; needs python3)
+set -euo pipefail
+N=${N:-100000}
+RUNS=${RUNS:-20}
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+BIN=$PWD/target/release/convtui
+T=$(mktemp -d)
+trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
+unset OPENAI_API_KEY OPENAI_BASE_URL OPENAI_ORG_ID OPENAI_PROJECT_ID CONVTUI_PROFILE
+export CONVTUI_DATA_DIR=$T/data XDG_CONFIG_HOME=$T/config
+
+"$BIN" serve --addr 127.0.0.1:0 --db "$T/server.sqlite3" >"$T/serve.out" 2>/dev/null &
+SERVER=$!
+for _ in $(seq 100); do [ -s "$T/serve.out" ] && break; sleep 0.05; done
+URL=$(awk '{print $NF; exit}' "$T/serve.out")
+printf '[profiles.plain]\nbase_url = "%s"\nmirror = false\n' "$URL" >"$T/plain.toml"
+cv() { "$BIN" --base-url "$URL" "$@"; }
+
+# N messages of 10 to 60 words from a 2,000-word vocabulary; "quixotic" in 10 of them.
+python3 - "$N" >"$T/items.jsonl" <<'PY'
+import json, random, sys
+n = int(sys.argv[1]); rnd = random.Random(7)
+vocab = ["w%d%s" % (i, rnd.choice("aeiou")) for i in range(2000)] + ["train", "Lisbon", "times", "station"]
+for i in range(n):
+    words = [rnd.choice(vocab) for _ in range(rnd.randint(10, 60))]
+    if i % (n // 10) == 5:
+        words.insert(3, "quixotic")
+    role = "user" if i % 2 == 0 else "assistant"
+    print(json.dumps({"role": role, "content": " ".join(words)}))
+PY
+CONV=$(cv conversations create --metadata title=bench | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+echo "filling $CONV with $N items..." >&2
+cv items create "$CONV" --file "$T/items.jsonl" >/dev/null
+cv add "$CONV" >/dev/null
+
+python3 - "$BIN" "$URL" "$CONV" "$T" "$RUNS" <<'PY'
+import json, os, statistics, subprocess, sys, time
+bin, url, conv, t, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+def timed(args, out=subprocess.DEVNULL, ok=(0,)):
+    start = time.perf_counter()
+    done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE)
+    if done.returncode not in ok:
+        sys.exit(f"{args}: exit {done.returncode}: {done.stderr.decode()}")
+    return time.perf_counter() - start, done
+def median(args, ok=(0,)):
+    return statistics.median(timed(args, ok=ok)[0] for _ in range(runs))
+cv = [bin, "--base-url", url]
+export = os.path.join(t, "export.jsonl")
+with open(export, "w") as f:
+    list_s, _ = timed([bin, "--config", os.path.join(t, "plain.toml"), "--profile", "plain",
+                       "items", "list", conv, "--all"], out=f)
+sync_s, done = timed(cv + ["sync"], out=subprocess.PIPE)
+report = json.loads(done.stdout)
+with open(export) as f:
+    lines = sum(1 for _ in f)
+print(f"export: {lines} items as JSON Lines, {os.path.getsize(export) / 1e6:.1f} MB")
+print(f"process floor: convtui --version {median([bin, '--version']) * 1000:.1f} ms, grep --version {median(['grep', '--version']) * 1000:.1f} ms")
+print(f"items: {report['new']} synced in {report['list_requests']} list requests")
+print(f"sync: {sync_s:.2f} s; items list --all: {list_s:.2f} s; ratio {sync_s / list_s:.2f} (target <= 1.2)")
+for word in ["quixotic", "train", '"Lisbon train"', "w12*"]:
+    hits = subprocess.run(cv + ["search", word, "--json"], capture_output=True, check=True).stdout.count(b"\n")
+    s = median(cv + ["search", word])
+    g = median(["grep", "-ci", word.strip('"').rstrip("*"), export], ok=(0, 1))
+    print(f"search {word}: {s * 1000:.1f} ms median ({hits} hits shown); grep -ci: {g * 1000:.1f} ms")
+path = subprocess.run(cv + ["mirror", "path"], capture_output=True, text=True, check=True).stdout.strip()
+size = sum(os.path.getsize(path + s) for s in ["", "-wal"] if os.path.exists(path + s))
+items = os.path.getsize(export)
+print(f"mirror: {size / 1e6:.1f} MB; items' JSON: {items / 1e6:.1f} MB; ratio {size / items:.2f} (target <= 2)")
+with open(os.path.join(t, "ten.jsonl"), "w") as f:
+    for i in range(10):
+        print(json.dumps({"role": "user", "content": f"late message {i}"}), file=f)
+subprocess.run(cv + ["items", "create", conv, "--file", os.path.join(t, "ten.jsonl")], stdout=subprocess.DEVNULL, check=True)
+inc_s, done = timed(cv + ["sync"], out=subprocess.PIPE)
+r = json.loads(done.stdout)
+print(f"incremental sync after 10 new items: {r['new']} new, {r['list_requests']} list request(s), {inc_s * 1000:.0f} ms")
+PY

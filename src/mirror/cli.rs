@@ -1,0 +1,440 @@
+//! `convtui sync`, `convtui search`, `convtui stats` and `convtui mirror`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::sync::{self, SyncOptions};
+use super::{base_key, path_for, Hit, Mirror, SearchError, SearchQuery};
+use crate::cli::GlobalArgs;
+use crate::config::{self, ConfigOptions, Profile};
+use crate::sanitize;
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommands {
+    /// Bring the local mirror up to date: every registered (and mirrored) conversation, or the
+    /// ones named. Prints one JSON line per conversation
+    Sync(SyncArgs),
+    /// Search every mirrored conversation (offline too). QUERY: words, "a phrase", prefix*,
+    /// AND, OR, NOT
+    Search(SearchArgs),
+    /// Item counts by type and role, and size, of a mirrored conversation (one JSON line)
+    Stats {
+        /// Conversation id
+        conversation: String,
+    },
+    /// The local mirror's file
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Conversation ids [default: the registered and mirrored ones]
+    #[arg(value_name = "CONV")]
+    pub conversations: Vec<String>,
+    /// List every item, and mark items the server no longer has as deleted
+    #[arg(long)]
+    pub full: bool,
+    /// Items per list request (1 to 100 on OpenAI)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (SQLite FTS5 syntax)
+    pub query: String,
+    /// Only this conversation
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<String>,
+    /// Only items of this type (e.g. message, function_call), or `conversation` for metadata
+    #[arg(long = "type", value_name = "T")]
+    pub kind: Option<String>,
+    /// Only items with this role (user, assistant, ...)
+    #[arg(long, value_name = "R")]
+    pub role: Option<String>,
+    /// Most hits shown
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub limit: u32,
+    /// One JSON line per hit
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Remove the mirror of the current profile and server (or all with --all)
+    Clear {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print the path of the current profile's mirror file
+    Path,
+}
+
+/// A failure, with its exit status.
+struct Failure(String, u8);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string(), 1)
+    }
+}
+
+pub async fn run(global: &GlobalArgs, cmd: MirrorCommands) -> ExitCode {
+    match run_inner(global, cmd).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message, code)) => {
+            eprintln!("error: {}", crate::api::error::one_line(&message));
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn resolve(global: &GlobalArgs) -> Result<(Profile, PathBuf), Failure> {
+    let profile = config::resolve(&ConfigOptions {
+        config_path: global.config.clone(),
+        profile: global.profile.clone(),
+        base_url: global.base_url.clone(),
+    })
+    .map_err(|e| {
+        let code = matches!(e, config::ConfigError::UnknownProfile { .. }) as u8 + 1;
+        Failure(e.to_string(), code)
+    })?;
+    let data_dir = crate::paths::data_dir().ok_or_else(|| {
+        Failure(
+            "no data directory could be found; set CONVTUI_DATA_DIR".into(),
+            1,
+        )
+    })?;
+    Ok((profile, data_dir))
+}
+
+fn mirror_path(profile: &Profile, data_dir: &Path) -> PathBuf {
+    path_for(
+        data_dir,
+        &profile.name,
+        &base_key(profile.base_url.as_deref()),
+    )
+}
+
+fn check_on(profile: &Profile) -> Result<(), Failure> {
+    if profile.mirror {
+        Ok(())
+    } else {
+        Err(Failure(
+            format!(
+                "the local mirror is off for profile '{}' (mirror = false in its settings)",
+                profile.name
+            ),
+            1,
+        ))
+    }
+}
+
+async fn run_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failure> {
+    let (profile, data_dir) = resolve(global)?;
+    let path = mirror_path(&profile, &data_dir);
+    match cmd {
+        MirrorCommands::Mirror(MirrorCommand::Path) => {
+            println!("{}", path.display());
+            Ok(())
+        }
+        MirrorCommands::Mirror(MirrorCommand::Clear { all }) => {
+            let files = if all {
+                super::all_files(&data_dir)?
+            } else {
+                vec![path]
+            };
+            let mut removed = Vec::new();
+            for f in files {
+                if super::remove(&f)? {
+                    removed.push(f.display().to_string());
+                }
+            }
+            println!("{}", json!({ "removed": removed }));
+            Ok(())
+        }
+        MirrorCommands::Search(args) => {
+            check_on(&profile)?;
+            let mirror = open_existing(&profile, &path)?;
+            search(&mirror, args)
+        }
+        MirrorCommands::Stats { conversation } => {
+            check_on(&profile)?;
+            let mirror = open_existing(&profile, &path)?;
+            if !mirror.conversations()?.contains(&conversation)
+                && mirror.items(&conversation)?.is_empty()
+            {
+                return Err(Failure(
+                    format!("the mirror has nothing of conversation '{conversation}'; run `convtui sync {conversation}`"),
+                    1,
+                ));
+            }
+            println!(
+                "{}",
+                safe_json(&serde_json::to_value(mirror.stats(&conversation)?)?)
+            );
+            Ok(())
+        }
+        MirrorCommands::Sync(args) => {
+            check_on(&profile)?;
+            run_sync(&profile, &data_dir, &path, args).await
+        }
+    }
+}
+
+fn open_existing(profile: &Profile, path: &Path) -> Result<Mirror, Failure> {
+    if !path.exists() {
+        return Err(Failure(
+            format!(
+                "nothing is mirrored yet for profile '{}'; run `convtui sync`",
+                profile.name
+            ),
+            1,
+        ));
+    }
+    Ok(Mirror::open_path(path)?)
+}
+
+/// The conversations `convtui sync` covers by default: the profile's registry (the list the
+/// terminal UI shows). The one place that knows where the registry is.
+pub fn registered(data_dir: &Path, profile: &Profile) -> Result<Vec<String>, String> {
+    let path = crate::registry::path_for_profile(data_dir, profile);
+    let registry = crate::registry::Registry::load(&path).map_err(|e| e.to_string())?;
+    Ok(registry.conversations.into_iter().map(|e| e.id).collect())
+}
+
+async fn run_sync(
+    profile: &Profile,
+    data_dir: &Path,
+    path: &Path,
+    args: SyncArgs,
+) -> Result<(), Failure> {
+    let mirror = Mirror::open_path(path)?;
+    let mut ids = args.conversations.clone();
+    if ids.is_empty() {
+        ids = registered(data_dir, profile)?;
+        for id in mirror.conversations()? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        eprintln!(
+            "nothing to sync: profile '{}' has no registered conversations (add some with `convtui add ID`)",
+            profile.name
+        );
+        return Ok(());
+    }
+    let (client, server) = config::connect(profile).await?;
+    let (writer, thread) = super::MirrorWriter::start_joinable(path)?;
+    let opts = SyncOptions {
+        full: args.full,
+        page_size: args.page_size,
+    };
+    let bar = std::io::stderr().is_terminal();
+    let mut failed = 0usize;
+    for (n, id) in ids.iter().enumerate() {
+        let mut progress = |received: u64| {
+            if bar {
+                draw_bar(n, ids.len(), id, received);
+            }
+        };
+        progress(0);
+        let result = sync::conversation(&client, &mirror, &writer, id, opts, &mut progress).await;
+        if bar {
+            eprint!("\r\x1b[2K");
+        }
+        match result {
+            Ok(report) => {
+                for w in &report.warnings {
+                    eprintln!("warning: {}: {}", sanitize::line(id), sanitize::line(w));
+                }
+                println!("{}", safe_json(&serde_json::to_value(&report)?));
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "error: {}: {}",
+                    sanitize::line(id),
+                    crate::api::error::one_line(&e.to_string())
+                );
+            }
+        }
+    }
+    let written = writer.flush().await;
+    drop(writer);
+    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    drop(mirror);
+    drop(client);
+    if let Some(server) = server {
+        let _ = server.shutdown().await;
+    }
+    written.map_err(|e| Failure(format!("the mirror could not be written: {e}"), 1))?;
+    if failed > 0 {
+        return Err(Failure(
+            format!(
+                "{failed} of {} conversations could not be synced",
+                ids.len()
+            ),
+            1,
+        ));
+    }
+    Ok(())
+}
+
+fn draw_bar(done: usize, total: usize, id: &str, received: u64) {
+    const WIDTH: usize = 24;
+    let filled = WIDTH * done / total.max(1);
+    let bar = format!("{}{}", "=".repeat(filled), " ".repeat(WIDTH - filled));
+    eprint!(
+        "\r\x1b[2Ksync [{bar}] {}/{total} {} · {received} items",
+        done + 1,
+        sanitize::truncate(&sanitize::line(id), 40)
+    );
+    let _ = std::io::stderr().flush();
+}
+
+fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
+    let query = SearchQuery {
+        text: args.query,
+        conversation: args.conversation,
+        kind: args.kind,
+        role: args.role,
+        limit: args.limit as usize,
+    };
+    let hits = mirror.search(&query).map_err(|e| match e {
+        SearchError::Query(_) => Failure(e.to_string(), 2),
+        other => Failure(other.to_string(), 1),
+    })?;
+    let tty = std::io::stdout().is_terminal();
+    let mut out = std::io::stdout().lock();
+    for hit in &hits {
+        let text = if args.json {
+            safe_json(&json!({
+                "conversation": hit.conversation,
+                "title": hit.title,
+                "item": hit.item,
+                "type": hit.kind,
+                "role": hit.role,
+                "snippet": hit.marked(),
+                "rank": hit.rank,
+                "deleted": hit.deleted,
+            }))
+        } else {
+            show(hit, tty)
+        };
+        if let Err(e) = writeln!(out, "{text}") {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
+
+/// A hit as two lines of text; everything from the server is sanitized.
+fn show(hit: &Hit, tty: bool) -> String {
+    let (open, close) = if tty {
+        ("\x1b[1m", "\x1b[22m")
+    } else {
+        ("[", "]")
+    };
+    let mut head = match &hit.title {
+        Some(t) => format!(
+            "{} ({})",
+            sanitize::truncate(&sanitize::line(t), 60),
+            sanitize::line(&hit.conversation)
+        ),
+        None => sanitize::line(&hit.conversation),
+    };
+    head.push_str(&format!(
+        " · {} · {}",
+        hit.item
+            .as_deref()
+            .map(sanitize::line)
+            .unwrap_or_else(|| "metadata".into()),
+        sanitize::line(&hit.kind)
+    ));
+    if let Some(role) = &hit.role {
+        head.push_str(&format!(" · {}", sanitize::line(role)));
+    }
+    if hit.deleted {
+        head.push_str(" · deleted on the server");
+    }
+    let mut snippet = String::new();
+    for (piece, matched) in hit.pieces() {
+        let safe = sanitize::line(&piece.replace('\n', " "));
+        if matched {
+            snippet.push_str(&format!("{open}{safe}{close}"));
+        } else {
+            snippet.push_str(&safe);
+        }
+    }
+    format!("{head}\n    {snippet}")
+}
+
+/// JSON with C1 controls and bidirectional or zero-width formatting escaped as `\uXXXX`, so
+/// the line is safe on a terminal and still the same JSON.
+fn safe_json(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let risky = c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+        if risky {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_are_shown_sanitized_with_marked_matches() {
+        let hit = Hit {
+            conversation: "conv_1".into(),
+            title: Some("Trip\u{1b}[31m".into()),
+            item: Some("msg_1".into()),
+            kind: "message".into(),
+            role: Some("user".into()),
+            snippet: format!(
+                "a\u{1b}]52;x {}Lisbon{} b",
+                super::super::search::OPEN,
+                super::super::search::CLOSE
+            ),
+            rank: -1.0,
+            deleted: true,
+        };
+        let plain = show(&hit, false);
+        assert_eq!(
+            plain,
+            "Trip␛[31m (conv_1) · msg_1 · message · user · deleted on the server\n    a␛]52;x [Lisbon] b"
+        );
+        let bold = show(&hit, true);
+        assert!(bold.contains("\x1b[1mLisbon\x1b[22m"), "{bold:?}");
+        assert_eq!(
+            bold.matches('\u{1b}').count(),
+            2,
+            "only our own escapes: {bold:?}"
+        );
+        let j = safe_json(&json!({"t": "x\u{9b}y\u{202e}"}));
+        assert_eq!(j, r#"{"t":"x\u009by\u202e"}"#);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&j).unwrap()["t"],
+            "x\u{9b}y\u{202e}"
+        );
+    }
+}

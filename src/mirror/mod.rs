@@ -1,0 +1,505 @@
+//! The local mirror: a SQLite database per profile and base URL holding the conversations and
+//! items convtui has read, with one full-text index (FTS5) over them.
+//!
+//! OpenAI's API cannot list or search conversations
+//! (https://platform.openai.com/docs/api-reference/conversations); the mirror can, offline too.
+//! Writes go through [`MirrorWriter`], a thread of its own, so reading a page never waits for
+//! the disk. [`Mirror`] reads: search, stats, ids already known.
+
+pub mod cli;
+pub mod record;
+pub mod search;
+pub mod sync;
+pub mod text;
+pub mod writer;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+pub use search::{Hit, SearchError, SearchQuery};
+pub use writer::MirrorWriter;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MirrorError {
+    #[error("cannot create the mirror directory {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the mirror {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("the mirror failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the mirror's writer has stopped")]
+    Stopped,
+}
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+///
+/// Item text is kept once, in `raw`: the index reads it through `item_text(raw)`, a function
+/// registered on every connection, so the mirror stays small. New items are indexed by the
+/// writer (it has their JSON parsed already); changes and deletes by the triggers. Item ids are
+/// not in the index (each is a term of its own, which would make it much larger): a query that
+/// is an item id is looked up in `items` instead.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE conversations (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        raw TEXT,
+        read_at INTEGER,
+        synced_at INTEGER,
+        complete INTEGER NOT NULL DEFAULT 0,
+        deleted_at INTEGER
+    );
+    CREATE TABLE items (
+        rowid INTEGER PRIMARY KEY,
+        conv INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        role TEXT,
+        raw TEXT NOT NULL,
+        seen_gen INTEGER NOT NULL DEFAULT 0,
+        deleted_at INTEGER,
+        UNIQUE (id, conv)
+    );
+    CREATE INDEX items_order ON items(conv, pos);
+    CREATE VIEW search_source AS
+        SELECT rowid AS rid, item_text(raw) AS body, NULL AS ids FROM items
+        UNION ALL
+        SELECT -rowid AS rid, conversation_text(raw) AS body, id AS ids FROM conversations;
+    CREATE VIRTUAL TABLE search USING fts5(body, ids, content='search_source', content_rowid='rid');
+    CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+        INSERT INTO search(search, rowid, body, ids)
+            VALUES ('delete', old.rowid, item_text(old.raw), NULL);
+    END;
+    CREATE TRIGGER items_au AFTER UPDATE OF raw ON items WHEN old.raw IS NOT new.raw BEGIN
+        INSERT INTO search(search, rowid, body, ids)
+            VALUES ('delete', old.rowid, item_text(old.raw), NULL);
+        INSERT INTO search(rowid, body, ids) VALUES (new.rowid, item_text(new.raw), NULL);
+    END;
+    CREATE TRIGGER conversations_ai AFTER INSERT ON conversations BEGIN
+        INSERT INTO search(rowid, body, ids)
+            VALUES (-new.rowid, conversation_text(new.raw), new.id);
+    END;
+    CREATE TRIGGER conversations_au AFTER UPDATE OF raw ON conversations
+        WHEN old.raw IS NOT new.raw BEGIN
+        INSERT INTO search(search, rowid, body, ids)
+            VALUES ('delete', -old.rowid, conversation_text(old.raw), old.id);
+        INSERT INTO search(rowid, body, ids)
+            VALUES (-new.rowid, conversation_text(new.raw), new.id);
+    END;
+"#];
+
+/// The directory holding every mirror.
+pub fn dir_in(data_dir: &Path) -> PathBuf {
+    data_dir.join("mirror")
+}
+
+/// Characters kept as they are in a file name; every other byte is written `%XX`.
+fn keep(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// FNV-1a: a stable 64-bit hash for names too long for a file system.
+fn fnv64(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+const MAX_NAME: usize = 200;
+
+/// The mirror file of a profile and base URL: `PROFILE@BASE.sqlite3`, both escaped so that
+/// different pairs never share a file. A name too long for a file system keeps its start and
+/// ends in `~` and a hash (`~` never appears in an escaped name).
+pub fn path_for(data_dir: &Path, profile: &str, base_url: &str) -> PathBuf {
+    let mut name = format!("{}@{}", escape(profile), escape(base_url));
+    if name.len() > MAX_NAME {
+        let hash = fnv64(&format!("{profile}\0{base_url}"));
+        name.truncate(MAX_NAME - 17);
+        name = format!("{name}~{hash:016x}");
+    }
+    dir_in(data_dir).join(format!("{name}.sqlite3"))
+}
+
+/// What identifies a profile's server in the file name: its base URL without a password, or
+/// `local` for the server embedded in convtui.
+pub fn base_key(base_url: Option<&str>) -> String {
+    let Some(url) = base_url.map(|u| u.trim().trim_end_matches('/')) else {
+        return "local".into();
+    };
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(None);
+            u.as_str().trim_end_matches('/').to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Creates the directory (0700) and the file (0600) before SQLite opens it; SQLite gives its
+/// journal files the database file's permissions.
+fn prepare(path: &Path) -> Result<(), MirrorError> {
+    let dir_err = |source| MirrorError::Directory {
+        path: path
+            .parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(dir_err)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(dir_err)?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|source| MirrorError::Directory {
+            path: path.display().to_string(),
+            source,
+        })
+}
+
+/// Opens a connection with the functions the index needs, migrating the schema.
+pub(crate) fn connect(path: &Path) -> Result<Connection, MirrorError> {
+    prepare(path)?;
+    let open_err = |source| MirrorError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut conn = Connection::open(path).map_err(open_err)?;
+    register(&conn).map_err(open_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(open_err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(open_err)?;
+    let applied: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(open_err)?;
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(applied.max(0) as usize) {
+        let tx = conn.transaction().map_err(open_err)?;
+        tx.execute_batch(sql).map_err(open_err)?;
+        tx.pragma_update(None, "user_version", (n + 1) as i64)
+            .map_err(open_err)?;
+        tx.commit().map_err(open_err)?;
+    }
+    Ok(conn)
+}
+
+fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("item_text", 1, flags, |ctx| {
+        let raw: Option<String> = ctx.get(0)?;
+        Ok(raw.map(|r| text::item_text(&r)).unwrap_or_default())
+    })?;
+    conn.create_scalar_function("conversation_text", 1, flags, |ctx| {
+        let raw: Option<String> = ctx.get(0)?;
+        Ok(text::conversation_text(raw.as_deref()))
+    })
+}
+
+/// Counts of a conversation's mirrored items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub conversation: String,
+    /// Items the mirror holds that the server still has (as far as the mirror knows).
+    pub items: u64,
+    pub by_type: BTreeMap<String, u64>,
+    pub by_role: BTreeMap<String, u64>,
+    /// Bytes of the items' JSON.
+    pub bytes: u64,
+    /// Items the server no longer has.
+    pub deleted: u64,
+    /// Unix seconds of the last sync, if any.
+    pub synced_at: Option<i64>,
+}
+
+/// A mirrored item, for reading offline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MirroredItem {
+    pub raw: serde_json::Value,
+    pub deleted: bool,
+}
+
+/// Read access to a mirror file.
+pub struct Mirror {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl Mirror {
+    /// Opens (creating it if needed) the mirror of `profile` at `base_url` (see [`base_key`]).
+    pub fn open(data_dir: &Path, profile: &str, base_url: &str) -> Result<Mirror, MirrorError> {
+        Mirror::open_path(&path_for(data_dir, profile, base_url))
+    }
+
+    pub fn open_path(path: &Path) -> Result<Mirror, MirrorError> {
+        Ok(Mirror {
+            path: path.to_path_buf(),
+            conn: connect(path)?,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a writer on this mirror's file.
+    pub fn writer(&self) -> Result<MirrorWriter, MirrorError> {
+        MirrorWriter::start(&self.path)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn conv_rowid(&self, conv: &str) -> Result<Option<i64>, MirrorError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT rowid FROM conversations WHERE id = ?1",
+                [conv],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Which of `ids` the mirror already holds for `conv`.
+    pub fn known(&self, conv: &str, ids: &[&str]) -> Result<HashSet<String>, MirrorError> {
+        let Some(rowid) = self.conv_rowid(conv)? else {
+            return Ok(HashSet::new());
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM items WHERE conv = ?1 AND id = ?2")?;
+        let mut out = HashSet::new();
+        for id in ids {
+            if stmt.exists(params![rowid, id])? {
+                out.insert(id.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The id of the oldest item the mirror holds for `conv` that the server still has.
+    pub fn oldest(&self, conv: &str) -> Result<Option<String>, MirrorError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT i.id FROM items i JOIN conversations c ON c.rowid = i.conv
+                 WHERE c.id = ?1 AND i.deleted_at IS NULL ORDER BY i.pos, i.rowid LIMIT 1",
+                [conv],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Whether a sync has once listed `conv` to its oldest item.
+    pub fn is_complete(&self, conv: &str) -> Result<bool, MirrorError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT complete FROM conversations WHERE id = ?1",
+                [conv],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .is_some_and(|c| c != 0))
+    }
+
+    /// The highest full-sync generation recorded for `conv`.
+    pub fn generation(&self, conv: &str) -> Result<i64, MirrorError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(i.seen_gen), 0) FROM items i
+             JOIN conversations c ON c.rowid = i.conv WHERE c.id = ?1",
+            [conv],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Conversations in the mirror the server still has, oldest recorded first.
+    pub fn conversations(&self) -> Result<Vec<String>, MirrorError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM conversations WHERE deleted_at IS NULL ORDER BY rowid")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
+    /// The mirrored items of `conv`, oldest first (deleted ones are marked).
+    pub fn items(&self, conv: &str) -> Result<Vec<MirroredItem>, MirrorError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.raw, i.deleted_at IS NOT NULL FROM items i
+             JOIN conversations c ON c.rowid = i.conv WHERE c.id = ?1 ORDER BY i.pos, i.rowid",
+        )?;
+        let rows = stmt.query_map([conv], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (raw, deleted) = row?;
+            if let Ok(raw) = serde_json::from_str(&raw) {
+                out.push(MirroredItem { raw, deleted });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts of `conv`'s items by type and role, and their size.
+    pub fn stats(&self, conv: &str) -> Result<Stats, MirrorError> {
+        let mut stats = Stats {
+            conversation: conv.to_string(),
+            synced_at: self
+                .conn
+                .query_row(
+                    "SELECT synced_at FROM conversations WHERE id = ?1",
+                    [conv],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten(),
+            ..Stats::default()
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT i.type, i.role, i.deleted_at IS NOT NULL, COUNT(*), SUM(LENGTH(CAST(i.raw AS BLOB)))
+             FROM items i JOIN conversations c ON c.rowid = i.conv WHERE c.id = ?1
+             GROUP BY 1, 2, 3",
+        )?;
+        let rows = stmt.query_map([conv], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (kind, role, deleted, count, bytes) = row?;
+            let count = count.max(0) as u64;
+            if deleted {
+                stats.deleted += count;
+                continue;
+            }
+            stats.items += count;
+            stats.bytes += bytes.unwrap_or(0).max(0) as u64;
+            *stats.by_type.entry(kind).or_default() += count;
+            if let Some(role) = role {
+                *stats.by_role.entry(role).or_default() += count;
+            }
+        }
+        Ok(stats)
+    }
+}
+
+/// Removes a mirror file and its journal files; answers whether there was one.
+pub fn remove(path: &Path) -> std::io::Result<bool> {
+    let mut removed = false;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(PathBuf::from(p)) {
+            Ok(()) => removed |= suffix.is_empty(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
+}
+
+/// Every mirror file in the data directory.
+pub fn all_files(data_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    match std::fs::read_dir(dir_in(data_dir)) {
+        Ok(entries) => {
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "sqlite3") {
+                    out.push(path);
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_readable_and_never_shared() {
+        let d = Path::new("/d");
+        let p = path_for(d, "work", "https://api.openai.com/v1");
+        assert_eq!(
+            p,
+            Path::new("/d/mirror/work@https%3A%2F%2Fapi.openai.com%2Fv1.sqlite3")
+        );
+        assert_ne!(path_for(d, "a@b", "c"), path_for(d, "a", "b@c"));
+        assert_ne!(path_for(d, "a%40b", "c"), path_for(d, "a@b", "c"));
+        let long = "x".repeat(500);
+        let (p1, p2) = (
+            path_for(d, "p", &long),
+            path_for(d, "p", &format!("{long}y")),
+        );
+        assert_ne!(p1, p2);
+        assert!(p1.file_name().unwrap().len() <= MAX_NAME + 8);
+        assert_eq!(base_key(None), "local");
+        assert_eq!(
+            base_key(Some("https://u:secret@h.example/v1/")),
+            "https://u@h.example/v1"
+        );
+    }
+}
+
+#[cfg(test)]
+mod writer_tests;

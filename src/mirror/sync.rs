@@ -1,0 +1,196 @@
+//! Brings mirrored conversations up to date with the server.
+//!
+//! Incremental: items are listed newest first (`order=desc`,
+//! https://platform.openai.com/docs/api-reference/conversations/list-items) until a page holds
+//! an item the mirror already has. A conversation never listed to its oldest item is then
+//! continued after the oldest item the mirror has. `full` lists everything and marks items the
+//! server no longer has as deleted.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::{Mirror, MirrorError, MirrorWriter};
+use crate::api::{next_cursor, ApiError, Client, ListParams, Next, Order};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    pub full: bool,
+    /// Items per list request.
+    pub page_size: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            full: false,
+            page_size: 100,
+        }
+    }
+}
+
+/// What a sync of one conversation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub conversation: String,
+    /// Items received that the mirror did not have.
+    pub new: u64,
+    /// Items received in all.
+    pub received: u64,
+    /// List requests sent.
+    pub list_requests: u64,
+    /// Items marked deleted (with `full`).
+    pub deleted: u64,
+    /// The server no longer has the conversation.
+    pub gone: bool,
+    /// Whether the mirror now holds the conversation to its oldest item.
+    pub complete: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Mirror(#[from] MirrorError),
+}
+
+/// Syncs one conversation. `progress` is told the number of items received so far.
+pub async fn conversation(
+    client: &Client,
+    mirror: &Mirror,
+    writer: &MirrorWriter,
+    conv: &str,
+    opts: SyncOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport {
+        conversation: conv.to_string(),
+        ..SyncReport::default()
+    };
+    match client.get_conversation(conv).await {
+        Ok(c) => {
+            let value = serde_json::to_value(&c).unwrap_or_default();
+            writer.record_conversation(&value);
+        }
+        Err(e) if e.status == Some(404) => {
+            writer.mark_conversation_deleted(conv);
+            report.gone = true;
+            return Ok(report);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let generation = if opts.full {
+        mirror.generation(conv)? + 1
+    } else {
+        0
+    };
+    let was_complete = mirror.is_complete(conv)?;
+    let oldest = mirror.oldest(conv)?;
+    // The newest end first; stop at a known item unless listing everything.
+    let head = list(
+        client,
+        mirror,
+        writer,
+        conv,
+        opts,
+        None,
+        !opts.full,
+        generation,
+        &mut report,
+        progress,
+    )
+    .await?;
+    let mut complete = head == End::Last;
+    if head == End::Known && !was_complete {
+        if let Some(oldest) = oldest {
+            let tail = list(
+                client,
+                mirror,
+                writer,
+                conv,
+                opts,
+                Some(oldest),
+                false,
+                generation,
+                &mut report,
+                progress,
+            )
+            .await?;
+            complete = tail == End::Last;
+        }
+    }
+    if opts.full && complete {
+        report.deleted = writer.end_full(conv, generation).await?;
+    }
+    report.complete = complete || (was_complete && head == End::Known);
+    if report.complete {
+        writer.complete(conv).await?;
+    }
+    Ok(report)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    /// The listing reached the oldest item.
+    Last,
+    /// A page held an item the mirror had.
+    Known,
+    /// The server made no progress; the listing may be incomplete.
+    Stalled,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn list(
+    client: &Client,
+    mirror: &Mirror,
+    writer: &MirrorWriter,
+    conv: &str,
+    opts: SyncOptions,
+    after: Option<String>,
+    stop_at_known: bool,
+    generation: i64,
+    report: &mut SyncReport,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<End, SyncError> {
+    let mut params = ListParams {
+        limit: opts.page_size,
+        order: Order::Desc,
+        after,
+        include: Vec::new(),
+    };
+    let mut seen = HashSet::new();
+    loop {
+        report.list_requests += 1;
+        let page = client.list_items(conv, &params).await?;
+        let ids: Vec<&str> = page.data.iter().filter_map(|i| i.id()).collect();
+        let known = mirror.known(conv, &ids)?;
+        report.received += page.data.len() as u64;
+        report.new += ids.iter().filter(|id| !known.contains(**id)).count() as u64;
+        progress(report.received);
+        let next = next_cursor(params.after.as_deref(), &page, &mut seen);
+        let items = page.data.into_iter().map(|i| i.0).collect();
+        writer
+            .record_page_wait(
+                conv,
+                items,
+                Order::Desc,
+                params.after.as_deref(),
+                generation,
+            )
+            .await?;
+        if stop_at_known && !known.is_empty() {
+            return Ok(End::Known);
+        }
+        match next {
+            Next::After(cursor) => params.after = Some(cursor),
+            Next::Done => return Ok(End::Last),
+            Next::Stalled(why) => {
+                report.warnings.push(why);
+                return Ok(End::Stalled);
+            }
+        }
+    }
+}

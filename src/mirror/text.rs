@@ -1,0 +1,257 @@
+//! The searchable text of items and conversations, and where new items go in the order.
+//!
+//! Item shapes follow https://platform.openai.com/docs/api-reference/conversations/list-items-object:
+//! message text, tool names and arguments, tool outputs, reasoning summaries, shell commands and
+//! patches are all string leaves of the item, so every string leaf is indexed except the keys
+//! below, which hold ids, enums or binary data.
+
+use serde_json::Value;
+
+/// Most text indexed for one item; the rest of a huge item is still stored, only not indexed.
+pub const MAX_TEXT: usize = 256 * 1024;
+
+/// A string longer than this without a space is binary (base64 images, encrypted content).
+const MAX_WORD: usize = 2048;
+
+/// Keys whose values are ids, enums or opaque data rather than text.
+const SKIP: &[&str] = &[
+    "id",
+    "type",
+    "status",
+    "call_id",
+    "role",
+    "phase",
+    "object",
+    "encrypted_content",
+    "image_url",
+    "file_data",
+    "file_id",
+    "logprobs",
+    "top_logprobs",
+    "bytes",
+    "created_by",
+    "approval_request_id",
+    "request_id",
+    "container_id",
+    "fingerprint",
+    "detail",
+    "execution",
+    "prompt_cache_breakpoint",
+];
+
+/// The text of an item's JSON for the index. Deterministic: the index relies on getting the
+/// same text again when a row is replaced. Control characters become spaces.
+pub fn item_text(raw: &str) -> String {
+    match serde_json::from_str::<Value>(raw) {
+        Ok(value) => value_text(&value),
+        Err(_) => String::new(),
+    }
+}
+
+/// [`item_text`] of an item already parsed.
+pub fn value_text(value: &Value) -> String {
+    let mut out = String::new();
+    let image = value.get("type").and_then(Value::as_str) == Some("image_generation_call");
+    walk(value, &mut out, image);
+    out
+}
+
+fn walk(value: &Value, out: &mut String, image: bool) {
+    match value {
+        Value::String(s) => push(out, s),
+        Value::Array(values) => values.iter().for_each(|v| walk(v, out, image)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                if SKIP.contains(&k.as_str()) || (image && k == "result") {
+                    continue;
+                }
+                walk(v, out, image);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push(out: &mut String, s: &str) {
+    if s.is_empty() || out.len() >= MAX_TEXT {
+        return;
+    }
+    if s.len() > MAX_WORD && !s.contains(char::is_whitespace) {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    for c in s.chars() {
+        if out.len() >= MAX_TEXT {
+            break;
+        }
+        out.push(if c.is_control() && c != '\n' { ' ' } else { c });
+    }
+}
+
+/// The text of a conversation's JSON for the index: its metadata, keys and values.
+pub fn conversation_text(raw: Option<&str>) -> String {
+    let Some(value) = raw.and_then(|r| serde_json::from_str::<Value>(r).ok()) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if let Some(Value::Object(meta)) = value.get("metadata") {
+        for (k, v) in meta {
+            push(&mut out, k);
+            if let Value::String(s) = v {
+                push(&mut out, s);
+            }
+        }
+    }
+    out
+}
+
+/// The title of a conversation's JSON: its metadata's `title`, `topic` or `name`.
+pub fn title_of(raw: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(raw).ok()?;
+    let meta = value.get("metadata")?;
+    ["title", "topic", "name"].iter().find_map(|k| {
+        meta.get(*k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    })
+}
+
+/// Space left between neighbouring items' positions, so later items fit between them.
+pub const GAP: i64 = 1 << 16;
+
+/// Positions for the items of one page of a listing, in the page's order.
+///
+/// `known[k]` is the position of item `k` if the mirror has it already; `cursor` the position
+/// of the `after` item when it is known; `first_page` whether the listing started at its
+/// beginning (no `after`). `ascending`: the page is oldest first. `max`/`min`: the highest and
+/// lowest positions in the conversation so far. Larger positions are newer.
+pub fn place(
+    known: &[Option<i64>],
+    cursor: Option<i64>,
+    first_page: bool,
+    ascending: bool,
+    (min, max): (i64, i64),
+) -> Vec<i64> {
+    let d: i64 = if ascending { 1 } else { -1 };
+    let n = known.len();
+    let mut out: Vec<i64> = vec![0; n];
+    let mut k = 0;
+    while k < n {
+        if let Some(p) = known[k] {
+            out[k] = p;
+            k += 1;
+            continue;
+        }
+        let a = k;
+        let mut b = k;
+        while b < n && known[b].is_none() {
+            b += 1;
+        }
+        let left = if a == 0 { cursor } else { Some(out[a - 1]) };
+        let right = if b < n { known[b] } else { None };
+        let len = (b - a) as i64;
+        for (offset, slot) in out[a..b].iter_mut().enumerate() {
+            let step = offset as i64 + 1;
+            *slot = match (left, right) {
+                (Some(l), Some(r)) => l + (r - l) * step / (len + 1),
+                (Some(l), None) => l.saturating_add(d * GAP * step),
+                (None, Some(r)) => r.saturating_sub(d * GAP * (len + 1 - step)),
+                // The newest items of a listing that starts at the newest end.
+                (None, None) if first_page && !ascending => {
+                    max.saturating_add(GAP * (len + 1 - step))
+                }
+                (None, None) if first_page => min.saturating_sub(GAP * (len + 1 - step)),
+                // Somewhere in a listing whose cursor is unknown: beyond what is known.
+                (None, None) if ascending => max.saturating_add(GAP * step),
+                (None, None) => min.saturating_sub(GAP * step),
+            };
+        }
+        k = b;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_covers_messages_tools_reasoning_shell_and_patches() {
+        let items = [
+            (
+                r#"{"type":"message","id":"msg_1","role":"user","status":"completed","content":[{"type":"input_text","text":"Lisbon trains"}]}"#,
+                "Lisbon trains",
+            ),
+            (
+                r#"{"type":"function_call","id":"fc_1","call_id":"c","name":"get_weather","arguments":"{\"city\":\"Paris\"}","status":"completed"}"#,
+                "get_weather\n{\"city\":\"Paris\"}",
+            ),
+            (
+                r#"{"type":"function_call_output","id":"o","call_id":"c","output":"{\"temp_c\":21}"}"#,
+                "{\"temp_c\":21}",
+            ),
+            (
+                r#"{"type":"reasoning","id":"rs","summary":[{"type":"summary_text","text":"Checked."}],"encrypted_content":"gAAAA"}"#,
+                "Checked.",
+            ),
+            (
+                r#"{"type":"shell_call","id":"sh","call_id":"c","action":{"commands":["ls -la"],"timeout_ms":null},"status":"completed"}"#,
+                "ls -la",
+            ),
+            (
+                r#"{"type":"apply_patch_call","id":"p","call_id":"c","status":"completed","operation":{"type":"update_file","path":"src/main.rs","diff":"@@ fn"}}"#,
+                "src/main.rs\n@@ fn",
+            ),
+            (
+                r#"{"type":"image_generation_call","id":"ig","status":"completed","result":"iVBOR"}"#,
+                "",
+            ),
+        ];
+        for (raw, want) in items {
+            assert_eq!(item_text(raw), want, "{raw}");
+        }
+        assert_eq!(item_text("not json"), "");
+        assert_eq!(item_text(r#"{"text":"a\u0002b\u001b"}"#), "a b ");
+        let huge = format!(r#"{{"text":"{}"}}"#, "x ".repeat(MAX_TEXT));
+        assert!(item_text(&huge).len() <= MAX_TEXT + 4);
+    }
+
+    #[test]
+    fn conversation_text_and_title() {
+        let raw = r#"{"id":"conv_1","metadata":{"topic":"Lisbon","x":"y"}}"#;
+        assert_eq!(conversation_text(Some(raw)), "topic\nLisbon\nx\ny");
+        assert_eq!(title_of(raw).as_deref(), Some("Lisbon"));
+        assert_eq!(conversation_text(None), "");
+    }
+
+    #[test]
+    fn places_new_items_between_and_beyond_known_ones() {
+        // Newest first, nothing known: above everything, the first one newest.
+        let p = place(&[None, None], None, true, false, (0, 100));
+        assert!(p[0] > p[1] && p[1] > 100, "{p:?}");
+        // Newest first, reaching a known item: just above it.
+        let p = place(&[None, None, Some(10)], None, true, false, (0, 10));
+        assert!(p[0] > p[1] && p[1] > 10, "{p:?}");
+        // Between two known items: strictly between, in order.
+        let p = place(
+            &[Some(0), None, None, Some(300)],
+            None,
+            false,
+            true,
+            (0, 300),
+        );
+        assert!(0 < p[1] && p[1] < p[2] && p[2] < 300, "{p:?}");
+        // After a known cursor, oldest first: above it.
+        let p = place(&[None], Some(50), false, true, (0, 50));
+        assert!(p[0] > 50);
+        // After a known cursor, newest first: below it.
+        let p = place(&[None, None], Some(50), false, false, (0, 50));
+        assert!(p[0] < 50 && p[1] < p[0], "{p:?}");
+        // Oldest first from the start, nothing known: below everything.
+        let p = place(&[None, None], None, true, true, (5, 9));
+        assert!(p[0] < p[1] && p[1] < 5, "{p:?}");
+    }
+}

@@ -1,0 +1,411 @@
+//! The mirror's writer: a thread with its own connection, fed by a bounded channel, so that
+//! recording a page never waits for the disk.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{connect, now, text, MirrorError};
+use crate::api::Order;
+use crate::protocol::models::{id_of, kind_of};
+
+/// Operations waiting at most; beyond that [`MirrorWriter::record_page`] drops the page.
+pub const QUEUE: usize = 64;
+
+enum Op {
+    Page {
+        conv: String,
+        items: Vec<Value>,
+        order: Order,
+        after: Option<String>,
+        generation: i64,
+    },
+    Conversation(Value),
+    ConversationGone(String),
+    ItemGone {
+        conv: String,
+        item: String,
+    },
+    /// After a complete listing: marks the items not seen in it as deleted.
+    EndFull {
+        conv: String,
+        generation: i64,
+        reply: oneshot::Sender<u64>,
+    },
+    Complete(String),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Sends pages, conversations and deletions to the mirror's writer thread.
+#[derive(Clone)]
+pub struct MirrorWriter {
+    tx: mpsc::Sender<Op>,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    error: Option<String>,
+    dropped: u64,
+}
+
+impl MirrorWriter {
+    /// Opens its own connection to `path` and starts the thread. The thread ends once every
+    /// clone of the writer is dropped and what they sent is written.
+    pub fn start(path: &Path) -> Result<MirrorWriter, MirrorError> {
+        Self::start_joinable(path).map(|(w, _)| w)
+    }
+
+    /// Like [`Self::start`], also answering the thread, to wait for it at exit.
+    pub fn start_joinable(
+        path: &Path,
+    ) -> Result<(MirrorWriter, std::thread::JoinHandle<()>), MirrorError> {
+        let conn = connect(path)?;
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("convtui-mirror".into())
+            .spawn(move || run(conn, rx, shared))
+            .map_err(|e| MirrorError::Directory {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+        Ok((MirrorWriter { tx, state }, thread))
+    }
+
+    fn offer(&self, op: Op) {
+        if self.tx.try_send(op).is_err() {
+            if let Ok(mut s) = self.state.lock() {
+                s.dropped += 1;
+            }
+        }
+    }
+
+    /// Records one page of a listing of `conv` in `order`, fetched with cursor `after`. Never
+    /// waits: when the writer is far behind, the page is left out (see [`Self::dropped`]).
+    pub fn record_page(&self, conv: &str, items: &[Value], order: Order, after: Option<&str>) {
+        self.offer(page(conv, items.to_vec(), order, after, 0));
+    }
+
+    /// Like [`Self::record_page`], but waits for room instead of leaving the page out.
+    pub async fn record_page_wait(
+        &self,
+        conv: &str,
+        items: Vec<Value>,
+        order: Order,
+        after: Option<&str>,
+        generation: i64,
+    ) -> Result<(), MirrorError> {
+        self.tx
+            .send(page(conv, items, order, after, generation))
+            .await
+            .map_err(|_| MirrorError::Stopped)
+    }
+
+    /// Records one item read on its own (its place in the order is kept when the mirror has
+    /// it, else it is taken as the newest).
+    pub async fn record_item_wait(&self, conv: &str, item: Value) -> Result<(), MirrorError> {
+        // An ascending page after a cursor the mirror does not know goes above the newest item.
+        self.record_page_wait(conv, vec![item], Order::Asc, Some(""), 0)
+            .await
+    }
+
+    /// Records a conversation object (its metadata is searched too).
+    pub fn record_conversation(&self, conversation: &Value) {
+        self.offer(Op::Conversation(conversation.clone()));
+    }
+
+    /// Marks a conversation deleted on the server.
+    pub fn mark_conversation_deleted(&self, conv: &str) {
+        self.offer(Op::ConversationGone(conv.to_string()));
+    }
+
+    /// Marks an item deleted on the server.
+    pub fn mark_deleted(&self, conv: &str, item: &str) {
+        self.offer(Op::ItemGone {
+            conv: conv.to_string(),
+            item: item.to_string(),
+        });
+    }
+
+    /// After a complete listing recorded with `generation`: marks every item of `conv` not in
+    /// it as deleted, and answers how many were marked.
+    pub async fn end_full(&self, conv: &str, generation: i64) -> Result<u64, MirrorError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Op::EndFull {
+                conv: conv.to_string(),
+                generation,
+                reply,
+            })
+            .await
+            .map_err(|_| MirrorError::Stopped)?;
+        answer.await.map_err(|_| MirrorError::Stopped)
+    }
+
+    /// Notes that a listing of `conv` reached its oldest item.
+    pub async fn complete(&self, conv: &str) -> Result<(), MirrorError> {
+        self.tx
+            .send(Op::Complete(conv.to_string()))
+            .await
+            .map_err(|_| MirrorError::Stopped)
+    }
+
+    /// Waits until everything sent so far is written. Answers the first write error, if any.
+    pub async fn flush(&self) -> Result<(), String> {
+        let (reply, done) = oneshot::channel();
+        if self.tx.send(Op::Flush(reply)).await.is_ok() {
+            let _ = done.await;
+        }
+        self.error().map_or(Ok(()), Err)
+    }
+
+    /// The first write error, if one happened.
+    pub fn error(&self) -> Option<String> {
+        self.state.lock().ok().and_then(|s| s.error.clone())
+    }
+
+    /// Operations left out because the writer was behind.
+    pub fn dropped(&self) -> u64 {
+        self.state.lock().map(|s| s.dropped).unwrap_or(0)
+    }
+}
+
+fn page(conv: &str, items: Vec<Value>, order: Order, after: Option<&str>, generation: i64) -> Op {
+    Op::Page {
+        conv: conv.to_string(),
+        items,
+        order,
+        after: after.map(str::to_string),
+        generation,
+    }
+}
+
+/// How long the writer waits for the next operation before it commits.
+const IDLE: Duration = Duration::from_millis(50);
+/// Longest a transaction stays open, and most items in one: few large transactions keep the
+/// full-text index in few segments, which is most of the cost of writing it.
+const MAX_HOLD: Duration = Duration::from_secs(1);
+const MAX_ITEMS: usize = 20_000;
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
+    let timer = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .ok();
+    // The next operation: waits at most IDLE when a transaction is open.
+    let next = |rx: &mut mpsc::Receiver<Op>, open: bool| -> Option<Op> {
+        match rx.try_recv() {
+            Ok(op) => Some(op),
+            Err(mpsc::error::TryRecvError::Disconnected) => None,
+            Err(mpsc::error::TryRecvError::Empty) if !open => rx.blocking_recv(),
+            Err(mpsc::error::TryRecvError::Empty) => timer
+                .as_ref()
+                .and_then(|t| {
+                    t.block_on(async { tokio::time::timeout(IDLE, rx.recv()).await })
+                        .ok()
+                })
+                .flatten(),
+        }
+    };
+    while let Some(first) = next(&mut rx, false) {
+        let started = Instant::now();
+        let mut replies = Vec::new();
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            let mut op = first;
+            let mut items = 0usize;
+            loop {
+                let urgent = matches!(op, Op::Flush(_) | Op::EndFull { .. });
+                items += match &op {
+                    Op::Page { items, .. } => items.len(),
+                    _ => 1,
+                };
+                apply(&tx, op, &mut replies)?;
+                if urgent || items >= MAX_ITEMS || started.elapsed() >= MAX_HOLD {
+                    break;
+                }
+                match next(&mut rx, true) {
+                    Some(more) => op = more,
+                    None => break,
+                }
+            }
+            tx.commit()
+        })();
+        if let Err(e) = result {
+            if let Ok(mut s) = state.lock() {
+                s.error.get_or_insert_with(|| e.to_string());
+            }
+        }
+        for reply in replies {
+            reply();
+        }
+    }
+}
+
+type Reply = Box<dyn FnOnce() + Send>;
+
+fn conv_row(tx: &Transaction, conv: &str) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO conversations(id) VALUES (?1) ON CONFLICT(id) DO NOTHING",
+        [conv],
+    )?;
+    tx.query_row(
+        "SELECT rowid FROM conversations WHERE id = ?1",
+        [conv],
+        |r| r.get(0),
+    )
+}
+
+fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result<()> {
+    match op {
+        Op::Page {
+            conv,
+            items,
+            order,
+            after,
+            generation,
+        } => write_page(tx, &conv, &items, order, after.as_deref(), generation),
+        Op::Conversation(value) => {
+            let Some(id) = value.get("id").and_then(Value::as_str) else {
+                return Ok(());
+            };
+            let raw = value.to_string();
+            tx.execute(
+                "INSERT INTO conversations(id, raw, read_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET raw = excluded.raw, read_at = excluded.read_at,
+                 deleted_at = NULL",
+                params![id, raw, now()],
+            )?;
+            Ok(())
+        }
+        Op::ConversationGone(conv) => {
+            tx.execute(
+                "UPDATE conversations SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+                params![conv, now()],
+            )?;
+            Ok(())
+        }
+        Op::ItemGone { conv, item } => {
+            tx.execute(
+                "UPDATE items SET deleted_at = ?3 WHERE id = ?2 AND deleted_at IS NULL
+                 AND conv = (SELECT rowid FROM conversations WHERE id = ?1)",
+                params![conv, item, now()],
+            )?;
+            Ok(())
+        }
+        Op::EndFull {
+            conv,
+            generation,
+            reply,
+        } => {
+            let marked = tx.execute(
+                "UPDATE items SET deleted_at = ?3 WHERE deleted_at IS NULL AND seen_gen < ?2
+                 AND conv = (SELECT rowid FROM conversations WHERE id = ?1)",
+                params![conv, generation, now()],
+            )?;
+            replies.push(Box::new(move || {
+                let _ = reply.send(marked as u64);
+            }));
+            Ok(())
+        }
+        Op::Complete(conv) => {
+            tx.execute(
+                "UPDATE conversations SET complete = 1, synced_at = ?2 WHERE id = ?1",
+                params![conv, now()],
+            )?;
+            Ok(())
+        }
+        Op::Flush(reply) => {
+            replies.push(Box::new(move || {
+                let _ = reply.send(());
+            }));
+            Ok(())
+        }
+    }
+}
+
+fn write_page(
+    tx: &Transaction,
+    conv: &str,
+    items: &[Value],
+    order: Order,
+    after: Option<&str>,
+    generation: i64,
+) -> rusqlite::Result<()> {
+    // Items without an id cannot be told apart; an id twice in a page is kept once.
+    let mut ids = std::collections::HashSet::new();
+    let items: Vec<(&str, &Value)> = items
+        .iter()
+        .filter_map(|v| id_of(v).filter(|id| !id.is_empty()).map(|id| (id, v)))
+        .filter(|(id, _)| ids.insert(*id))
+        .collect();
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rowid = conv_row(tx, conv)?;
+    let mut pos_of = tx.prepare_cached("SELECT pos FROM items WHERE conv = ?1 AND id = ?2")?;
+    let known = items
+        .iter()
+        .map(|(id, _)| {
+            pos_of
+                .query_row(params![rowid, id], |r| r.get(0))
+                .optional()
+        })
+        .collect::<rusqlite::Result<Vec<Option<i64>>>>()?;
+    let cursor = match after {
+        Some(a) => pos_of
+            .query_row(params![rowid, a], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
+    // Two subqueries, so that each is one index lookup.
+    let bounds: (Option<i64>, Option<i64>) = tx.query_row(
+        "SELECT (SELECT MIN(pos) FROM items WHERE conv = ?1),
+                (SELECT MAX(pos) FROM items WHERE conv = ?1)",
+        [rowid],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let positions = text::place(
+        &known,
+        cursor,
+        after.is_none(),
+        order == Order::Asc,
+        (bounds.0.unwrap_or(0), bounds.1.unwrap_or(0)),
+    );
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO items(conv, id, pos, type, role, raw, seen_gen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut index =
+        tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, NULL)")?;
+    let mut update = tx.prepare_cached(
+        "UPDATE items SET raw = ?3, type = ?4, role = ?5, deleted_at = NULL,
+         seen_gen = MAX(seen_gen, ?6) WHERE conv = ?1 AND id = ?2",
+    )?;
+    for (((id, value), pos), was_known) in items.iter().zip(positions).zip(&known) {
+        let role = value.get("role").and_then(Value::as_str);
+        let raw = value.to_string();
+        if was_known.is_some() {
+            update.execute(params![rowid, id, raw, kind_of(value), role, generation])?;
+        } else {
+            insert.execute(params![
+                rowid,
+                id,
+                pos,
+                kind_of(value),
+                role,
+                raw,
+                generation
+            ])?;
+            let item_rowid = tx.last_insert_rowid();
+            index.execute(params![item_rowid, text::value_text(value)])?;
+        }
+    }
+    Ok(())
+}

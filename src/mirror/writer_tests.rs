@@ -1,0 +1,108 @@
+//! The writer and the reader together: order, index updates, hostile pages.
+
+use super::*;
+use crate::api::Order;
+use serde_json::json;
+
+fn msg(id: &str, text: &str) -> serde_json::Value {
+    json!({"type": "message", "id": id, "role": "user", "content": [{"type": "input_text", "text": text}]})
+}
+
+fn ids(m: &Mirror, conv: &str) -> Vec<String> {
+    m.items(conv)
+        .unwrap()
+        .iter()
+        .map(|i| i.raw["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_keep_the_server_order_and_updates_replace_the_indexed_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let w = m.writer().unwrap();
+    // Newest first: m5 m4, then after m4: m3 m2.
+    w.record_page_wait(
+        "c",
+        vec![msg("m5", "e"), msg("m4", "d")],
+        Order::Desc,
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    w.record_page_wait(
+        "c",
+        vec![msg("m3", "oldword"), msg("m2", "b")],
+        Order::Desc,
+        Some("m4"),
+        0,
+    )
+    .await
+    .unwrap();
+    // Two newer items, reaching a known one.
+    w.record_page_wait(
+        "c",
+        vec![msg("m7", "g"), msg("m6", "f"), msg("m5", "e")],
+        Order::Desc,
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    // Oldest first from the start.
+    w.record_page_wait(
+        "c",
+        vec![msg("m1", "a"), msg("m2", "b")],
+        Order::Asc,
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    // The text of m3 changes: the old word is gone from the index, the new one is in.
+    w.record_page_wait("c", vec![msg("m3", "quokka")], Order::Asc, Some("m2"), 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert_eq!(ids(&m, "c"), ["m1", "m2", "m3", "m4", "m5", "m6", "m7"]);
+    let found = |q: &str| -> Vec<Option<String>> {
+        m.search(&SearchQuery::new(q))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.item)
+            .collect()
+    };
+    assert_eq!(found("quokka"), [Some("m3".to_string())]);
+    assert!(
+        found("oldword").is_empty(),
+        "the old text of m3 is no longer indexed"
+    );
+    w.mark_deleted("c", "m7");
+    w.flush().await.unwrap();
+    let stats = m.stats("c").unwrap();
+    assert_eq!((stats.items, stats.deleted), (6, 1));
+    assert_eq!(stats.by_type["message"], 6);
+    assert_eq!(stats.by_role["user"], 6);
+    assert!(m.search(&SearchQuery::new("g")).unwrap()[0].deleted);
+}
+
+#[tokio::test]
+async fn a_hostile_page_is_recorded_without_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let w = m.writer().unwrap();
+    let page = vec![
+        msg("m1", "first"),
+        msg("m1", "again"),
+        json!({"type": "message", "content": "no id"}),
+        json!("not an object"),
+        json!({"id": 7}),
+    ];
+    w.record_page_wait("c", page, Order::Desc, None, 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert_eq!(ids(&m, "c"), ["m1"]);
+    assert_eq!(m.search(&SearchQuery::new("first")).unwrap().len(), 1);
+}
