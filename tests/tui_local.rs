@@ -355,3 +355,77 @@ fn load_all_stops_at_the_page_limit_with_a_clear_error() {
         app.counts()
     );
 }
+
+#[tokio::test]
+async fn what_the_tui_reads_goes_into_the_mirror_and_a_delete_is_marked() {
+    let server = common::start_memory().await;
+    let base = server.base_url();
+    let http = reqwest::Client::new();
+    let conv: Value = http
+        .post(format!("{base}/conversations"))
+        .json(&json!({"metadata": {"title": "Mirrored"},
+                      "items": [{"role": "user", "content": "lisbon train times"},
+                                {"role": "assistant", "content": "the 9:05 from Oriente"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let conv_id = conv["id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mirror.sqlite3");
+    let writer = convtui::mirror::MirrorWriter::start(&path).unwrap();
+    let (rt, mut rx) = runtime(&base, &dir);
+    let rt = rt.with_mirror(Some(writer));
+
+    rt.spawn(Effect::LoadConversation(conv_id.clone()));
+    assert!(matches!(
+        next(&mut rx).await,
+        Message::ConversationLoaded { result: Ok(_), .. }
+    ));
+    rt.spawn(Effect::LoadItems {
+        conversation: conv_id.clone(),
+        generation: 1,
+        after: None,
+        ascending: false,
+    });
+    let Message::ItemsLoaded {
+        result: Ok(page), ..
+    } = next(&mut rx).await
+    else {
+        panic!("a page")
+    };
+    rt.flush_mirror().await.unwrap();
+    let mirror = convtui::mirror::Mirror::open_path(&path).unwrap();
+    let items = mirror.items(&conv_id).unwrap();
+    assert_eq!(items.len(), 2, "the page is in the mirror");
+    assert!(items.iter().all(|i| !i.deleted));
+    let hits = mirror
+        .search(&convtui::mirror::SearchQuery::new("lisbon"))
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].conversation, conv_id);
+
+    let item = page.data[0].0.clone();
+    rt.spawn(Effect::DeleteItem {
+        conversation: conv_id.clone(),
+        item,
+    });
+    assert!(matches!(
+        next(&mut rx).await,
+        Message::ItemDeleted { result: Ok(()), .. }
+    ));
+    rt.flush_mirror().await.unwrap();
+    let items = convtui::mirror::Mirror::open_path(&path)
+        .unwrap()
+        .items(&conv_id)
+        .unwrap();
+    assert_eq!(
+        items.iter().filter(|i| i.deleted).count(),
+        1,
+        "marked, not dropped"
+    );
+    drop(rt);
+    server.shutdown().await.unwrap();
+}

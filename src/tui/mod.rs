@@ -7,6 +7,7 @@ pub mod editor;
 pub mod keymap;
 pub mod layout;
 pub mod message;
+pub mod mirroring;
 pub mod modal;
 pub mod navigate;
 pub mod paging;
@@ -78,12 +79,17 @@ pub async fn run(profile: Profile) -> Result<(), String> {
         registry_path,
         editor::drafts::dir_for(&data_dir, &profile.name),
     );
+    let recording = mirroring::Recording::start(&profile, &data_dir);
+    let runtime = runtime.with_mirror(recording.as_ref().map(|r| r.writer.clone()));
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
     terminal::restore();
     // Registry and draft writes still running finish before the process ends.
     runtime.finish_writes().await;
     drop(runtime);
+    if let Some(recording) = recording {
+        recording.finish().await;
+    }
     if let Some(server) = server {
         if let Err(e) = server.shutdown().await {
             tracing::warn!("the local server did not stop cleanly: {e}");

@@ -48,6 +48,8 @@ struct Context {
     drafts: PathBuf,
     /// Registry and draft writes: an older one never lands after a newer one.
     writes: crate::files::LatestWins,
+    /// The local mirror's writer, unless `mirror = false` (see `tui::mirroring`).
+    mirror: Option<crate::mirror::MirrorWriter>,
 }
 
 impl Runtime {
@@ -70,9 +72,27 @@ impl Runtime {
                 registry,
                 drafts,
                 writes: crate::files::LatestWins::default(),
+                mirror: None,
             }),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records what the tasks read into the local mirror through `writer`. Called before
+    /// anything is spawned.
+    pub fn with_mirror(mut self, writer: Option<crate::mirror::MirrorWriter>) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut self.context) {
+            ctx.mirror = writer;
+        }
+        self
+    }
+
+    /// Waits until what was sent to the mirror is written (tests, and quitting).
+    pub async fn flush_mirror(&self) -> Result<(), String> {
+        match &self.context.mirror {
+            Some(w) => w.flush().await,
+            None => Ok(()),
         }
     }
 
@@ -127,6 +147,7 @@ async fn run(
             let result = client
                 .get_conversation(&id)
                 .await
+                .inspect(|c| record_conversation(ctx, c))
                 .map(|c| info(&c))
                 .map_err(|e| failure(&e));
             Message::ConversationLoaded { id, result }
@@ -147,6 +168,10 @@ async fn run(
                 .list_items(&conversation, &params)
                 .await
                 .map_err(|e| failure(&e));
+            if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
+                let items: Vec<Value> = page.data.iter().map(|i| i.0.clone()).collect();
+                w.record_page(&conversation, &items, params.order, params.after.as_deref());
+            }
             Message::ItemsLoaded {
                 conversation,
                 generation,
@@ -364,12 +389,24 @@ async fn delete_conversation(
 ) -> Message {
     let options = deletion::DeleteOptions { allow_partial };
     match deletion::conversation_with(client, &ctx.backup, &id, options).await {
-        Ok(_) => Message::ConversationDeleted { id, result: Ok(()) },
+        Ok(_) => {
+            if let Some(w) = &ctx.mirror {
+                w.mark_conversation_deleted(&id);
+            }
+            Message::ConversationDeleted { id, result: Ok(()) }
+        }
         Err(DeleteError::Partial { saved, reason }) => Message::DeletePartial { id, saved, reason },
         Err(e) => Message::ConversationDeleted {
             id,
             result: Err(deletion_failure(e)),
         },
+    }
+}
+
+/// Hands a conversation to the mirror's writer; never waits.
+fn record_conversation(ctx: &Context, c: &Conversation) {
+    if let (Some(w), Ok(value)) = (&ctx.mirror, serde_json::to_value(c)) {
+        w.record_conversation(&value);
     }
 }
 
@@ -390,7 +427,12 @@ async fn delete_one(
 ) -> Result<(), Failure> {
     let id = item_id(item).unwrap_or_default();
     match deletion::item(client, &ctx.backup, conversation, id, Some(item.clone())).await {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            if let Some(w) = &ctx.mirror {
+                w.mark_deleted(conversation, id);
+            }
+            Ok(())
+        }
         Err(DeleteError::Api(e)) if e.is_not_found() => {
             match client.get_conversation(conversation).await {
                 Ok(_) => Ok(()),
