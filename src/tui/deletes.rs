@@ -131,6 +131,9 @@ pub(super) fn confirmed(app: &mut App, what: Pending) -> Vec<Effect> {
         Pending::DeleteConversation { id } => {
             vec![Effect::DeleteConversation { id }]
         }
+        Pending::DeleteConversationPartial { id, .. } => {
+            vec![Effect::DeleteConversationPartial { id }]
+        }
         _ => vec![],
     }
 }

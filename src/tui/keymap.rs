@@ -56,6 +56,8 @@ actions! {
     Help = "help",
     Quit = "quit",
     ForceQuit = "force-quit",
+    UndoDelete = "undo-delete",
+    Stats = "stats",
     // Modals.
     Yes = "yes",
     No = "no",
@@ -130,6 +132,8 @@ pub enum Context {
     Command,
     /// The message log (`m`).
     Messages,
+    /// The stats popup.
+    Stats,
 }
 
 impl Context {
@@ -151,6 +155,7 @@ impl Context {
         Context::Matches,
         Context::Command,
         Context::Messages,
+        Context::Stats,
     ];
 
     /// The stable name, as config files use it.
@@ -173,6 +178,7 @@ impl Context {
             Context::Filter => "filter",
             Context::Matches => "matches",
             Context::Command => "command",
+            Context::Stats => "stats",
         }
     }
 
@@ -195,6 +201,7 @@ impl Context {
             Context::Matches => "While a filter is in effect",
             Context::Command => "Command line",
             Context::Messages => "Messages",
+            Context::Stats => "Conversation stats",
         }
     }
 

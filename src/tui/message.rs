@@ -77,6 +77,14 @@ pub enum Message {
     },
     /// A click or a wheel notch (only when mouse capture is on).
     Mouse(MouseEvent),
+    /// `u`: what undoing the last delete re-created.
+    Undone(Result<crate::restore::Restored, Failure>),
+    /// A conversation delete was refused: its items could not all be read; `saved` could.
+    DeletePartial {
+        id: String,
+        saved: u64,
+        reason: String,
+    },
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -141,6 +149,12 @@ pub enum Effect {
     SetInclude(Vec<String>),
     /// Stops requests in flight; each answers at once as cancelled.
     Cancel(super::cancel::Which),
+    /// Re-creates the last deleted item or conversation from the journal.
+    UndoDelete,
+    /// Deletes a conversation whose items could not all be read, with the partial backup.
+    DeleteConversationPartial {
+        id: String,
+    },
 }
 
 impl Effect {
@@ -157,6 +171,8 @@ impl Effect {
                 | Effect::UpdateMetadata { .. }
                 | Effect::CreateConversation { .. }
                 | Effect::AddItems { .. }
+                | Effect::UndoDelete
+                | Effect::DeleteConversationPartial { .. }
         )
     }
 }

@@ -11,6 +11,7 @@ pub mod load;
 pub mod loaded;
 pub mod message;
 pub mod messages;
+pub mod mirroring;
 pub mod modal;
 pub mod navigate;
 pub mod paging;
@@ -21,8 +22,10 @@ pub mod root;
 pub mod runtime;
 pub use crate::sanitize;
 pub mod state;
+pub mod stats;
 pub mod terminal;
 pub mod theme;
+pub mod undo;
 pub mod view;
 pub mod widgets;
 
@@ -92,6 +95,7 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
         app.status = Some(state::Status::Warning(warnings.join(" · ")));
     }
     app.profile_names = settings.profiles.clone();
+    app.limits = client.limits();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = runtime::Runtime::new(
         client,
@@ -101,6 +105,8 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
         registry_path,
         editor::drafts::dir_for(&data_dir, &profile.name),
     );
+    let recording = mirroring::Recording::start(&profile, &data_dir);
+    let runtime = runtime.with_mirror(recording.as_ref().map(|r| r.writer.clone()));
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     if settings.mouse {
         if let Err(e) = terminal::enable_mouse() {
@@ -112,6 +118,9 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
     // Registry and draft writes still running finish before the process ends.
     runtime.finish_writes().await;
     drop(runtime);
+    if let Some(recording) = recording {
+        recording.finish().await;
+    }
     if let Some(server) = server {
         if let Err(e) = server.shutdown().await {
             tracing::warn!("the local server did not stop cleanly: {e}");

@@ -26,6 +26,7 @@ pub fn open_conversation(app: &mut App, id: &str) -> Vec<Effect> {
         .map(|c| Effect::Cancel(super::cancel::Which::PagesOf(c)));
     let generation = app.generation();
     let mut tl = Timeline::new(id, ascending, generation);
+    tl.paging.limits = app.limits;
     let first = tl.load_next();
     app.timeline = Some(tl);
     app.focus = Focus::Timeline;

@@ -44,6 +44,12 @@ pub struct Paging {
     /// first page arrives, and stays for good if it fails.
     pub reloading: Option<bool>,
     pub warning: Option<String>,
+    /// Pages arrived since the first one (a reload starts over).
+    pub pages: u64,
+    /// The listing limits (pages and items) no paging goes past.
+    pub limits: paging::Limits,
+    /// Set once when the limits stopped paging; the reply handler shows it as an error.
+    pub limit_hit: Option<String>,
 }
 
 impl Paging {
@@ -59,12 +65,23 @@ impl Paging {
             seen: HashSet::new(),
             reloading: None,
             warning: None,
+            pages: 0,
+            limits: paging::Limits::default(),
+            limit_hit: None,
         }
     }
 
     /// The next page, if there is one and none is on its way.
     pub fn next_page(&mut self) -> Option<Request> {
         if !self.has_more || self.loading {
+            return None;
+        }
+        if let Err(why) = self.limits.check(self.pages + 1, self.seen.len() as u64) {
+            self.has_more = false;
+            self.load_all = false;
+            self.follow_end = false;
+            self.warning = Some(format!("Paging stopped: {why}"));
+            self.limit_hit = Some(why);
             return None;
         }
         self.loading = true;
@@ -119,7 +136,9 @@ impl Paging {
             self.has_more = true;
             self.warning = None;
             self.ascending = asc;
+            self.pages = 0;
         }
+        self.pages += 1;
         // Indices, not copies: the caller keeps what it needs from the page itself.
         let fresh = page
             .data
@@ -201,6 +220,34 @@ mod tests {
         assert!(a.fresh.is_empty() && a.stalled.is_some());
         assert!(!p.has_more && p.warning.is_some());
         assert_eq!(p.next_page(), None);
+    }
+
+    #[test]
+    fn paging_stops_at_the_listing_limits_with_a_reason() {
+        let mut p = Paging::new(false, 1);
+        p.limits = paging::Limits {
+            max_pages: 2,
+            max_items: 1_000,
+        };
+        p.load_all = true;
+        p.next_page();
+        p.arrived(&page(0..3, true));
+        p.next_page().expect("a second page is within the limit");
+        p.arrived(&page(3..6, true));
+        assert_eq!(p.next_page(), None, "a third page is past the limit");
+        let why = p.limit_hit.take().expect("the limit is reported");
+        assert!(why.contains("2 pages"), "{why}");
+        assert!(!p.has_more && !p.load_all && p.warning.is_some());
+
+        let mut p = Paging::new(false, 1);
+        p.limits = paging::Limits {
+            max_pages: 100,
+            max_items: 4,
+        };
+        p.next_page();
+        p.arrived(&page(0..5, true));
+        assert_eq!(p.next_page(), None, "more items than the limit");
+        assert!(p.limit_hit.unwrap().contains("4 items"));
     }
 
     #[test]

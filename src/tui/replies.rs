@@ -111,6 +111,15 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             conversation,
             result,
         } => editor::on_external_edited(app, &conversation, result),
+        Message::Undone(result) => {
+            done(app);
+            super::undo::on_undone(app, result)
+        }
+        Message::DeletePartial { id, saved, reason } => {
+            done(app);
+            super::undo::on_partial(app, &id, saved, &reason);
+            vec![]
+        }
     }
 }
 
@@ -214,6 +223,9 @@ fn on_page(
     let (arrived, next) = tl.on_page(&page);
     if let Some(w) = arrived.stalled {
         app.status = Some(Status::Warning(w));
+    }
+    if let Some(why) = tl.paging.limit_hit.take() {
+        app.status = Some(Status::Error(Failure::new(format!("Loading {why}"))));
     }
     if let Some(asc) = arrived.reloaded.filter(|_| app.status.is_none()) {
         let order = if asc { "oldest first" } else { "newest first" };

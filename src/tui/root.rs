@@ -162,6 +162,12 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             }
             return vec![];
         }
+        Some(Modal::Stats(_)) => {
+            if action == Some(Action::Close) {
+                app.modals.pop();
+            }
+            return vec![];
+        }
         Some(Modal::OpenById(o)) => {
             return match action {
                 Some(Action::Cancel) => {
@@ -371,6 +377,11 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CopyId | Action::CopyJson => {
             super::clipboard::copy(app, action == Action::CopyJson)
+        }
+        Action::UndoDelete => super::undo::start(app),
+        Action::Stats => {
+            super::stats::open(app);
+            vec![]
         }
         _ => vec![],
     }

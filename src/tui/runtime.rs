@@ -52,6 +52,8 @@ struct Context {
     writes: crate::files::LatestWins,
     /// The `include` values for pages of items (`:include`).
     include: std::sync::Mutex<Vec<String>>,
+    /// The local mirror's writer, unless `mirror = false` (see `tui::mirroring`).
+    mirror: Option<crate::mirror::MirrorWriter>,
 }
 
 impl Runtime {
@@ -75,10 +77,28 @@ impl Runtime {
                 drafts,
                 writes: crate::files::LatestWins::default(),
                 include: std::sync::Mutex::new(Vec::new()),
+                mirror: None,
             }),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
             cancels: Arc::default(),
+        }
+    }
+
+    /// Records what the tasks read into the local mirror through `writer`. Called before
+    /// anything is spawned.
+    pub fn with_mirror(mut self, writer: Option<crate::mirror::MirrorWriter>) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut self.context) {
+            ctx.mirror = writer;
+        }
+        self
+    }
+
+    /// Waits until what was sent to the mirror is written (tests, and quitting).
+    pub async fn flush_mirror(&self) -> Result<(), String> {
+        match &self.context.mirror {
+            Some(w) => w.flush().await,
+            None => Ok(()),
         }
     }
 
@@ -179,6 +199,7 @@ async fn run(
             let result = client
                 .get_conversation(&id)
                 .await
+                .inspect(|c| record_conversation(ctx, c))
                 .map(|c| info(&c))
                 .map_err(|e| failure(&e));
             Message::ConversationLoaded { id, result }
@@ -199,6 +220,10 @@ async fn run(
                 .list_items(&conversation, &params)
                 .await
                 .map_err(|e| failure(&e));
+            if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
+                let items: Vec<Value> = page.data.iter().map(|i| i.0.clone()).collect();
+                w.record_page(&conversation, &items, params.order, params.after.as_deref());
+            }
             Message::ItemsLoaded {
                 conversation,
                 generation,
@@ -246,13 +271,18 @@ async fn run(
                 failed,
             }
         }
-        Effect::DeleteConversation { id } => {
-            let result = deletion::conversation(client, &ctx.backup, &id)
-                .await
-                .map(|_| ())
-                .map_err(deletion_failure);
-            Message::ConversationDeleted { id, result }
+        Effect::DeleteConversation { id } => delete_conversation(client, ctx, id, false).await,
+        Effect::DeleteConversationPartial { id } => {
+            delete_conversation(client, ctx, id, true).await
         }
+        Effect::UndoDelete => Message::Undone(
+            crate::restore::undo_last(client, &ctx.backup)
+                .await
+                .map_err(|e| match e {
+                    crate::restore::RestoreError::Api(e) => failure(&e),
+                    other => Failure::new(other.to_string()),
+                }),
+        ),
         Effect::SaveRegistry(registry) => {
             let ctx = ctx.clone();
             let result = tokio::task::spawn_blocking(move || {
@@ -404,6 +434,37 @@ async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, Fa
     }
 }
 
+/// Backs up a conversation and deletes it. A backup that could not read every item is
+/// refused unless `allow_partial` (the second confirm's yes).
+async fn delete_conversation(
+    client: &Client,
+    ctx: &Context,
+    id: String,
+    allow_partial: bool,
+) -> Message {
+    let options = deletion::DeleteOptions { allow_partial };
+    match deletion::conversation_with(client, &ctx.backup, &id, options).await {
+        Ok(_) => {
+            if let Some(w) = &ctx.mirror {
+                w.mark_conversation_deleted(&id);
+            }
+            Message::ConversationDeleted { id, result: Ok(()) }
+        }
+        Err(DeleteError::Partial { saved, reason }) => Message::DeletePartial { id, saved, reason },
+        Err(e) => Message::ConversationDeleted {
+            id,
+            result: Err(deletion_failure(e)),
+        },
+    }
+}
+
+/// Hands a conversation to the mirror's writer; never waits.
+fn record_conversation(ctx: &Context, c: &Conversation) {
+    if let (Some(w), Ok(value)) = (&ctx.mirror, serde_json::to_value(c)) {
+        w.record_conversation(&value);
+    }
+}
+
 fn deletion_failure(e: DeleteError) -> Failure {
     match e {
         DeleteError::Api(e) => failure(&e),
@@ -421,7 +482,12 @@ async fn delete_one(
 ) -> Result<(), Failure> {
     let id = item_id(item).unwrap_or_default();
     match deletion::item(client, &ctx.backup, conversation, id, Some(item.clone())).await {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            if let Some(w) = &ctx.mirror {
+                w.mark_deleted(conversation, id);
+            }
+            Ok(())
+        }
         Err(DeleteError::Api(e)) if e.is_not_found() => {
             match client.get_conversation(conversation).await {
                 Ok(_) => Ok(()),

@@ -71,6 +71,8 @@ pub struct App {
     pub log: crate::tui::messages::Log,
     /// Whether the server's conversation list has been asked for and answered.
     pub listing: crate::tui::load::Load,
+    /// The listing limits every timeline's paging keeps to (the client's).
+    pub limits: crate::api::paging::Limits,
 }
 
 impl App {
@@ -106,6 +108,7 @@ impl App {
             profile_names: vec![profile.to_string()],
             log: Default::default(),
             listing: Default::default(),
+            limits: crate::api::paging::Limits::default(),
         };
         app.relayout();
         app

@@ -52,6 +52,8 @@ const ROWS: &[Row] = &[
     (C::Global, &[k('?')], Help, "help", Some("help")),
     (C::Global, &[k('q')], Quit, "quit (outside dialogs and editors)", Some("quit")),
     (C::Global, &[ctrl('c')], ForceQuit, "quit at once, from anywhere", None),
+    (C::Global, &[k('u')], UndoDelete, "undo the last delete (it comes back with a new id)", None),
+    (C::Global, &[k('i')], Stats, "the open conversation's stats: items by type and role, size", None),
     (C::Conversations, &[ENTER], Open, "open the conversation", Some("open")),
     (C::Conversations, &[k('o')], OpenById, "open a conversation by id", Some("open id")),
     (C::Conversations, &[k('d'), k('X')], DeleteConversation, "delete the conversation", Some("delete")),
@@ -123,6 +125,7 @@ const ROWS: &[Row] = &[
     (C::Messages, &[code(KeyCode::PageUp)], PageUp, "page up", None),
     (C::Messages, &[k('g'), code(KeyCode::Home)], Top, "newest", Some("newest")),
     (C::Messages, &[k('G'), code(KeyCode::End)], Bottom, "oldest", None),
+    (C::Stats, &[ESC, k('i'), k('q'), ENTER], Close, "close the stats", Some("close")),
 ];
 
 pub fn bindings() -> Vec<Binding> {

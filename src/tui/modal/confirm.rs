@@ -27,6 +27,11 @@ pub enum Pending {
     /// Yes puts the draft back in the open editor; no ("not now") closes the editor and the
     /// draft stays; only discard deletes it.
     RestoreDraft(String),
+    /// Delete a conversation whose items could not all be read, keeping the `saved` ones.
+    DeleteConversationPartial {
+        id: String,
+        saved: u64,
+    },
 }
 
 /// How the popup looks: red for what cannot be undone, yellow for the editors' questions.
@@ -52,7 +57,8 @@ impl Confirm {
         let tone = match pending {
             Pending::DeleteItem { .. }
             | Pending::DeleteMarked { .. }
-            | Pending::DeleteConversation { .. } => Tone::Danger,
+            | Pending::DeleteConversation { .. }
+            | Pending::DeleteConversationPartial { .. } => Tone::Danger,
             _ => Tone::Caution,
         };
         // The draft question appears while the user may be typing (see `armed`).

@@ -35,6 +35,8 @@ pub enum Modal {
     Filter(FilterInput),
     Command(crate::tui::command::CommandLine),
     Messages(crate::tui::messages::Messages),
+    /// The open conversation's stats (`i`).
+    Stats(crate::tui::stats::Stats),
 }
 
 impl Modal {
@@ -48,6 +50,7 @@ impl Modal {
             Modal::Filter(_) => Context::Filter,
             Modal::Command(_) => Context::Command,
             Modal::Messages(_) => Context::Messages,
+            Modal::Stats(_) => Context::Stats,
         }
     }
 }

@@ -57,6 +57,8 @@ impl Timeline {
             s.push_str(" · loading");
         } else if self.paging.has_more {
             s.push_str(" · more");
+        } else if self.paging.limit_hit.is_some() || self.paging.warning.is_some() {
+            s.push_str(" · stopped");
         } else {
             s.push_str(" · all");
         }

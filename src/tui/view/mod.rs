@@ -1,7 +1,7 @@
 //! Drawing: pure functions of the state, into the rectangles of `app.geometry`. The panes
 //! draw themselves (`tui::panes`); then the modal stack, back to front.
 
-mod dialogs;
+pub(crate) mod dialogs;
 mod editor;
 pub mod fit;
 mod prompt;
@@ -59,6 +59,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Modal::Filter(f) => prompt::filter(frame, g.status, f, &app.counts()),
             Modal::Command(c) => prompt::command(frame, g.body, g.status, c),
             Modal::Messages(m) => dialogs::messages(frame, area, m, &app.log),
+            Modal::Stats(s) => crate::tui::stats::draw(frame, area, s),
         }
     }
 }

@@ -1,0 +1,79 @@
+//! The real binary in tmux against `convtui serve`: `u` undoes a delete.
+
+mod common;
+
+use common::tmux::{command_line, Served, Tmux};
+use serde_json::{json, Value};
+
+fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut req = reqwest::Client::new().request(method.parse().unwrap(), url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    })
+}
+
+fn texts(base: &str, conv: &str) -> Vec<String> {
+    let (status, page) = call(
+        "GET",
+        &format!("{base}/conversations/{conv}/items?order=asc"),
+        None,
+    );
+    assert_eq!(status, 200);
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["content"][0]["text"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn u_brings_back_a_deleted_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let base = served.base_url.clone();
+    let (_, c) = call(
+        "POST",
+        &format!("{base}/conversations"),
+        Some(json!({"metadata": {"title": "Undo me"},
+                    "items": [{"role": "user", "content": "first words"},
+                              {"role": "user", "content": "parting words"}]})),
+    );
+    let conv = c["id"].as_str().unwrap().to_string();
+    let data = dir.path().join("data").display().to_string();
+    let tmux = Tmux::start(
+        "undo",
+        120,
+        30,
+        &command_line(&[("CONVTUI_DATA_DIR", &data)], &["--base-url", &base]),
+    );
+    tmux.wait_for("Undo me", 20);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("2 loaded · all", 20);
+    // Newest first: the selected item is "parting words".
+    tmux.keys(&["d"]);
+    tmux.wait_for("Delete this item?", 20);
+    tmux.keys(&["y"]);
+    tmux.wait_for("1 loaded · all", 20);
+    assert_eq!(texts(&base, &conv), ["first words"]);
+
+    tmux.keys(&["u"]);
+    let screen = tmux.wait_for("new id", 20);
+    assert!(screen.contains("Restored item"), "{screen}");
+    // The panes refresh: the item is back in the timeline.
+    let screen = tmux.wait_for("2 loaded · all", 20);
+    assert!(screen.contains("parting words"), "{screen}");
+    assert_eq!(texts(&base, &conv), ["first words", "parting words"]);
+
+    tmux.keys(&["q"]);
+    tmux.wait_exit(20);
+}
