@@ -261,9 +261,9 @@ mod tests {
         let total = height(&value, false, 40);
         assert!(total > 30);
         d.on_action(Action::Bottom, Some(item), (10, 40), 5);
-        assert_eq!(d.scroll as usize, total - 10);
+        assert_eq!(d.scroll, total - 10);
         d.on_action(Action::Down, Some(item), (10, 40), 5);
-        assert_eq!(d.scroll as usize, total - 10, "no further");
+        assert_eq!(d.scroll, total - 10, "no further");
         assert!(d.on_action(Action::ToggleRaw, Some(item), (10, 40), 5));
         assert_eq!((d.raw, d.scroll), (true, 0));
         assert!(!d.on_action(Action::Delete, Some(item), (10, 40), 5));
