@@ -114,7 +114,9 @@ pub fn open(app: &mut App) {
         ));
         return;
     };
-    let mut s = Stats::of(tl.items());
+    // Loaded items are kept as text; they are read again only when asked for.
+    let values: Vec<Value> = tl.items().iter().map(|l| l.value()).collect();
+    let mut s = Stats::of(&values);
     s.complete = !tl.paging.has_more;
     s.title = app.title_of(&tl.conversation);
     s.conversation = tl.conversation.clone();
