@@ -15,6 +15,10 @@ impl serde_json::ser::Formatter for TerminalSafe {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Printable ASCII (most of any listing) has nothing to escape.
+        if fragment.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return writer.write_all(fragment.as_bytes());
+        }
         // By grapheme cluster, as the sanitizer judges text: a joiner inside an emoji sequence
         // stays, a lone one is escaped.
         use unicode_segmentation::UnicodeSegmentation;
