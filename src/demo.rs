@@ -48,7 +48,7 @@ pub fn new_conversations() -> Result<Vec<NewConversation>, String> {
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
             let mut items = Vec::with_capacity(demo.items.len());
-            for chunk in demo.items.chunks(validate::MAX_ITEMS) {
+            for chunk in validate::chunks(&demo.items) {
                 let list = Value::Array(chunk.to_vec());
                 items.extend(
                     validate::items_of(&list, true, ItemTypes::Any)
