@@ -83,6 +83,8 @@ actions! {
     HistoryNext = "history-next",
     Discard = "discard",
     Messages = "messages",
+    // Search of the mirror.
+    Search = "search",
 }
 
 impl fmt::Display for Action {
@@ -134,6 +136,10 @@ pub enum Context {
     Messages,
     /// The stats popup.
     Stats,
+    /// The search results pane.
+    Search,
+    /// Typing a search query.
+    SearchPrompt,
 }
 
 impl Context {
@@ -156,6 +162,8 @@ impl Context {
         Context::Command,
         Context::Messages,
         Context::Stats,
+        Context::Search,
+        Context::SearchPrompt,
     ];
 
     /// The stable name, as config files use it.
@@ -179,6 +187,8 @@ impl Context {
             Context::Matches => "matches",
             Context::Command => "command",
             Context::Stats => "stats",
+            Context::Search => "search",
+            Context::SearchPrompt => "search-prompt",
         }
     }
 
@@ -202,6 +212,8 @@ impl Context {
             Context::Command => "Command line",
             Context::Messages => "Messages",
             Context::Stats => "Conversation stats",
+            Context::Search => "Search results",
+            Context::SearchPrompt => "Search, typing",
         }
     }
 

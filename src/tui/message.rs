@@ -85,6 +85,11 @@ pub enum Message {
         saved: u64,
         reason: String,
     },
+    /// The hits of a search of the mirror (`S`), or why there are none.
+    Searched {
+        generation: u64,
+        result: Result<Vec<crate::mirror::Hit>, String>,
+    },
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -154,6 +159,11 @@ pub enum Effect {
     /// Deletes a conversation whose items could not all be read, with the partial backup.
     DeleteConversationPartial {
         id: String,
+    },
+    /// Searches the local mirror (off the UI thread).
+    Search {
+        generation: u64,
+        query: String,
     },
 }
 

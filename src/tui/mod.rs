@@ -35,6 +35,7 @@ pub mod export;
 pub mod filter;
 pub mod mouse;
 pub mod profiles;
+pub mod search;
 pub mod settings;
 
 /// The root's `update` and `start`, under the name they have always had.
@@ -107,6 +108,7 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
     );
     let recording = mirroring::Recording::start(&profile, &data_dir);
     let runtime = runtime.with_mirror(recording.as_ref().map(|r| r.writer.clone()));
+    let runtime = runtime.with_mirror_file(mirroring::path(&profile, &data_dir));
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     if settings.mouse {
         if let Err(e) = terminal::enable_mouse() {

@@ -32,7 +32,9 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             result,
         } => {
             done(app);
-            on_page(app, &conversation, generation, result)
+            let mut effects = on_page(app, &conversation, generation, result);
+            effects.extend(super::search::after_page(app));
+            effects
         }
         Message::ItemDeleted {
             conversation,
@@ -118,6 +120,10 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         Message::DeletePartial { id, saved, reason } => {
             done(app);
             super::undo::on_partial(app, &id, saved, &reason);
+            vec![]
+        }
+        Message::Searched { generation, result } => {
+            super::search::on_result(app, generation, result);
             vec![]
         }
     }

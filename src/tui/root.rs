@@ -84,6 +84,10 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
             super::command::on_paste(c, text);
             vec![]
         }
+        Some(Modal::Search(_)) => {
+            super::search::on_paste(app, text);
+            vec![]
+        }
         _ => {
             draft_question::on_paste(app, text);
             vec![]
@@ -130,6 +134,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         Some(Modal::Command(_)) => return super::command::on_key(app, action, &ev),
+        Some(Modal::Search(_)) => return super::search::on_key(app, action, &ev),
         Some(Modal::Editor(_)) => return editor_keys::on_key(app, ev),
         Some(Modal::Confirm(_)) => {
             if let Some(effects) = draft_question::on_key(app, ev, action) {
@@ -383,6 +388,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             super::stats::open(app);
             vec![]
         }
+        Action::Search => super::search::open(app, None),
         _ => vec![],
     }
 }

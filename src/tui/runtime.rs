@@ -54,6 +54,8 @@ struct Context {
     include: std::sync::Mutex<Vec<String>>,
     /// The local mirror's writer, unless `mirror = false` (see `tui::mirroring`).
     mirror: Option<crate::mirror::MirrorWriter>,
+    /// The mirror's file, for searching and reading it; `None` with `mirror = false`.
+    mirror_file: Option<PathBuf>,
 }
 
 impl Runtime {
@@ -78,6 +80,7 @@ impl Runtime {
                 writes: crate::files::LatestWins::default(),
                 include: std::sync::Mutex::new(Vec::new()),
                 mirror: None,
+                mirror_file: None,
             }),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
@@ -90,6 +93,14 @@ impl Runtime {
     pub fn with_mirror(mut self, writer: Option<crate::mirror::MirrorWriter>) -> Self {
         if let Some(ctx) = Arc::get_mut(&mut self.context) {
             ctx.mirror = writer;
+        }
+        self
+    }
+
+    /// Searches and reads the mirror at `path`. Called before anything is spawned.
+    pub fn with_mirror_file(mut self, path: Option<PathBuf>) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut self.context) {
+            ctx.mirror_file = path;
         }
         self
     }
@@ -365,6 +376,10 @@ async fn run(
             conversation,
             result: Err("the external editor can only run from the event loop".into()),
         },
+        Effect::Search { generation, query } => Message::Searched {
+            generation,
+            result: search_mirror(ctx.mirror_file.clone(), query).await,
+        },
         // The event loop writes the clipboard, and `spawn` keeps the include values: neither
         // comes here, and neither has an answer.
         Effect::Copy(_) | Effect::SetInclude(_) | Effect::Cancel(_) => Message::Tick,
@@ -496,4 +511,19 @@ async fn delete_one(
         }
         Err(e) => Err(deletion_failure(e)),
     }
+}
+
+/// Searches the mirror on a blocking thread, so the event loop never waits for the disk.
+async fn search_mirror(file: Option<PathBuf>, query: String) -> Result<Vec<crate::mirror::Hit>, String> {
+    let Some(file) = file else {
+        return Err("The local mirror is off for this profile (mirror = false): there is nothing to search".into());
+    };
+    tokio::task::spawn_blocking(move || {
+        let mirror = crate::mirror::Mirror::open_path(&file).map_err(|e| e.to_string())?;
+        let mut q = crate::mirror::SearchQuery::new(query);
+        q.limit = super::panes::search::MAX_HITS;
+        mirror.search(&q).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("the search stopped: {e}"))?
 }

@@ -73,6 +73,8 @@ pub struct App {
     pub listing: crate::tui::load::Load,
     /// The listing limits every timeline's paging keeps to (the client's).
     pub limits: crate::api::paging::Limits,
+    /// The item a search result is opening, and the match marked in its detail.
+    pub search: crate::tui::search::Found,
 }
 
 impl App {
@@ -109,6 +111,7 @@ impl App {
             log: Default::default(),
             listing: Default::default(),
             limits: crate::api::paging::Limits::default(),
+            search: Default::default(),
         };
         app.relayout();
         app

@@ -60,6 +60,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Modal::Command(c) => prompt::command(frame, g.body, g.status, c),
             Modal::Messages(m) => dialogs::messages(frame, area, m, &app.log),
             Modal::Stats(s) => crate::tui::stats::draw(frame, area, s),
+            Modal::Search(s) => crate::tui::panes::search::draw(frame, g.body, s),
         }
     }
 }
@@ -74,6 +75,9 @@ fn draw_matches(frame: &mut Frame, g: &Geometry, app: &App) {
     }
     if let Some(q) = active(app, Focus::Timeline) {
         highlight(buf, super::layout::inner(g.timeline), q);
+        highlight(buf, super::layout::inner(g.detail), q);
+    }
+    if let Some(q) = super::search::detail_term(app) {
         highlight(buf, super::layout::inner(g.detail), q);
     }
 }
