@@ -9,7 +9,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List as ListWidget, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::block;
@@ -176,8 +176,9 @@ pub fn snippet_spans(hit: &Hit, width: usize) -> Vec<Span<'static>> {
     out
 }
 
-/// A hit's two rows: the title with type and role, then the snippet.
-fn rows(hit: &Hit, width: usize) -> ListItem<'static> {
+/// A hit's two rows: the title with type and role, then the snippet. The selected one is
+/// marked on its first row only, so that the snippet keeps its match style.
+fn rows(hit: &Hit, width: usize, selected: bool) -> [Line<'static>; 2] {
     let title = hit.title.as_deref().unwrap_or(&hit.conversation);
     let kind = match &hit.role {
         Some(role) => format!("{} · {}", hit.kind, role),
@@ -191,16 +192,19 @@ fn rows(hit: &Hit, width: usize) -> ListItem<'static> {
     };
     let meta = format!("  {kind}{gone}");
     let title_room = width.saturating_sub(fit::width(&meta)).max(8);
+    let (bar, title_style, meta_style) = if selected {
+        ("▌", THEME.highlight(), THEME.highlight())
+    } else {
+        (" ", Style::new().add_modifier(Modifier::BOLD), THEME.dim())
+    };
     let first = Line::from(vec![
-        Span::styled(
-            fit::cut(&sanitize::line(title), title_room),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::styled(fit::cut(&meta, width), THEME.dim()),
+        Span::styled(bar, THEME.accent()),
+        Span::styled(fit::cut(&sanitize::line(title), title_room), title_style),
+        Span::styled(fit::cut(&meta, width), meta_style),
     ]);
-    let mut second = vec![Span::raw("  ")];
-    second.extend(snippet_spans(hit, width.saturating_sub(2)));
-    ListItem::new(vec![first, Line::from(second)])
+    let mut second = vec![Span::raw("   ")];
+    second.extend(snippet_spans(hit, width.saturating_sub(3)));
+    [first, Line::from(second)]
 }
 
 /// The prompt line: the query with a block cursor while it is edited.
@@ -280,19 +284,15 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &Search) {
     let visible = (hits.height as usize / 2).max(1);
     let at = s.list.position();
     let first = (at + 1).saturating_sub(visible);
-    let items: Vec<ListItem> = s
+    let lines: Vec<Line> = s
         .list
         .rows()
+        .enumerate()
         .skip(first)
         .take(visible)
-        .map(|(_, hit)| rows(hit, width))
+        .flat_map(|(n, (_, hit))| rows(hit, width, n == at && !s.editing))
         .collect();
-    let selected = (s.list.shown_len() > 0 && !s.editing).then(|| at - first);
-    let mut state = ListState::default().with_selected(selected);
-    let list = ListWidget::new(items)
-        .highlight_style(THEME.highlight())
-        .highlight_symbol("▌");
-    frame.render_stateful_widget(list, hits, &mut state);
+    frame.render_widget(Paragraph::new(lines), hits);
 }
 
 #[cfg(test)]
