@@ -151,10 +151,7 @@ fn the_found_item_is_selected_and_its_match_marked_in_the_detail() {
         },
     );
     let tl = app.timeline.as_ref().unwrap();
-    assert_eq!(
-        tl.selected_item().and_then(|i| i.id()),
-        Some("msg_lisbon")
-    );
+    assert_eq!(tl.selected_item().and_then(|i| i.id()), Some("msg_lisbon"));
     let (screen, buf) = draw(&mut app, 120, 30);
     insta::assert_snapshot!("search_found_detail_120x30", screen);
     let g = app.geometry;

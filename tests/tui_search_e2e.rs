@@ -31,7 +31,10 @@ impl Server {
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert!(line.contains("listening on"), "unexpected ready line {line:?}");
+        assert!(
+            line.contains("listening on"),
+            "unexpected ready line {line:?}"
+        );
         Server { child }
     }
 
@@ -189,20 +192,29 @@ fn search_opens_the_right_conversation_with_the_item_selected() {
     tmux.type_text("quokka");
     tmux.keys(&["Enter"]);
     let results = tmux.wait_for("1 hit", 10);
-    assert!(results.contains("How many quokka live on Rottnest?"), "{results}");
+    assert!(
+        results.contains("How many quokka live on Rottnest?"),
+        "{results}"
+    );
     assert!(!results.contains(&conv_a) && !results.contains(&conv_c));
     tmux.keys(&["Enter"]);
     let found = tmux.wait_for("Found; the match is marked", 20);
     // The item is 121st from the newest: a second page had to load for it.
     assert!(found.contains(&format!("Items · {conv_b}")), "{found}");
-    assert!(found.contains(&b_ids[130]), "the detail shows the item: {found}");
+    assert!(
+        found.contains(&b_ids[130]),
+        "the detail shows the item: {found}"
+    );
     assert!(found.contains("200 loaded"), "{found}");
     let selected = found
         .lines()
         .find(|l| l.contains("┃▌"))
         .unwrap_or_default()
         .to_string();
-    assert!(selected.contains("How many quokka"), "the selected row: {found}");
+    assert!(
+        selected.contains("How many quokka"),
+        "the selected row: {found}"
+    );
 
     // A query the index cannot parse gets its error in the pane; the TUI goes on.
     tmux.keys(&[":"]);

@@ -29,7 +29,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "extra fields to include in the items (none: clear)",
     ),
     ("goto", "N", "go to the Nth loaded item"),
-    ("search", "QUERY", "full-text search of every mirrored conversation"),
+    (
+        "search",
+        "QUERY",
+        "full-text search of every mirrored conversation",
+    ),
     ("help", "", "help for the keys and these commands"),
     ("quit", "", "quit"),
 ];

@@ -90,6 +90,18 @@ pub enum Message {
         generation: u64,
         result: Result<Vec<crate::mirror::Hit>, String>,
     },
+    /// The server could not be reached at all (no connection, or no answer in time).
+    Unreachable(Failure),
+    /// The mirror's conversations, for reading offline.
+    MirrorRead(Result<Vec<crate::mirror::read::MirroredConversation>, String>),
+    /// A page read from the mirror, with the ids of its items the server no longer has.
+    MirrorItemsLoaded {
+        conversation: String,
+        generation: u64,
+        result: Result<(PageData, Vec<String>), Failure>,
+    },
+    /// Time to ask the server again whether it answers.
+    RetryDue,
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -165,6 +177,22 @@ pub enum Effect {
         generation: u64,
         query: String,
     },
+    /// Reads the mirror's conversations, for reading offline.
+    ReadMirror,
+    /// A page of items from the mirror instead of the server (offline).
+    LoadMirrorItems {
+        conversation: String,
+        generation: u64,
+        after: Option<String>,
+        ascending: bool,
+    },
+    /// Answers `Message::RetryDue` after this many seconds.
+    RetryServer(u64),
+    /// Marks items in the mirror as gone on the server.
+    MarkGoneInMirror {
+        conversation: String,
+        items: Vec<String>,
+    },
 }
 
 impl Effect {
@@ -183,6 +211,7 @@ impl Effect {
                 | Effect::AddItems { .. }
                 | Effect::UndoDelete
                 | Effect::DeleteConversationPartial { .. }
+                | Effect::LoadMirrorItems { .. }
         )
     }
 }

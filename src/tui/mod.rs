@@ -34,6 +34,7 @@ pub mod command;
 pub mod export;
 pub mod filter;
 pub mod mouse;
+pub mod offline;
 pub mod profiles;
 pub mod search;
 pub mod settings;

@@ -19,8 +19,16 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         Message::Mouse(_) => vec![],
         Message::ConversationsListed(result) => {
             done(app);
+            if result.is_err() && super::offline::keeps_copy(app) {
+                return vec![];
+            }
+            let answered = result.is_ok();
             on_listed(app, result);
-            vec![]
+            if answered {
+                super::offline::on_listed(app)
+            } else {
+                vec![]
+            }
         }
         Message::ConversationLoaded { id, result } => {
             done(app);
@@ -34,6 +42,7 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             done(app);
             let mut effects = on_page(app, &conversation, generation, result);
             effects.extend(super::search::after_page(app));
+            effects.extend(super::offline::after_live_page(app));
             effects
         }
         Message::ItemDeleted {
@@ -126,6 +135,30 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             super::search::on_result(app, generation, result);
             vec![]
         }
+        Message::Unreachable(failure) => super::offline::on_unreachable(app, failure),
+        Message::MirrorRead(result) => {
+            super::offline::on_mirror_read(app, result);
+            vec![]
+        }
+        Message::MirrorItemsLoaded {
+            conversation,
+            generation,
+            result,
+        } => {
+            let result = result.map(|(page, gone)| {
+                super::offline::mark_copy_gone(app, &conversation, &gone);
+                page
+            });
+            on_reply(
+                app,
+                Message::ItemsLoaded {
+                    conversation,
+                    generation,
+                    result,
+                },
+            )
+        }
+        Message::RetryDue => super::offline::on_retry_due(app),
     }
 }
 

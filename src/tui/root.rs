@@ -63,6 +63,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
         }
     }
     relayout(app);
+    let effects = super::offline::route(app, effects);
     count(app, effects)
 }
 
@@ -214,6 +215,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 fn resolve(app: &mut App, pending: Pending, yes: bool) -> Vec<Effect> {
     match pending {
         Pending::RestoreDraft(text) => editor_keys::restore_answered(app, &text, yes),
+        Pending::ReadOffline => super::offline::answered(app, yes),
         _ if !yes => vec![],
         Pending::DiscardChanges => editor_keys::discard_confirmed(app),
         Pending::SaveMetadata => editor_keys::save_confirmed(app),
@@ -243,6 +245,9 @@ pub(super) fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
 
 /// An action in a pane: the focused pane's own first, then the ones that span panes.
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(refused) = super::offline::refuse(app, action) {
+        return refused;
+    }
     let page = app.page_step() as isize;
     match app.focus {
         Focus::Conversations => {

@@ -205,7 +205,15 @@ async fn run(
     seq: u64,
 ) -> Message {
     match effect {
-        Effect::ListConversations => Message::ConversationsListed(list_all(client).await),
+        Effect::ListConversations => {
+            let result = list_all(client).await;
+            if let Err(e) = &result {
+                if super::offline::is_unreachable(e) {
+                    let _ = tx.send(Message::Unreachable(failure(e)));
+                }
+            }
+            Message::ConversationsListed(result.map_err(|e| failure(&e)))
+        }
         Effect::LoadConversation(id) => {
             let result = client
                 .get_conversation(&id)
@@ -380,6 +388,40 @@ async fn run(
             generation,
             result: search_mirror(ctx.mirror_file.clone(), query).await,
         },
+        Effect::ReadMirror => {
+            Message::MirrorRead(super::offline::read_conversations(ctx.mirror_file.clone()).await)
+        }
+        Effect::LoadMirrorItems {
+            conversation,
+            generation,
+            after,
+            ascending,
+        } => Message::MirrorItemsLoaded {
+            result: super::offline::read_page(
+                ctx.mirror_file.clone(),
+                conversation.clone(),
+                after,
+                ascending,
+            )
+            .await,
+            conversation,
+            generation,
+        },
+        Effect::RetryServer(secs) => {
+            tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+            Message::RetryDue
+        }
+        Effect::MarkGoneInMirror {
+            conversation,
+            items,
+        } => {
+            if let Some(w) = &ctx.mirror {
+                for item in &items {
+                    w.mark_deleted(&conversation, item);
+                }
+            }
+            Message::Tick
+        }
         // The event loop writes the clipboard, and `spawn` keeps the include values: neither
         // comes here, and neither has an answer.
         Effect::Copy(_) | Effect::SetInclude(_) | Effect::Cancel(_) => Message::Tick,
@@ -421,14 +463,14 @@ async fn add_items(
     }
 }
 
-async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, Failure> {
+async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, ApiError> {
     let mut params = ListParams::default();
     let mut out: Vec<(String, ConvInfo)> = Vec::new();
     loop {
         let page = match client.list_conversations(&params).await {
             Ok(p) => p,
             Err(e) if e.kind == ErrorKind::NotSupported => return Ok(None),
-            Err(e) => return Err(failure(&e)),
+            Err(e) => return Err(e),
         };
         let before = out.len();
         for c in &page.data {
@@ -514,9 +556,15 @@ async fn delete_one(
 }
 
 /// Searches the mirror on a blocking thread, so the event loop never waits for the disk.
-async fn search_mirror(file: Option<PathBuf>, query: String) -> Result<Vec<crate::mirror::Hit>, String> {
+async fn search_mirror(
+    file: Option<PathBuf>,
+    query: String,
+) -> Result<Vec<crate::mirror::Hit>, String> {
     let Some(file) = file else {
-        return Err("The local mirror is off for this profile (mirror = false): there is nothing to search".into());
+        return Err(
+            "The local mirror is off for this profile (mirror = false): there is nothing to search"
+                .into(),
+        );
     };
     tokio::task::spawn_blocking(move || {
         let mirror = crate::mirror::Mirror::open_path(&file).map_err(|e| e.to_string())?;

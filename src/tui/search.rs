@@ -38,7 +38,8 @@ pub struct Found {
 /// Opens the search pane; with a query, searches at once.
 pub fn open(app: &mut App, query: Option<&str>) -> Vec<Effect> {
     let query = query.map(str::trim).unwrap_or("");
-    app.modals.push(Modal::Search(Box::new(Search::prompt(query))));
+    app.modals
+        .push(Modal::Search(Box::new(Search::prompt(query))));
     if query.is_empty() {
         return vec![];
     }
@@ -118,7 +119,10 @@ pub fn first_match(hit: &Hit) -> Query {
 /// Opens the hit's conversation, and looks for its item.
 pub fn open_hit(app: &mut App, hit: &Hit) -> Vec<Effect> {
     let conv = hit.conversation.clone();
-    let already = app.timeline.as_ref().is_some_and(|t| t.conversation == conv);
+    let already = app
+        .timeline
+        .as_ref()
+        .is_some_and(|t| t.conversation == conv);
     let mut effects = if already {
         if let Some(i) = app.convs.items.iter().position(|c| c.id == conv) {
             app.convs.selected = i;
@@ -183,7 +187,9 @@ pub fn after_page(app: &mut App) -> Vec<Effect> {
         app.detail.scroll = 0;
         app.search.seek = None;
         app.search.mark = Some(seek);
-        app.status = Some(Status::Info("Found; the match is marked in the detail".into()));
+        app.status = Some(Status::Info(
+            "Found; the match is marked in the detail".into(),
+        ));
         return vec![];
     }
     if tl.paging.loading {

@@ -173,7 +173,8 @@ fn enter_on_a_hit_loads_pages_until_the_item_is_there_and_selects_it() {
     // The first page does not have it: the next is asked for.
     let next = page_of(&mut app, "conv_2", items(0..100), true);
     assert!(
-        next.iter().any(|e| matches!(e, Effect::LoadItems { after: Some(a), .. } if a == "msg_99")),
+        next.iter()
+            .any(|e| matches!(e, Effect::LoadItems { after: Some(a), .. } if a == "msg_99")),
         "{next:?}"
     );
     assert!(app.search.seek.is_some());

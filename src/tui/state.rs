@@ -75,6 +75,8 @@ pub struct App {
     pub limits: crate::api::paging::Limits,
     /// The item a search result is opening, and the match marked in its detail.
     pub search: crate::tui::search::Found,
+    /// Reading the mirror's copy while the server cannot be reached.
+    pub offline: crate::tui::offline::Offline,
 }
 
 impl App {
@@ -112,6 +114,7 @@ impl App {
             listing: Default::default(),
             limits: crate::api::paging::Limits::default(),
             search: Default::default(),
+            offline: Default::default(),
         };
         app.relayout();
         app

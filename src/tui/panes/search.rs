@@ -265,7 +265,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &Search) {
     } else {
         format!(
             " Search · {} ",
-            fit::cut(&sanitize::line(&s.query), area.width.saturating_sub(14) as usize)
+            fit::cut(
+                &sanitize::line(&s.query),
+                area.width.saturating_sub(14) as usize
+            )
         )
     };
     let outer = block(title, true);

@@ -92,6 +92,17 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         ),
         Span::styled(format!(" · {}", sanitize::line(&app.base_url)), THEME.dim()),
     ]);
+    // Offline, that comes first, where even a narrow terminal shows it.
+    let mut line = line;
+    if let Some(h) = super::offline::header(app) {
+        line.spans.insert(
+            1,
+            Span::styled(
+                format!(" {h} "),
+                THEME.warning().add_modifier(Modifier::BOLD),
+            ),
+        );
+    }
     frame.render_widget(Paragraph::new(line), area);
 }
 
