@@ -226,3 +226,73 @@ fn search_opens_the_right_conversation_with_the_item_selected() {
     tmux.wait_exit(10);
     server.stop();
 }
+
+#[test]
+fn offline_the_mirror_is_read_only_and_live_data_returns_with_gone_items_marked() {
+    let port = free_port();
+    let env = Env::new(port);
+    let server = Server::start(&env.db(), port);
+    let items = vec![
+        user("first keepsake note"),
+        user("second note, deleted later"),
+        user("third note"),
+    ];
+    let (conv, ids) = env.conversation("Notebook", &items);
+    assert_eq!(env.json(&["sync"]).len(), 1);
+    // Another client deletes an item after the copy was made; the mirror does not know.
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "DELETE",
+        ])
+        .arg(format!("{}/conversations/{conv}/items/{}", env.url, ids[1]))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    server.stop();
+
+    let tmux = env.tui("offline");
+    tmux.wait_for("The server cannot be reached", 30);
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("offline · copy from just now", 20);
+    assert!(screen.contains("Notebook"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("third note", 20);
+    assert!(
+        screen.contains("second note, deleted later"),
+        "the copy has it: {screen}"
+    );
+    assert!(!screen.contains("[gone on the server]"));
+    tmux.keys(&["d"]);
+    let refused = tmux.wait_for("Read-only (offline", 10);
+    assert!(!refused.contains("Delete this item?"), "{refused}");
+
+    let server = Server::start(&env.db(), port);
+    tmux.keys(&["R"]);
+    let screen = tmux.wait_for("gone on the server (marked)", 30);
+    assert!(!screen.contains("offline · copy"), "live again: {screen}");
+    let gone_row = screen
+        .lines()
+        .find(|l| l.contains("second note, deleted later"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(gone_row.contains("[gone on the server]"), "{screen}");
+    let live_row = screen
+        .lines()
+        .find(|l| l.contains("third note"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(!live_row.contains("[gone on the server]"), "{screen}");
+    // Live again, a delete is asked for, not refused.
+    tmux.keys(&["g", "d"]);
+    tmux.wait_for("Delete this item?", 10);
+    tmux.keys(&["n"]);
+    tmux.keys(&["q"]);
+    tmux.wait_exit(10);
+    server.stop();
+}
