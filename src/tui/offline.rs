@@ -49,6 +49,8 @@ pub struct Offline {
     pub copy_at: Option<i64>,
     pub written: HashMap<String, i64>,
     pub check: Option<Check>,
+    /// A timer to try the server again is running (there is never more than one).
+    pub retrying: bool,
 }
 
 /// No answer at all: the connection failed, or the answer did not come in time.
@@ -94,7 +96,7 @@ fn read_only(app: &App) -> String {
 /// The server did not answer: offers the mirror once; while offline, tries again later.
 pub fn on_unreachable(app: &mut App, failure: Failure) -> Vec<Effect> {
     if app.offline.active {
-        return vec![Effect::RetryServer(RETRY_SECS)];
+        return schedule(app);
     }
     if app.offline.offered {
         return vec![];
@@ -127,7 +129,8 @@ pub fn answered(app: &mut App, yes: bool) -> Vec<Effect> {
     app.status = Some(Status::Warning(
         "Offline: reading the mirror's copy, read-only".into(),
     ));
-    let mut effects = vec![Effect::ReadMirror, Effect::RetryServer(RETRY_SECS)];
+    let mut effects = vec![Effect::ReadMirror];
+    effects.extend(schedule(app));
     effects.extend(super::navigate::reload_timeline(app));
     route(app, effects)
 }
@@ -270,13 +273,31 @@ pub fn on_listed(app: &mut App) -> Vec<Effect> {
     effects
 }
 
-/// A try of the server failed while offline: the list keeps the copy.
-pub fn keeps_copy(app: &App) -> bool {
-    app.offline.active
+/// The one timer that tries the server again.
+fn schedule(app: &mut App) -> Vec<Effect> {
+    if app.offline.retrying {
+        return vec![];
+    }
+    app.offline.retrying = true;
+    vec![Effect::RetryServer(RETRY_SECS)]
+}
+
+/// A try of the server failed while offline: the list keeps the copy, and the timer runs.
+/// `None` when online (the failure is the list's own).
+pub fn still_offline(app: &mut App, failure: &Failure) -> Option<Vec<Effect>> {
+    if !app.offline.active {
+        return None;
+    }
+    app.status = Some(Status::Warning(format!(
+        "Still offline ({}); the mirror's copy stays. R asks again",
+        sanitize::truncate(&sanitize::line(&failure.to_string()), 120)
+    )));
+    Some(schedule(app))
 }
 
 /// The timer: while offline, ask the server again.
 pub fn on_retry_due(app: &mut App) -> Vec<Effect> {
+    app.offline.retrying = false;
     if app.offline.active {
         vec![Effect::ListConversations]
     } else {

@@ -110,9 +110,16 @@ fn the_mirror_is_offered_once_and_read_with_its_age_in_the_header() {
     let generation = open_first(&mut app);
     mirror_page(&mut app, generation, &["msg_2", "msg_1"], &[]);
     assert_eq!(header(&app).as_deref(), Some("offline · copy from 3 h ago"));
-    // A second failure offers nothing new: it only schedules the next try.
+    // A second failure offers nothing new: it only schedules the next try, once.
+    assert!(update(&mut app, Message::Unreachable(unreachable())).is_empty());
+    assert_eq!(
+        update(&mut app, Message::RetryDue),
+        vec![Effect::ListConversations]
+    );
     let again = update(&mut app, Message::Unreachable(unreachable()));
     assert_eq!(again, vec![Effect::RetryServer(RETRY_SECS)]);
+    let listed = update(&mut app, Message::ConversationsListed(Err(unreachable())));
+    assert!(listed.is_empty(), "one timer at a time: {listed:?}");
     assert!(app.modals.is_empty());
 }
 
@@ -183,10 +190,17 @@ fn a_failed_try_keeps_the_copy_and_the_timer_tries_again() {
         update(&mut app, Message::RetryDue),
         vec![Effect::ListConversations]
     );
-    update(&mut app, Message::ConversationsListed(Err(unreachable())));
+    // An error status is an answer too, but not the list: still offline, and tried again.
+    let f = Failure {
+        message: "upstream failed".into(),
+        status: Some(502),
+        request_id: None,
+    };
+    let effects = update(&mut app, Message::ConversationsListed(Err(f)));
+    assert_eq!(effects, vec![Effect::RetryServer(RETRY_SECS)]);
     assert!(app.offline.active);
     assert_eq!(app.listing, crate::tui::load::Load::Loaded);
-    assert!(!matches!(app.status, Some(Status::Error(_))));
+    assert!(matches!(&app.status, Some(Status::Warning(w)) if w.starts_with("Still offline")));
 }
 
 #[test]

@@ -19,8 +19,10 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         Message::Mouse(_) => vec![],
         Message::ConversationsListed(result) => {
             done(app);
-            if result.is_err() && super::offline::keeps_copy(app) {
-                return vec![];
+            if let Err(f) = &result {
+                if let Some(effects) = super::offline::still_offline(app, f) {
+                    return effects;
+                }
             }
             let answered = result.is_ok();
             on_listed(app, result);

@@ -126,7 +126,7 @@ const ROWS: &[Row] = &[
     (C::Messages, &[k('g'), code(KeyCode::Home)], Top, "newest", Some("newest")),
     (C::Messages, &[k('G'), code(KeyCode::End)], Bottom, "oldest", None),
     (C::Stats, &[ESC, k('i'), k('q'), ENTER], Close, "close the stats", Some("close")),
-    (C::Global, &[k('S')], Search, "search every mirrored conversation (full text)", None),
+    (C::Global, &[k('S')], Search, "full-text search of every mirrored item", None),
     (C::SearchPrompt, &[ENTER], Submit, "search", Some("search")),
     (C::SearchPrompt, &[ESC], Cancel, "back to the results (or close)", Some("cancel")),
     (C::Search, &[ENTER], Open, "open the conversation at that item", Some("open")),
