@@ -22,7 +22,10 @@ fn seed(base: &str) {
             key: None,
         };
         let r = http
-            .post("/conversations", json!({"metadata": {"title": "Two levels"}}))
+            .post(
+                "/conversations",
+                json!({"metadata": {"title": "Two levels"}}),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let conv = r.body["id"].as_str().unwrap().to_string();
