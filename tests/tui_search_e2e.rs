@@ -271,6 +271,14 @@ fn offline_the_mirror_is_read_only_and_live_data_returns_with_gone_items_marked(
     tmux.keys(&["d"]);
     let refused = tmux.wait_for("Read-only (offline", 10);
     assert!(!refused.contains("Delete this item?"), "{refused}");
+    // Search works offline too: it is the mirror's.
+    tmux.keys(&["S"]);
+    tmux.type_text("keepsake");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 hit", 10);
+    tmux.keys(&["Enter"]);
+    let found = tmux.wait_for("Found; the match is marked", 10);
+    assert!(found.contains(&ids[0]), "the detail shows the item: {found}");
 
     let server = Server::start(&env.db(), port);
     tmux.keys(&["R"]);

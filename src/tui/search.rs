@@ -13,7 +13,7 @@ use super::filter::Query;
 use super::keymap::Action;
 use super::message::Effect;
 use super::modal::Modal;
-use super::panes::search::{Outcome, Search};
+use super::panes::search::{Outcome, Phase, Search};
 use super::panes::Focus;
 use super::sanitize;
 use super::state::{App, Status};
@@ -33,13 +33,23 @@ pub struct Seek {
 pub struct Found {
     pub seek: Option<Seek>,
     pub mark: Option<Seek>,
+    /// The pane as it was closed: `S` brings its results back.
+    pub last: Option<Box<Search>>,
 }
 
-/// Opens the search pane; with a query, searches at once.
+/// Opens the search pane; with a query, searches at once. Without one, the last results come
+/// back, if there are any.
 pub fn open(app: &mut App, query: Option<&str>) -> Vec<Effect> {
     let query = query.map(str::trim).unwrap_or("");
-    app.modals
-        .push(Modal::Search(Box::new(Search::prompt(query))));
+    let last = app.search.last.take().filter(|_| query.is_empty());
+    let pane = match last {
+        Some(mut s) => {
+            s.editing = s.list.items.is_empty();
+            s
+        }
+        None => Box::new(Search::prompt(query)),
+    };
+    app.modals.push(Modal::Search(pane));
     if query.is_empty() {
         return vec![];
     }
@@ -77,13 +87,23 @@ pub fn on_key(app: &mut App, action: Option<Action>, ev: &KeyEvent) -> Vec<Effec
             vec![]
         }
         Outcome::Close => {
-            app.modals.pop();
+            close(app);
             vec![]
         }
         Outcome::Open(hit) => {
-            app.modals.pop();
+            close(app);
             open_hit(app, &hit)
         }
+    }
+}
+
+/// Closes the pane in front, keeping it for the next `S`; a search still running is stopped.
+fn close(app: &mut App) {
+    if let Some(Modal::Search(mut s)) = app.modals.pop() {
+        if s.phase == Phase::Running {
+            s.phase = Phase::Cancelled;
+        }
+        app.search.last = Some(s);
     }
 }
 

@@ -223,3 +223,47 @@ fn opening_another_conversation_drops_the_seek() {
     page_of(&mut app, "conv_2", items(0..3), true);
     assert!(app.search.seek.is_none());
 }
+
+#[test]
+fn s_brings_the_last_results_back() {
+    let mut app = app();
+    let effects = open(&mut app, Some("lisbon"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Ok(vec![
+                hit("conv_1", Some("msg_1")),
+                hit("conv_2", Some("msg_2")),
+            ]),
+        },
+    );
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(search_pane(&app).is_none());
+    assert!(update(&mut app, key(KeyCode::Char('S'))).is_empty());
+    let pane = search_pane(&app).expect("the pane is back");
+    assert_eq!(pane.list.items.len(), 2);
+    assert_eq!(pane.list.selected, 1, "on the hit opened last");
+    assert!(!pane.editing);
+    // A new query from the command line starts afresh.
+    update(&mut app, key(KeyCode::Char('q')));
+    let effects = crate::tui::command::run(&mut app, "search zanzibar");
+    assert!(matches!(effects.as_slice(), [Effect::Search { query, .. }] if query == "zanzibar"));
+    assert!(search_pane(&app).unwrap().list.items.is_empty());
+}
+
+#[test]
+fn a_search_closed_while_running_comes_back_stopped() {
+    let mut app = app();
+    open(&mut app, Some("lisbon"));
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(search_pane(&app).is_none());
+    update(&mut app, key(KeyCode::Char('S')));
+    let pane = search_pane(&app).unwrap();
+    assert_eq!(pane.phase, crate::tui::panes::search::Phase::Cancelled);
+    assert!(pane.editing, "no results: the prompt is open");
+}
