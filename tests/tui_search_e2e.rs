@@ -278,7 +278,10 @@ fn offline_the_mirror_is_read_only_and_live_data_returns_with_gone_items_marked(
     tmux.wait_for("1 hit", 10);
     tmux.keys(&["Enter"]);
     let found = tmux.wait_for("Found; the match is marked", 10);
-    assert!(found.contains(&ids[0]), "the detail shows the item: {found}");
+    assert!(
+        found.contains(&ids[0]),
+        "the detail shows the item: {found}"
+    );
 
     let server = Server::start(&env.db(), port);
     tmux.keys(&["R"]);

@@ -570,7 +570,14 @@ async fn search_mirror(
         let mirror = crate::mirror::Mirror::open_path(&file).map_err(|e| e.to_string())?;
         let mut q = crate::mirror::SearchQuery::new(query);
         q.limit = super::panes::search::MAX_HITS;
-        mirror.search(&q).map_err(|e| e.to_string())
+        mirror
+            .search(&q)
+            .map(|hits| {
+                hits.into_iter()
+                    .map(super::panes::search::bounded)
+                    .collect()
+            })
+            .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| format!("the search stopped: {e}"))?

@@ -24,6 +24,35 @@ use crate::tui::widgets::list::List;
 /// Most hits asked of the mirror: the list stays small whatever the mirror holds.
 pub const MAX_HITS: usize = 200;
 
+/// Most bytes kept of a hit's text (snippet, title, names): a hostile item's one huge word
+/// stays small on screen and in memory.
+pub const MAX_TEXT: usize = 1000;
+
+/// Cuts `s` to at most `max` bytes, on a char boundary.
+fn cap(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut at = max;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+    }
+}
+
+/// A hit with every text bounded.
+pub fn bounded(mut hit: Hit) -> Hit {
+    cap(&mut hit.snippet, MAX_TEXT);
+    cap(&mut hit.conversation, MAX_TEXT);
+    cap(&mut hit.kind, MAX_TEXT);
+    for s in [&mut hit.title, &mut hit.item, &mut hit.role]
+        .into_iter()
+        .flatten()
+    {
+        cap(s, MAX_TEXT);
+    }
+    hit
+}
+
 /// Where a search is.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Phase {
@@ -96,7 +125,7 @@ impl Search {
         match result {
             Ok(mut hits) => {
                 hits.truncate(MAX_HITS);
-                self.list = List::new(hits);
+                self.list = List::new(hits.into_iter().map(bounded).collect());
                 self.phase = Phase::Done;
             }
             Err(e) => {
@@ -366,6 +395,23 @@ mod tests {
             Phase::Failed("cannot parse the search query".into())
         );
         assert_eq!(s.on_action(Some(Action::Open), 5), Outcome::Nothing);
+    }
+
+    #[test]
+    fn huge_text_is_cut_on_a_char_boundary() {
+        let mut h = hit(
+            "conv_a",
+            "msg_1",
+            &format!("{OPEN}{}{CLOSE}", "é".repeat(5000)),
+        );
+        h.title = Some("ü".repeat(3000));
+        let b = bounded(h);
+        assert!(b.snippet.len() <= MAX_TEXT && b.snippet.starts_with(OPEN));
+        assert!(b.title.as_ref().unwrap().len() <= MAX_TEXT);
+        assert!(b
+            .pieces()
+            .iter()
+            .all(|(t, m)| *m && t.chars().all(|c| c == 'é')));
     }
 
     #[test]
