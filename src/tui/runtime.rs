@@ -386,7 +386,7 @@ async fn run(
         },
         Effect::Search { generation, query } => Message::Searched {
             generation,
-            result: search_mirror(ctx.mirror_file.clone(), query).await,
+            result: super::search::run(ctx.mirror_file.clone(), query).await,
         },
         Effect::ReadMirror => {
             Message::MirrorRead(super::offline::read_conversations(ctx.mirror_file.clone()).await)
@@ -553,32 +553,4 @@ async fn delete_one(
         }
         Err(e) => Err(deletion_failure(e)),
     }
-}
-
-/// Searches the mirror on a blocking thread, so the event loop never waits for the disk.
-async fn search_mirror(
-    file: Option<PathBuf>,
-    query: String,
-) -> Result<Vec<crate::mirror::Hit>, String> {
-    let Some(file) = file else {
-        return Err(
-            "The local mirror is off for this profile (mirror = false): there is nothing to search"
-                .into(),
-        );
-    };
-    tokio::task::spawn_blocking(move || {
-        let mirror = crate::mirror::Mirror::open_path(&file).map_err(|e| e.to_string())?;
-        let mut q = crate::mirror::SearchQuery::new(query);
-        q.limit = super::panes::search::MAX_HITS;
-        mirror
-            .search(&q)
-            .map(|hits| {
-                hits.into_iter()
-                    .map(super::panes::search::bounded)
-                    .collect()
-            })
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| format!("the search stopped: {e}"))?
 }

@@ -254,6 +254,34 @@ pub fn detail_term(app: &App) -> Option<&Query> {
     (shown && !mark.term.is_empty()).then_some(&mark.term)
 }
 
+/// Searches the mirror on a blocking thread, so the event loop never waits for the disk.
+pub async fn run(
+    file: Option<std::path::PathBuf>,
+    query: String,
+) -> Result<Vec<crate::mirror::Hit>, String> {
+    let Some(file) = file else {
+        return Err(
+            "The local mirror is off for this profile (mirror = false): there is nothing to search"
+                .into(),
+        );
+    };
+    tokio::task::spawn_blocking(move || {
+        let mirror = crate::mirror::Mirror::open_path(&file).map_err(|e| e.to_string())?;
+        let mut q = crate::mirror::SearchQuery::new(query);
+        q.limit = super::panes::search::MAX_HITS;
+        mirror
+            .search(&q)
+            .map(|hits| {
+                hits.into_iter()
+                    .map(super::panes::search::bounded)
+                    .collect()
+            })
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("the search stopped: {e}"))?
+}
+
 #[cfg(test)]
 #[path = "search_tests.rs"]
 mod tests;
