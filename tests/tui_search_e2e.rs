@@ -188,10 +188,10 @@ fn search_opens_the_right_conversation_with_the_item_selected() {
     let tmux = env.tui("search");
     tmux.wait_for("Animals", 20);
     tmux.keys(&["S"]);
-    tmux.wait_for("Search the mirror", 10);
+    tmux.wait_for("Search the mirror", 20);
     tmux.type_text("quokka");
     tmux.keys(&["Enter"]);
-    let results = tmux.wait_for("1 hit", 10);
+    let results = tmux.wait_for("1 hit", 20);
     assert!(
         results.contains("How many quokka live on Rottnest?"),
         "{results}"
@@ -220,10 +220,12 @@ fn search_opens_the_right_conversation_with_the_item_selected() {
     tmux.keys(&[":"]);
     tmux.type_text("search \"lisbon");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("cannot parse the search query", 10);
+    tmux.wait_for("cannot parse the search query", 20);
+    // Esc and q in one read would be alt-q: the pane is closed first.
     tmux.keys(&["Escape"]);
+    tmux.wait_for("Enter open", 20);
     tmux.keys(&["q"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
     server.stop();
 }
 
@@ -269,15 +271,15 @@ fn offline_the_mirror_is_read_only_and_live_data_returns_with_gone_items_marked(
     );
     assert!(!screen.contains("[gone on the server]"));
     tmux.keys(&["d"]);
-    let refused = tmux.wait_for("Read-only (offline", 10);
+    let refused = tmux.wait_for("Read-only (offline", 20);
     assert!(!refused.contains("Delete this item?"), "{refused}");
     // Search works offline too: it is the mirror's.
     tmux.keys(&["S"]);
     tmux.type_text("keepsake");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("1 hit", 10);
+    tmux.wait_for("1 hit", 20);
     tmux.keys(&["Enter"]);
-    let found = tmux.wait_for("Found; the match is marked", 10);
+    let found = tmux.wait_for("Found; the match is marked", 20);
     assert!(
         found.contains(&ids[0]),
         "the detail shows the item: {found}"
@@ -301,9 +303,9 @@ fn offline_the_mirror_is_read_only_and_live_data_returns_with_gone_items_marked(
     assert!(!live_row.contains("[gone on the server]"), "{screen}");
     // Live again, a delete is asked for, not refused.
     tmux.keys(&["g", "d"]);
-    tmux.wait_for("Delete this item?", 10);
+    tmux.wait_for("Delete this item?", 20);
     tmux.keys(&["n"]);
     tmux.keys(&["q"]);
-    tmux.wait_exit(10);
+    tmux.wait_exit(20);
     server.stop();
 }

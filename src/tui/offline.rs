@@ -273,6 +273,12 @@ pub fn on_listed(app: &mut App) -> Vec<Effect> {
     effects
 }
 
+/// A retrieval sent before going offline that got no answer: the copy is being read, so it
+/// is dropped instead of pushing the status line's message away.
+pub fn unanswered_while_offline<T>(app: &App, result: &Result<T, Failure>) -> bool {
+    app.offline.active && matches!(result, Err(f) if f.status.is_none())
+}
+
 /// The one timer that tries the server again.
 fn schedule(app: &mut App) -> Vec<Effect> {
     if app.offline.retrying {
@@ -288,10 +294,14 @@ pub fn still_offline(app: &mut App, failure: &Failure) -> Option<Vec<Effect>> {
     if !app.offline.active {
         return None;
     }
-    app.status = Some(Status::Warning(format!(
-        "Still offline ({}); the mirror's copy stays. R asks again",
-        sanitize::truncate(&sanitize::line(&failure.to_string()), 120)
-    )));
+    // A message on the status line stays: the timer's tries do not push it away (after `R`
+    // the line is free, so the answer to it shows).
+    if app.status.is_none() {
+        app.status = Some(Status::Warning(format!(
+            "Still offline ({}); the mirror's copy stays. R asks again",
+            sanitize::truncate(&sanitize::line(&failure.to_string()), 120)
+        )));
+    }
     Some(schedule(app))
 }
 

@@ -196,11 +196,17 @@ fn a_failed_try_keeps_the_copy_and_the_timer_tries_again() {
         status: Some(502),
         request_id: None,
     };
-    let effects = update(&mut app, Message::ConversationsListed(Err(f)));
+    app.status = None;
+    let effects = update(&mut app, Message::ConversationsListed(Err(f.clone())));
     assert_eq!(effects, vec![Effect::RetryServer(RETRY_SECS)]);
     assert!(app.offline.active);
     assert_eq!(app.listing, crate::tui::load::Load::Loaded);
     assert!(matches!(&app.status, Some(Status::Warning(w)) if w.starts_with("Still offline")));
+    // A message already showing is not pushed away by the timer's tries.
+    app.status = Some(Status::Info("Found".into()));
+    update(&mut app, Message::RetryDue);
+    update(&mut app, Message::ConversationsListed(Err(f)));
+    assert_eq!(app.status, Some(Status::Info("Found".into())));
 }
 
 #[test]
@@ -294,6 +300,21 @@ fn a_copy_item_past_the_live_pages_waits_for_them() {
         .all(|e| !matches!(e, Effect::MarkGoneInMirror { .. })));
     assert!(app.timeline.as_ref().unwrap().gone.is_empty());
     assert!(app.offline.check.is_some(), "still waiting");
+}
+
+#[test]
+fn a_retrieval_that_failed_before_going_offline_keeps_quiet() {
+    let (mut app, _) = offline_app();
+    app.status = Some(Status::Warning("Read-only".into()));
+    update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: "conv_1".into(),
+            result: Err(unreachable()),
+        },
+    );
+    assert_eq!(app.status, Some(Status::Warning("Read-only".into())));
+    assert_eq!(app.title_of("conv_1"), "Trip", "the copy's entry stays");
 }
 
 #[test]

@@ -34,6 +34,9 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         }
         Message::ConversationLoaded { id, result } => {
             done(app);
+            if super::offline::unanswered_while_offline(app, &result) {
+                return vec![];
+            }
             on_conversation(app, &id, result)
         }
         Message::ItemsLoaded {
