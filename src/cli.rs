@@ -48,6 +48,9 @@ pub struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub base_url: Option<String>,
+    /// Refuse every call that changes something (create, update, delete); nothing is sent
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,7 +47,7 @@ pub enum Request {
 pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
     let opts = config_options(global);
     let result = async {
-        let profile = config::resolve(&opts)?;
+        let profile = resolve(global, &opts)?;
         let (client, server) = config::connect(&profile).await?;
         let data_dir = crate::paths::data_dir().ok_or_else(|| {
             CommandError::Other(
@@ -103,6 +103,7 @@ pub fn exit_status(e: &CommandError) -> u8 {
         CommandError::Input(_) => 2,
         CommandError::Api(e) => api(e),
         CommandError::Config(C::Client(e)) => api(e),
+        CommandError::Delete(crate::deletion::DeleteError::Api(e)) => api(e),
         CommandError::Config(C::Server(_) | C::NoDataDir) => 1,
         CommandError::Config(_) => 2,
         CommandError::Other(_) | CommandError::Output(_) | CommandError::Delete(_) => 1,
@@ -407,7 +408,17 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
     }
 }
 
-fn config_options(global: &GlobalArgs) -> ConfigOptions {
+/// The profile, read-only as well when `--read-only` is given.
+fn resolve(
+    global: &GlobalArgs,
+    opts: &ConfigOptions,
+) -> Result<config::Profile, config::ConfigError> {
+    let mut profile = config::resolve(opts)?;
+    profile.read_only |= global.read_only;
+    Ok(profile)
+}
+
+pub fn config_options(global: &GlobalArgs) -> ConfigOptions {
     ConfigOptions {
         config_path: global.config.clone(),
         profile: global.profile.clone(),
@@ -519,7 +530,7 @@ fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandErr
 
 /// Opens the terminal UI on the resolved profile.
 pub async fn open_tui(global: &GlobalArgs) -> ExitCode {
-    let profile = match config::resolve(&config_options(global)) {
+    let profile = match resolve(global, &config_options(global)) {
         Ok(p) => p,
         Err(e) => return finish(Err(e.into())),
     };

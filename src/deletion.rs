@@ -61,6 +61,8 @@ pub async fn item(
     item: &str,
     known: Option<Value>,
 ) -> Result<Value, DeleteError> {
+    // Read-only: refused before the backup reads anything.
+    client.writable("delete an item")?;
     let object = match known {
         Some(v) => v,
         None => client.get_item(conversation, item, &[]).await?.0,
@@ -76,6 +78,7 @@ pub async fn conversation(
     backup: &Backup,
     id: &str,
 ) -> Result<Value, DeleteError> {
+    client.writable("delete a conversation")?;
     let conversation = client.get_conversation(id).await?;
     let items = all_items(client, id).await?;
     let record = json!({"conversation": conversation, "items": items});
