@@ -80,11 +80,26 @@ pub enum Command {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
+    /// Write a whole conversation (every page of its items) as Markdown, JSON or JSON Lines
+    Export(ExportArgs),
     /// Print a shell completion script (e.g. `convtui completions bash > ~/.local/share/bash-completion/completions/convtui`)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Conversation id
+    pub conversation: String,
+    /// md (readable: roles as headings, tool calls as code), json ({"conversation", "items"})
+    /// or jsonl (one item per line); by default from the extension of -o, else md
+    #[arg(long, value_name = "md|json|jsonl")]
+    pub format: Option<crate::export::Format>,
+    /// Write to this file (written whole, then renamed into place) instead of stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

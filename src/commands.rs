@@ -409,7 +409,7 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
 }
 
 /// The profile, read-only as well when `--read-only` is given.
-fn resolve(
+pub fn resolve(
     global: &GlobalArgs,
     opts: &ConfigOptions,
 ) -> Result<config::Profile, config::ConfigError> {
