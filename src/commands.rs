@@ -534,7 +534,12 @@ pub async fn open_tui(global: &GlobalArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return finish(Err(e.into())),
     };
-    match crate::tui::run(profile).await {
+    let profiles = crate::tui::profiles::Profiles {
+        config_path: global.config.clone(),
+        read_only: global.read_only,
+        ..Default::default()
+    };
+    match crate::tui::run_with(profile, profiles).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => finish(Err(CommandError::Other(e))),
     }

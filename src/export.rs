@@ -89,7 +89,7 @@ pub async fn write(
     client: &Client,
     id: &str,
     format: Format,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     cancel: &AtomicBool,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Done, ExportError> {
@@ -166,12 +166,12 @@ fn partial_path(path: &Path) -> PathBuf {
 /// Writes one export, item by item.
 struct Writer<'a> {
     format: Format,
-    out: &'a mut dyn Write,
+    out: &'a mut (dyn Write + Send),
     count: usize,
 }
 
 impl<'a> Writer<'a> {
-    fn new(format: Format, out: &'a mut dyn Write) -> Self {
+    fn new(format: Format, out: &'a mut (dyn Write + Send)) -> Self {
         Writer {
             format,
             out,

@@ -33,8 +33,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> ExitCode {
                     .await
             }
             None => {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
+                let mut out = std::io::BufWriter::new(std::io::stdout());
                 let r = export::write(
                     &client,
                     &args.conversation,

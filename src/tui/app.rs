@@ -47,6 +47,11 @@ pub async fn run_loop(
                 Effect::ExternalEdit { conversation, json } => {
                     *external = Some((conversation, json))
                 }
+                Effect::InstallProfile(handover) => {
+                    if let Some(connected) = handover.take() {
+                        runtime.install(connected);
+                    }
+                }
                 e => runtime.spawn(e),
             }
         }

@@ -68,6 +68,9 @@ actions! {
     NextRole = "next-role",
     PreviousRole = "previous-role",
     ToggleJson = "toggle-json",
+    // Export and profiles.
+    Export = "export",
+    NextProfile = "next-profile",
 }
 
 impl fmt::Display for Action {

@@ -75,6 +75,17 @@ pub enum Message {
         conversation: String,
         result: Result<Metadata, String>,
     },
+    /// A page of an export was written.
+    ExportProgress {
+        conversation: String,
+        progress: crate::export::Progress,
+    },
+    /// The export ended: the items written and a warning, or why not.
+    ExportDone {
+        result: Result<(usize, Option<String>), String>,
+    },
+    /// The profile asked for is connected, or why not.
+    ProfileReady(Result<super::profiles::Ready, String>),
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -133,6 +144,21 @@ pub enum Effect {
         conversation: String,
         json: String,
     },
+    /// Writes the whole conversation to a file (`tui::export`).
+    Export {
+        conversation: String,
+        path: std::path::PathBuf,
+        format: crate::export::Format,
+        cancel: super::export::Cancel,
+    },
+    /// Reads the settings again and connects to the profile `name` (`tui::profiles`).
+    SwitchProfile {
+        name: String,
+        config_path: Option<std::path::PathBuf>,
+        read_only: bool,
+    },
+    /// The runtime takes the new profile's client; the event loop does this one itself.
+    InstallProfile(super::profiles::Handover),
 }
 
 impl Effect {

@@ -4,6 +4,7 @@ pub mod app;
 pub mod data;
 pub mod deletes;
 pub mod editor;
+pub mod export;
 pub mod keymap;
 pub mod layout;
 pub mod message;
@@ -11,6 +12,7 @@ pub mod modal;
 pub mod navigate;
 pub mod paging;
 pub mod panes;
+pub mod profiles;
 pub mod render;
 pub mod replies;
 pub mod root;
@@ -53,6 +55,12 @@ fn init_logging(data_dir: &std::path::Path) -> Option<PathBuf> {
 
 /// Opens the terminal UI on a profile. Returns a message for the user on failure.
 pub async fn run(profile: Profile) -> Result<(), String> {
+    run_with(profile, profiles::Profiles::default()).await
+}
+
+/// Opens the terminal UI on a profile; `profiles` says how to read the settings again for
+/// `:profile NAME`.
+pub async fn run_with(profile: Profile, mut profiles: profiles::Profiles) -> Result<(), String> {
     let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
     let log = init_logging(&data_dir);
     terminal::install_panic_hook(log.clone());
@@ -66,6 +74,9 @@ pub async fn run(profile: Profile) -> Result<(), String> {
     let registry = Registry::load(&registry_path).map_err(|e| e.to_string())?;
     let base_url = client.base_url().to_string();
     let mut app = state::App::new(&profile.name, &base_url, registry);
+    profiles.no_color = theme::no_color_from_env();
+    app.profiles = profiles;
+    profiles::apply(&mut app, &profile, profile.read_only);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = runtime::Runtime::new(
         client,
@@ -76,10 +87,12 @@ pub async fn run(profile: Profile) -> Result<(), String> {
         editor::drafts::dir_for(&data_dir, &profile.name),
     );
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    runtime.keep_server(server);
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
     terminal::restore();
     // Registry and draft writes still running finish before the process ends.
     runtime.finish_writes().await;
+    let server = runtime.take_server();
     drop(runtime);
     if let Some(server) = server {
         if let Err(e) = server.shutdown().await {

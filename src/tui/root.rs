@@ -78,6 +78,10 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         app.quit = true;
         return vec![];
     }
+    // Esc stops an export that is running, before anything else takes it.
+    if ev.code == KeyCode::Esc && app.modals.front().is_none() && super::export::cancel(app) {
+        return vec![];
+    }
     let context = app.context();
     let action = app.keymap.lookup(context, &ev);
     match app.modals.front_mut() {
@@ -287,6 +291,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::EditJson => editor_open::open_external(app),
         Action::NewConversation => editor_open::open_new(app),
         Action::AddItems => editor_open::open_composer(app),
+        Action::Export => super::export::start_default(app),
+        Action::NextProfile => super::profiles::next(app),
         _ => vec![],
     }
 }

@@ -32,9 +32,12 @@ fn info(c: &Conversation) -> ConvInfo {
 }
 
 pub struct Runtime {
-    client: Client,
+    /// The profile's client and files; `install` puts another profile's in their place.
+    client: std::sync::Mutex<Client>,
     tx: UnboundedSender<Message>,
-    context: Arc<Context>,
+    context: std::sync::Mutex<Arc<Context>>,
+    /// The embedded server of the profile, if it has one.
+    server: std::sync::Mutex<Option<crate::server::RunningServer>>,
     /// Numbers effects in the order they were spawned (registry writes use it).
     spawned: std::sync::atomic::AtomicU64,
     /// File writes still running; awaited on quit.
@@ -60,9 +63,9 @@ impl Runtime {
         drafts: PathBuf,
     ) -> Self {
         Runtime {
-            client,
+            client: std::sync::Mutex::new(client),
             tx,
-            context: Arc::new(Context {
+            context: std::sync::Mutex::new(Arc::new(Context {
                 backup: deletion::Backup {
                     path: backup,
                     profile: profile.to_string(),
@@ -70,7 +73,8 @@ impl Runtime {
                 registry,
                 drafts,
                 writes: crate::files::LatestWins::default(),
-            }),
+            })),
+            server: std::sync::Mutex::new(None),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
         }
@@ -87,10 +91,43 @@ impl Runtime {
         }
     }
 
+    /// Keeps the profile's embedded server running while the runtime uses it.
+    pub fn keep_server(&self, server: Option<crate::server::RunningServer>) {
+        *lock(&self.server) = server;
+    }
+
+    /// The embedded server in use, to shut down on quit.
+    pub fn take_server(&self) -> Option<crate::server::RunningServer> {
+        lock(&self.server).take()
+    }
+
+    /// Uses another profile's client, files and server from now on. The old server stops once
+    /// its file writes are done; tasks still running finish on the old client.
+    pub fn install(&self, c: super::profiles::Connected) {
+        *lock(&self.client) = c.client;
+        *lock(&self.context) = Arc::new(Context {
+            backup: deletion::Backup {
+                path: c.backup,
+                profile: c.profile,
+            },
+            registry: c.registry_path,
+            drafts: c.drafts,
+            writes: crate::files::LatestWins::default(),
+        });
+        let old = std::mem::replace(&mut *lock(&self.server), c.server);
+        if let Some(old) = old {
+            tokio::spawn(async move {
+                if let Err(e) = old.shutdown().await {
+                    tracing::warn!("the previous profile's server did not stop cleanly: {e}");
+                }
+            });
+        }
+    }
+
     pub fn spawn(&self, effect: Effect) {
-        let client = self.client.clone();
+        let client = lock(&self.client).clone();
         let tx = self.tx.clone();
-        let ctx = self.context.clone();
+        let ctx = lock(&self.context).clone();
         let is_write = matches!(effect, Effect::SaveRegistry(_) | Effect::Draft { .. });
         // Effects are spawned in order, so the numbers follow the order of the changes.
         let seq = self
@@ -279,6 +316,20 @@ async fn run(
             .and_then(|r| r.map_err(|e| e.to_string()));
             Message::DraftWritten(result)
         }
+        Effect::Export {
+            conversation,
+            path,
+            format,
+            cancel,
+        } => super::export::run(client, tx, conversation, path, format, cancel).await,
+        Effect::SwitchProfile {
+            name,
+            config_path,
+            read_only,
+        } => super::profiles::connect(name, config_path, read_only).await,
+        Effect::InstallProfile(_) => Message::ProfileReady(Err(
+            "a profile can only be installed by the event loop".into(),
+        )),
         Effect::ExternalEdit { conversation, .. } => Message::ExternalEdited {
             conversation,
             result: Err("the external editor can only run from the event loop".into()),

@@ -63,6 +63,14 @@ pub struct App {
     pub opening: Option<Opening>,
     /// Orders draft writes.
     pub draft_seq: u64,
+    /// The look and the profile's marks in the header (`tui::theme`, `tui::profiles`).
+    pub theme: crate::tui::theme::Theme,
+    pub label: Option<String>,
+    pub read_only: bool,
+    /// Every profile of the settings, and how to read them again (`:profile NAME`).
+    pub profiles: crate::tui::profiles::Profiles,
+    /// The export running, if any (`tui::export`).
+    pub export: Option<crate::tui::export::Export>,
 }
 
 impl App {
@@ -93,6 +101,11 @@ impl App {
             width: 80,
             opening: None,
             draft_seq: 0,
+            theme: crate::tui::theme::Theme::DEFAULT,
+            label: None,
+            read_only: false,
+            profiles: Default::default(),
+            export: None,
         };
         app.relayout();
         app

@@ -52,6 +52,8 @@ const ROWS: &[Row] = &[
     (C::Global, &[k('?')], Help, "help", Some("help")),
     (C::Global, &[k('q')], Quit, "quit (outside dialogs and editors)", Some("quit")),
     (C::Global, &[ctrl('c')], ForceQuit, "quit at once, from anywhere", None),
+    (C::Global, &[k('W')], Export, "write the conversation to CONV_ID.md (Esc cancels)", None),
+    (C::Global, &[ctrl('p')], NextProfile, "switch to the next profile", None),
     (C::Conversations, &[ENTER], Open, "open the conversation", Some("open")),
     (C::Conversations, &[k('o')], OpenById, "open a conversation by id", Some("open id")),
     (C::Conversations, &[k('d'), k('X')], DeleteConversation, "delete the conversation", Some("delete")),

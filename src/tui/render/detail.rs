@@ -11,15 +11,21 @@ struct Out {
     lines: Vec<Line<'static>>,
 }
 
-const HEAD: Style = THEME.heading();
-const KEY: Style = THEME.fg_of(THEME.label);
-const DIM: Style = THEME.dim();
+fn head() -> Style {
+    THEME.heading()
+}
+fn key_style() -> Style {
+    THEME.fg_of(THEME.label)
+}
+fn dim() -> Style {
+    THEME.dim()
+}
 
 impl Out {
     fn heading(&mut self, text: &str) {
         self.blank();
         self.lines
-            .push(Line::from(Span::styled(sanitize::line(text), HEAD)));
+            .push(Line::from(Span::styled(sanitize::line(text), head())));
     }
 
     fn blank(&mut self) {
@@ -33,7 +39,7 @@ impl Out {
             return;
         }
         self.lines.push(Line::from(vec![
-            Span::styled(format!("{}: ", sanitize::line(key)), KEY),
+            Span::styled(format!("{}: ", sanitize::line(key)), key_style()),
             Span::raw(sanitize::line(value)),
         ]));
     }
@@ -68,7 +74,7 @@ impl Out {
         match v {
             Value::String(t) => self.maybe_json(t),
             Value::Array(parts) => self.parts(parts),
-            Value::Null => self.styled("(none)", DIM),
+            Value::Null => self.styled("(none)", dim()),
             other => self.json(other),
         }
     }
@@ -86,7 +92,7 @@ impl Out {
                                 .find(|x| !x.is_empty())
                                 .unwrap_or("");
                             let title = s(ann, "title");
-                            self.styled(&format!("  [{}] {title} {what}", s(ann, "type")), DIM);
+                            self.styled(&format!("  [{}] {title} {what}", s(ann, "type")), dim());
                         }
                     }
                 }
@@ -147,17 +153,17 @@ impl Out {
 pub fn detail(item: &Value) -> Vec<Line<'static>> {
     let mut o = Out { lines: Vec::new() };
     let k = kind(item);
-    let mut head = vec![Span::styled(sanitize::line(k), HEAD)];
+    let mut head = vec![Span::styled(sanitize::line(k), head())];
     for key in ["role", "status"] {
         if !s(item, key).is_empty() {
             head.push(Span::styled(
                 format!(" · {}", sanitize::line(s(item, key))),
-                DIM,
+                dim(),
             ));
         }
     }
     o.lines.push(Line::from(head));
-    o.styled(s(item, "id"), DIM);
+    o.styled(s(item, "id"), dim());
     match k {
         "message" => {
             o.blank();
@@ -210,7 +216,7 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
                     &format!("[generated image: base64, {}]", size(r.len() * 3 / 4)),
                     THEME.fg_of(THEME.special),
                 ),
-                None => o.styled("(no image yet)", DIM),
+                None => o.styled("(no image yet)", dim()),
             }
             o.rest(item, &["result"]);
         }
@@ -315,7 +321,7 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
             if let Some(Value::Array(tools)) = item.get("tools") {
                 for t in tools {
                     o.lines.push(Line::from(vec![
-                        Span::styled(format!("• {}", sanitize::line(s(t, "name"))), KEY),
+                        Span::styled(format!("• {}", sanitize::line(s(t, "name"))), key_style()),
                         Span::raw(format!("  {}", sanitize::line(s(t, "description")))),
                     ]));
                 }
@@ -377,7 +383,7 @@ pub fn pretty_json_lines(v: &Value) -> Vec<Line<'static>> {
             let safe = sanitize::line(l);
             match safe.split_once("\": ") {
                 Some((key, rest)) if key.trim_start().starts_with('"') => Line::from(vec![
-                    Span::styled(format!("{key}\": "), KEY),
+                    Span::styled(format!("{key}\": "), key_style()),
                     Span::raw(rest.to_string()),
                 ]),
                 _ => Line::raw(safe),

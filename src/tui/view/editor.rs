@@ -13,8 +13,12 @@ use crate::tui::keymap::Keymap;
 use crate::tui::sanitize;
 use crate::tui::theme::THEME;
 
-const DIM: Style = THEME.dim();
-const KEY: Style = THEME.accent();
+fn dim() -> Style {
+    THEME.dim()
+}
+fn key_style() -> Style {
+    THEME.accent()
+}
 
 /// Where the editors go: the body, less a margin.
 pub fn rect(area: Rect) -> Rect {
@@ -40,14 +44,14 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &Editor, keymap: &Keymap) {
 fn keys_line(pairs: &[(String, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (k, what) in pairs {
-        spans.push(Span::styled(k.clone(), KEY));
-        spans.push(Span::styled(format!(" {what}  "), DIM));
+        spans.push(Span::styled(k.clone(), key_style()));
+        spans.push(Span::styled(format!(" {what}  "), dim()));
     }
     Line::from(spans)
 }
 
 fn field_block(title: String, focused: bool) -> Block<'static> {
-    let style = if focused { KEY } else { DIM };
+    let style = if focused { key_style() } else { dim() };
     Block::bordered()
         .border_type(BorderType::Plain)
         .border_style(style)
@@ -74,7 +78,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(Line::styled(ESCAPES_HELP, DIM)), help);
+    frame.render_widget(Paragraph::new(Line::styled(ESCAPES_HELP, dim())), help);
 
     // The text on the left, each line's error beside it on the right.
     let counter = ed.parsed.counter();
@@ -140,7 +144,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     } else if ed.is_dirty() {
         Line::styled("unsaved changes", THEME.warning())
     } else {
-        Line::styled("no changes", DIM)
+        Line::styled("no changes", dim())
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), status);
     frame.render_widget(Paragraph::new(keys_hint), keys);
@@ -166,16 +170,16 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>
             Span::styled(" JSON items ", THEME.badge()),
             Span::styled(
                 "  one item, an array, or {\"items\": [...]} · more than 20 go in chunks of 20",
-                DIM,
+                dim(),
             ),
         ])
     } else {
-        let mut spans = vec![Span::styled("role: ", DIM)];
+        let mut spans = vec![Span::styled("role: ", dim())];
         for (i, r) in ROLES.iter().enumerate() {
             if i == c.role {
                 spans.push(Span::styled(format!(" {r} "), THEME.badge()));
             } else {
-                spans.push(Span::styled(format!(" {r} "), DIM));
+                spans.push(Span::styled(format!(" {r} "), dim()));
             }
         }
         Line::from(spans)
@@ -197,7 +201,7 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>
             Line::styled(format!("Sending… {sent} of {total} added"), THEME.warning())
         }
         (_, Some(e)) => Line::styled(sanitize::line(e), THEME.error()),
-        _ => Line::styled("", DIM),
+        _ => Line::styled("", dim()),
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), status);
     frame.render_widget(Paragraph::new(keys_hint), keys);

@@ -22,6 +22,7 @@ pub use dialogs::{centered, popup};
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn draw(frame: &mut Frame, app: &App) {
+    super::theme::set(app.theme);
     let area = frame.area();
     // The geometry `update` computed; a frame of another size (a test, a resize not yet
     // seen) is laid out afresh.
@@ -50,18 +51,39 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Modal::Help(h) => dialogs::help(frame, area, h, &app.keymap),
         }
     }
+    if let Some(e) = &app.export {
+        super::export::draw(frame, area, e);
+    }
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
-    let line = Line::from(vec![
-        Span::styled(" convtui ", THEME.badge().add_modifier(Modifier::BOLD)),
+    let mut spans = vec![
+        Span::styled(" convtui ", THEME.header_badge()),
         Span::raw(" profile "),
         Span::styled(
             sanitize::line(&app.profile),
             ratatui::style::Style::new().add_modifier(Modifier::BOLD),
         ),
-        Span::styled(format!(" · {}", sanitize::line(&app.base_url)), THEME.dim()),
-    ]);
+    ];
+    // The profile's label and read-only, before the URL, so that a narrow screen keeps them.
+    if let Some(label) = &app.label {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" {} ", sanitize::truncate(&sanitize::line(label), 24)),
+            THEME.header_badge(),
+        ));
+    }
+    if app.read_only {
+        spans.push(Span::styled(
+            " read-only",
+            THEME.warning().add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::styled(
+        format!(" · {}", sanitize::line(&app.base_url)),
+        THEME.dim(),
+    ));
+    let line = Line::from(spans);
     frame.render_widget(Paragraph::new(line), area);
 }
 
