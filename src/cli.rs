@@ -51,6 +51,12 @@ pub struct GlobalArgs {
     /// Refuse every call that changes something (create, update, delete); nothing is sent
     #[arg(long, global = true, help_heading = "Global options")]
     pub read_only: bool,
+    /// Most pages one listing may fetch [default: the profile's max_list_pages, else 10000]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_list_pages: Option<u64>,
+    /// Most items one listing may hold [default: the profile's max_list_items, else 1000000]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_list_items: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +93,24 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// List what was deleted (DATA_DIR/deleted.jsonl), or re-create deleted items and
+    /// conversations from it
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// Deleted item or conversation ids, or entry numbers from the listing; none lists the
+    /// entries
+    #[arg(value_name = "ID|NUMBER")]
+    pub ids: Vec<String>,
+    /// Restore even an entry already restored, one whose delete may not have happened, or one
+    /// recorded for another server
+    #[arg(long)]
+    pub force: bool,
+    /// List the entries as JSON Lines
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +208,10 @@ pub enum ConversationsCommand {
     Delete {
         /// Conversation id
         id: String,
+        /// Delete it even when its items cannot all be read for the backup (the backup then
+        /// holds those that could be read)
+        #[arg(long)]
+        allow_partial_backup: bool,
     },
 }
 

@@ -6,13 +6,13 @@
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 use std::fmt::Display;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use futures::StreamExt;
 use serde::Serialize;
-use serde_json::Value;
 
+use crate::api::input::{self, AddError, ItemSource};
 use crate::api::{self, ApiError, Client, ListParams, Metadata, PageEvent};
 use crate::cli::{ConversationsCommand, GlobalArgs, ItemsCommand, ListArgs};
 use crate::config::{self, ConfigOptions};
@@ -35,12 +35,24 @@ pub enum CommandError {
     Output(io::Error),
     #[error(transparent)]
     Delete(#[from] crate::deletion::DeleteError),
+    #[error(transparent)]
+    Restore(#[from] crate::restore::RestoreError),
+}
+
+impl From<AddError> for CommandError {
+    fn from(e: AddError) -> Self {
+        match e {
+            AddError::Input(why) => CommandError::Input(why),
+            AddError::Api(e) => CommandError::Api(e),
+        }
+    }
 }
 
 /// A command of the scriptable CLI.
 pub enum Request {
     Conversations(ConversationsCommand),
     Items(ItemsCommand),
+    Restore(crate::cli::RestoreArgs),
 }
 
 /// Resolves the profile, connects, runs the command and reports errors on stderr.
@@ -66,6 +78,12 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
             }
             Request::Conversations(c) => conversations(&client, &backup, c).await,
             Request::Items(c) => items(&client, &backup, c).await,
+            Request::Restore(args) => {
+                let registry = crate::registry::path_for_profile(&data_dir, &profile);
+                crate::restore::command(&client, &backup, &registry, &args)
+                    .await
+                    .map_err(CommandError::from)
+            }
         };
         drop(client);
         if let Some(server) = server {
@@ -106,7 +124,10 @@ pub fn exit_status(e: &CommandError) -> u8 {
         CommandError::Delete(crate::deletion::DeleteError::Api(e)) => api(e),
         CommandError::Config(C::Server(_) | C::NoDataDir) => 1,
         CommandError::Config(_) => 2,
-        CommandError::Other(_) | CommandError::Output(_) | CommandError::Delete(_) => 1,
+        CommandError::Other(_)
+        | CommandError::Output(_)
+        | CommandError::Delete(_)
+        | CommandError::Restore(_) => 1,
     }
 }
 
@@ -196,22 +217,12 @@ fn metadata_of(pairs: Vec<(String, String)>) -> Result<Metadata, CommandError> {
     Ok(map)
 }
 
-/// Reads items from a file, or stdin for `-`.
-fn read_items(source: &str) -> Result<Vec<Value>, CommandError> {
-    let text = if source == "-" {
-        let mut s = String::new();
-        io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CommandError::Input(format!("cannot read stdin: {e}")))?;
-        s
-    } else {
-        std::fs::read_to_string(source)
-            .map_err(|e| CommandError::Input(format!("cannot read {source}: {e}")))?
-    };
-    api::input::parse_items(&text).map_err(|e| {
-        let name = if source == "-" { "stdin" } else { source };
-        CommandError::Input(format!("{name}: {e}"))
-    })
+/// Opens an items file (`-`: stdin) and checks every item in it, one at a time, before any is
+/// sent.
+async fn checked_items(source: &str) -> Result<ItemSource, CommandError> {
+    let items = ItemSource::open(source).map_err(CommandError::Input)?;
+    items.check().await?;
+    Ok(items)
 }
 
 async fn conversations(
@@ -221,33 +232,41 @@ async fn conversations(
 ) -> Result<(), CommandError> {
     match cmd {
         ConversationsCommand::Create { metadata, items } => {
-            let items = match items {
-                Some(source) => read_items(&source)?,
-                None => Vec::new(),
-            };
             let metadata = match metadata.is_empty() {
                 true => None,
                 false => Some(metadata_of(metadata)?),
             };
-            crate::protocol::validate::each_item(&items).map_err(ApiError::from)?;
-            let first = items.len().min(api::MAX_ITEMS_PER_CALL);
+            let source = match items {
+                Some(source) => Some(checked_items(&source).await?),
+                None => None,
+            };
+            let mut chunks = Box::pin(input::chunked(match &source {
+                Some(s) => s.items().boxed(),
+                None => futures::stream::empty().boxed(),
+            }));
+            let first = chunks
+                .next()
+                .await
+                .transpose()
+                .map_err(CommandError::Input)?;
+            let first = first.unwrap_or_default();
             let conv = client
-                .create_conversation(metadata.as_ref(), &items[..first])
+                .create_conversation(metadata.as_ref(), &first)
                 .await?;
             // The conversation exists now: say so even if adding the rest fails below.
             print(&conv)?;
-            for chunk in items[first..].chunks(api::MAX_ITEMS_PER_CALL) {
-                client
-                    .create_items(&conv.id, chunk, &[])
-                    .await
-                    .map_err(|e| ApiError {
+            input::add_chunks(client, &conv.id, &[], chunks, first.len(), |_| Ok(()))
+                .await
+                .map_err(|e| match e {
+                    AddError::Api(e) => AddError::Api(ApiError {
                         message: format!(
                             "conversation {} was created, but adding its items failed: {}",
                             conv.id, e.message
                         ),
                         ..e
-                    })?;
-            }
+                    }),
+                    other => other,
+                })?;
             Ok(())
         }
         ConversationsCommand::Get { id } => print(&client.get_conversation(&id).await?),
@@ -276,8 +295,21 @@ async fn conversations(
             };
             print(&client.update_conversation(&id, new.as_ref()).await?)
         }
-        ConversationsCommand::Delete { id } => {
-            print(&deletion::conversation(client, backup, &id).await?)
+        ConversationsCommand::Delete {
+            id,
+            allow_partial_backup,
+        } => {
+            let options = deletion::DeleteOptions {
+                allow_partial: allow_partial_backup,
+            };
+            let done = deletion::conversation_with(client, backup, &id, options).await?;
+            if done.partial {
+                eprintln!(
+                    "warning: deleted with a partial backup: {} item(s) were saved",
+                    done.saved
+                );
+            }
+            print(&done.answer)
         }
         ConversationsCommand::List => Err(CommandError::Other(
             "conversations list needs the profile's list of ids".into(),
@@ -376,31 +408,21 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
             include,
         } => {
             let source = file.or(stdin).unwrap_or_else(|| "-".into());
-            let items = read_items(&source)?;
             // All of them are checked before any is sent, so a bad one adds nothing.
-            crate::protocol::validate::each_item(&items).map_err(ApiError::from)?;
-            let mut added = 0usize;
-            for chunk in items.chunks(api::MAX_ITEMS_PER_CALL) {
-                let page = client
-                    .create_items(&conversation, chunk, &include)
-                    .await
-                    .map_err(|e| {
-                        if added == 0 {
-                            e
-                        } else {
-                            ApiError {
-                                message: format!(
-                                    "{} (the first {added} items were added)",
-                                    e.message
-                                ),
-                                ..e
-                            }
-                        }
-                    })?;
-                added += chunk.len();
-                print(&page)?;
+            let items = checked_items(&source).await?;
+            let chunks = input::chunked(Box::pin(items.items()));
+            let mut output = None;
+            let added = input::add_chunks(client, &conversation, &include, chunks, 0, |page| {
+                print(page).map_err(|e| {
+                    output = Some(e);
+                    AddError::Input("stopped: the output cannot be written".into())
+                })
+            })
+            .await;
+            match output {
+                Some(e) => Err(e),
+                None => added.map(|_| ()).map_err(CommandError::from),
             }
-            Ok(())
         }
         ItemsCommand::Delete { conversation, item } => {
             print(&deletion::item(client, backup, &conversation, &item, None).await?)
@@ -415,6 +437,8 @@ pub fn resolve(
 ) -> Result<config::Profile, config::ConfigError> {
     let mut profile = config::resolve(opts)?;
     profile.read_only |= global.read_only;
+    profile.limits.max_pages = global.max_list_pages.unwrap_or(profile.limits.max_pages);
+    profile.limits.max_items = global.max_list_items.unwrap_or(profile.limits.max_items);
     Ok(profile)
 }
 
@@ -564,7 +588,7 @@ mod tests {
         #[test]
         fn json_lines_round_trip_and_hold_nothing_unsafe(s in any::<String>()) {
             let line = to_json_line(&serde_json::json!({ "s": s })).unwrap();
-            let back: Value = serde_json::from_str(&line).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&line).unwrap();
             prop_assert_eq!(back["s"].as_str(), Some(s.as_str()));
             prop_assert_eq!(crate::sanitize::line(&line), line);
         }

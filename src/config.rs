@@ -65,6 +65,8 @@ pub struct Profile {
     pub colors: BTreeMap<String, String>,
     /// Every profile name of the settings (for `:profile NAME`).
     pub known: Vec<String>,
+    /// Bounds on one listing of items (`max_list_pages`, `max_list_items`).
+    pub limits: crate::api::Limits,
 }
 
 /// The kind of server a profile talks to.
@@ -95,6 +97,7 @@ impl Profile {
                 Kind::Openai => crate::api::Auth::Bearer,
                 Kind::Azure => crate::api::Auth::ApiKeyHeader,
             },
+            limits: self.limits,
         }
     }
 }
@@ -145,6 +148,8 @@ struct ProfileSettings {
     read_only: Option<bool>,
     accent: Option<String>,
     label: Option<String>,
+    max_list_pages: Option<u64>,
+    max_list_items: Option<u64>,
 }
 
 /// The default settings file, e.g. `~/.config/convtui/config.toml`.
@@ -442,6 +447,8 @@ pub fn resolve_with(
             settings.colors.clone()
         },
         known: settings.profiles.keys().cloned().collect(),
+        limits: crate::api::Limits::resolve(p.max_list_pages, p.max_list_items, &env)
+            .map_err(key_error)?,
     })
 }
 

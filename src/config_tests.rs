@@ -272,3 +272,20 @@ fn keys_stay_out_of_debug_output() {
     let client = Client::new(p.client_settings("http://127.0.0.1:9/v1")).unwrap();
     assert!(!format!("{client:?}").contains("sk-very-secret-value"));
 }
+
+#[test]
+fn listing_limits_come_from_the_profile_then_the_environment() {
+    let p = resolve_with(&ConfigOptions::default(), None, &env_of(&[])).unwrap();
+    assert_eq!(p.limits, crate::api::Limits::default());
+    let f = file("[profiles.big]\nbase_url = \"http://127.0.0.1:1/v1\"\nmax_list_pages = 7\nmax_list_items = 70\n");
+    let big = ConfigOptions {
+        profile: Some("big".into()),
+        ..opts(f.path())
+    };
+    let p = resolve_with(&big, None, &env_of(&[])).unwrap();
+    assert_eq!((p.limits.max_pages, p.limits.max_items), (7, 70));
+    let p = resolve_with(&big, None, &env_of(&[("CONVTUI_MAX_LIST_ITEMS", "5")])).unwrap();
+    assert_eq!((p.limits.max_pages, p.limits.max_items), (7, 5));
+    let e = resolve_with(&big, None, &env_of(&[("CONVTUI_MAX_LIST_PAGES", "0")])).unwrap_err();
+    assert!(e.to_string().contains("CONVTUI_MAX_LIST_PAGES"), "{e}");
+}

@@ -18,6 +18,7 @@ pub mod files;
 pub mod paths;
 pub mod protocol;
 pub mod registry;
+pub mod restore;
 pub mod sanitize;
 pub mod server;
 pub mod tui;

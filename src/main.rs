@@ -52,6 +52,24 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some(Command::Restore(args)) if args.ids.is_empty() => {
+            let listed = convtui::paths::data_dir()
+                .ok_or_else(|| "no data directory could be found; set CONVTUI_DATA_DIR".into())
+                .and_then(|dir| {
+                    let journal = convtui::backup::Journal::new(convtui::backup::path_in(&dir));
+                    convtui::restore::list(&journal, args.json)
+                });
+            match listed {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    commands::eprint_error(&e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Restore(args)) => {
+            runtime.block_on(commands::run(&cli.global, Request::Restore(args)))
+        }
         None => runtime.block_on(commands::open_tui(&cli.global)),
     }
 }

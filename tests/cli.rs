@@ -208,21 +208,22 @@ fn every_command_against_serve() {
     assert_eq!(gone.status.code(), Some(1));
     assert!(gone.stdout.is_empty());
 
-    // Both deletes were backed up first, in full.
-    let backup = std::fs::read_to_string(cli.dir.path().join("deleted.jsonl")).unwrap();
-    let records: Vec<Value> = backup
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(records.len(), 2, "{backup}");
-    assert_eq!(records[0]["kind"], "item");
-    assert_eq!(records[0]["object"], item[0]);
-    assert_eq!(records[1]["kind"], "conversation");
-    assert_eq!(records[1]["object"]["conversation"]["id"], conv.as_str());
-    assert_eq!(
-        records[1]["object"]["items"].as_array().unwrap().len(),
-        all_items.len() - 1
-    );
+    // Both deletes were backed up first, in full, and marked done after.
+    let journal = convtui::backup::Journal::new(cli.dir.path().join("deleted.jsonl"));
+    let (records, skipped) = journal.read().unwrap();
+    assert_eq!((records.len(), skipped), (2, 0), "{records:?}");
+    assert_eq!(records[0].kind, convtui::backup::Kind::Item);
+    assert_eq!(records[0].object, item[0]);
+    assert_eq!(records[0].status, convtui::backup::Status::Done);
+    assert_eq!(records[1].kind, convtui::backup::Kind::Conversation);
+    assert_eq!(records[1].object["id"], conv.as_str());
+    assert_eq!(records[1].status, convtui::backup::Status::Done);
+    let convtui::backup::Items::File { path, count } = &records[1].items else {
+        panic!("{:?}", records[1].items)
+    };
+    assert_eq!(*count as usize, all_items.len() - 1);
+    let saved = std::fs::read_to_string(path).unwrap();
+    assert_eq!(saved.lines().count(), all_items.len() - 1);
 }
 
 #[test]

@@ -91,11 +91,12 @@ fn browse_page_and_delete_an_item() {
         None,
     );
     assert_eq!(status, 404);
-    let backup = std::fs::read_to_string(data.join("deleted.jsonl")).unwrap();
-    let record: Value = serde_json::from_str(backup.lines().last().unwrap()).unwrap();
-    assert_eq!(record["object"]["id"], item.as_str());
-    assert_eq!(record["conversation_id"], conv.as_str());
-    assert_eq!(record["object"]["content"][0]["text"], "note number 0");
+    let journal = convtui::backup::Journal::new(data.join("deleted.jsonl"));
+    let record = journal.read().unwrap().0.pop().unwrap();
+    assert_eq!(record.object["id"], item.as_str());
+    assert_eq!(record.conversation_id, conv.as_str());
+    assert_eq!(record.object["content"][0]["text"], "note number 0");
+    assert_eq!(record.status, convtui::backup::Status::Done);
 
     tmux.keys(&["q"]);
     tmux.wait_exit(20);
@@ -266,10 +267,14 @@ fn create_a_conversation_add_a_message_and_see_it() {
     tmux.wait_for("first words", 20);
     tmux.wait_for("Created conv_", 20);
     // The new conversation joined the registry.
-    let registry: Value = serde_json::from_str(
-        &std::fs::read_to_string(convtui::registry::path_for(&data, "local", Some(&base))).unwrap(),
-    )
-    .unwrap();
+    // The registry is written in the background: wait for it.
+    let registry_path = convtui::registry::path_for(&data, "local", Some(&base));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !registry_path.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let registry: Value =
+        serde_json::from_str(&std::fs::read_to_string(&registry_path).unwrap()).unwrap();
     let id = registry["conversations"][0]["id"]
         .as_str()
         .unwrap()
@@ -357,14 +362,19 @@ fn deleting_a_conversation_backs_up_all_of_its_items() {
     tmux.wait_for("Deleted conversation", 20);
     let (status, _) = call("GET", &format!("{base}/conversations/{conv}"), None);
     assert_eq!(status, 404);
-    let backup = std::fs::read_to_string(data.join("deleted.jsonl")).unwrap();
-    let record: Value = serde_json::from_str(backup.lines().last().unwrap()).unwrap();
-    assert_eq!(record["kind"], "conversation");
-    assert_eq!(
-        record["object"]["conversation"]["metadata"]["title"],
-        "Doomed"
-    );
-    let items = record["object"]["items"].as_array().unwrap();
+    let journal = convtui::backup::Journal::new(data.join("deleted.jsonl"));
+    let record = journal.read().unwrap().0.pop().unwrap();
+    assert_eq!(record.kind, convtui::backup::Kind::Conversation);
+    assert_eq!(record.object["metadata"]["title"], "Doomed");
+    assert_eq!(record.status, convtui::backup::Status::Done);
+    let convtui::backup::Items::File { path, .. } = &record.items else {
+        panic!("{:?}", record.items)
+    };
+    let items: Vec<Value> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(items.len(), 130, "every item, not just a loaded page");
     assert_eq!(items[0]["content"][0]["text"], "note number 0");
     tmux.keys(&["q"]);

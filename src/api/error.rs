@@ -24,6 +24,8 @@ pub enum ErrorKind {
     NotSupported,
     /// The client could not be set up (bad base URL, bad header value).
     Setup,
+    /// A listing went past its page or item limit.
+    Limit,
 }
 
 /// An error from the API client.

@@ -8,7 +8,6 @@ pub use crate::protocol::models;
 pub mod paging;
 pub mod retry;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -25,7 +24,7 @@ pub use models::{
     ContentPart, Conversation, ConversationPage, DeletedConversation, Item, ItemPage, Message,
     Metadata, Page,
 };
-pub use paging::{next_cursor, Next, PageEvent};
+pub use paging::{next_cursor, Limits, Next, PageEvent};
 
 use crate::protocol::validate;
 use crate::protocol::ApiError as Rule;
@@ -77,6 +76,8 @@ pub struct ClientSettings {
     pub read_only: bool,
     /// How the key is sent.
     pub auth: Auth,
+    /// Bounds on one listing of items.
+    pub limits: paging::Limits,
 }
 
 /// How the API key is sent.
@@ -101,6 +102,7 @@ impl ClientSettings {
             max_retries: retry::DEFAULT_MAX_RETRIES,
             read_only: false,
             auth: Auth::Bearer,
+            limits: paging::Limits::default(),
         }
     }
 }
@@ -184,6 +186,7 @@ struct Inner {
     api_key: Option<Secret>,
     max_retries: u32,
     read_only: bool,
+    limits: paging::Limits,
 }
 
 impl fmt::Debug for Client {
@@ -321,6 +324,7 @@ impl Client {
                 api_key: settings.api_key,
                 max_retries: settings.max_retries,
                 read_only: settings.read_only,
+                limits: settings.limits,
             }),
         })
     }
@@ -343,6 +347,11 @@ impl Client {
             ));
         }
         Ok(())
+    }
+
+    /// The bounds on one listing of items.
+    pub fn limits(&self) -> paging::Limits {
+        self.inner.limits
     }
 
     fn url(&self, segments: &[&str]) -> Url {
@@ -642,77 +651,24 @@ impl Client {
         })
     }
 
-    /// All items of a conversation, page by page, following `after` while `has_more`.
-    /// Ends after the last page, after an error, or with [`PageEvent::Stopped`] when the
-    /// server makes no progress.
+    /// All items of a conversation, page by page, following `after` while `has_more`, within
+    /// [`Client::limits`]. Ends after the last page, after an error, or with
+    /// [`PageEvent::Stopped`] when the server makes no progress.
     pub fn item_pages(
         &self,
         conversation: &str,
         params: ListParams,
     ) -> impl Stream<Item = Result<PageEvent, ApiError>> + Send + 'static {
-        struct State {
-            client: Client,
-            conversation: String,
-            params: ListParams,
-            seen: HashSet<String>,
-            warning: Option<String>,
-            done: bool,
-        }
-        let state = State {
-            client: self.clone(),
-            conversation: conversation.to_string(),
-            params,
-            seen: HashSet::new(),
-            warning: None,
-            done: false,
-        };
-        futures::stream::unfold(state, |mut st| async move {
-            if let Some(why) = st.warning.take() {
-                return Some((Ok(PageEvent::Stopped(why)), st));
-            }
-            if st.done {
-                return None;
-            }
-            let page = match st.client.list_items(&st.conversation, &st.params).await {
-                Ok(p) => p,
-                Err(e) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-            };
-            let fresh = paging::unseen(&page, &st.seen);
-            let prev = st.params.after.clone();
-            let next = next_cursor(prev.as_deref(), &page, &mut st.seen);
-            let event = match next {
-                Next::After(cursor) => {
-                    st.params.after = Some(cursor);
-                    PageEvent::Page(ItemPage {
-                        data: fresh,
-                        ..page
-                    })
-                }
-                Next::Done => {
-                    st.done = true;
-                    PageEvent::Page(ItemPage {
-                        data: fresh,
-                        ..page
-                    })
-                }
-                Next::Stalled(why) => {
-                    st.done = true;
-                    if fresh.is_empty() {
-                        PageEvent::Stopped(why)
-                    } else {
-                        // The new items first, then the warning.
-                        st.warning = Some(why);
-                        PageEvent::Page(ItemPage {
-                            data: fresh,
-                            ..page
-                        })
-                    }
-                }
-            };
-            Some((Ok(event), st))
-        })
+        paging::stream(self, conversation, params, paging::Strictness::Lenient)
+    }
+
+    /// Like [`Client::item_pages`], for a backup: a page without a `data` array of objects is
+    /// an error, not an empty page.
+    pub fn item_pages_checked(
+        &self,
+        conversation: &str,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<PageEvent, ApiError>> + Send + 'static {
+        paging::stream(self, conversation, params, paging::Strictness::Checked)
     }
 }

@@ -1,8 +1,89 @@
-//! Cursor pagination that never loops on a server that makes no progress.
+//! Cursor pagination that never loops on a server that makes no progress, and never runs past
+//! the listing limits (pages and items) however long the server keeps saying `has_more`.
+//!
+//! See <https://platform.openai.com/docs/api-reference/conversations/list-items>.
 
 use std::collections::HashSet;
 
+use futures::Stream;
+use reqwest::Method;
+use serde_json::Value;
+
 use super::models::{Item, ItemPage};
+use super::{ApiError, Client, Effect, ErrorKind, ListParams};
+
+/// Default most pages one listing may fetch.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+/// Default most items one listing may hold.
+pub const DEFAULT_MAX_ITEMS: u64 = 1_000_000;
+
+/// Bounds on one listing (`items list --all`, a conversation's backup, the terminal UI's
+/// load-all): a server that never stops paging meets a clear error instead of endless memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_pages: u64,
+    pub max_items: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pages: DEFAULT_MAX_PAGES,
+            max_items: DEFAULT_MAX_ITEMS,
+        }
+    }
+}
+
+impl Limits {
+    /// `Err` with a message that names the setting once `pages` pages or `items` items go past
+    /// the limits.
+    pub fn check(&self, pages: u64, items: u64) -> Result<(), String> {
+        if pages > self.max_pages {
+            return Err(format!(
+                "stopped after {} pages: the listing limit is {} pages (raise max_list_pages in the profile, CONVTUI_MAX_LIST_PAGES or --max-list-pages)",
+                self.max_pages, self.max_pages
+            ));
+        }
+        if items > self.max_items {
+            return Err(format!(
+                "stopped after {} items: the listing limit is {} items (raise max_list_items in the profile, CONVTUI_MAX_LIST_ITEMS or --max-list-items)",
+                self.max_items, self.max_items
+            ));
+        }
+        Ok(())
+    }
+
+    /// `CONVTUI_MAX_LIST_PAGES` / `CONVTUI_MAX_LIST_ITEMS` from `env`, over a profile's
+    /// `max_list_pages` / `max_list_items`, over the defaults.
+    pub fn resolve(
+        pages: Option<u64>,
+        items: Option<u64>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Limits, String> {
+        let pick = |var: &str, setting: Option<u64>, default: u64| {
+            let n = match env(var) {
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{var} must be a whole number above 0"))?,
+                None => setting.unwrap_or(default),
+            };
+            if n == 0 {
+                return Err(format!("{var} (or its profile setting) must be above 0"));
+            }
+            Ok(n)
+        };
+        Ok(Limits {
+            max_pages: pick("CONVTUI_MAX_LIST_PAGES", pages, DEFAULT_MAX_PAGES)?,
+            max_items: pick("CONVTUI_MAX_LIST_ITEMS", items, DEFAULT_MAX_ITEMS)?,
+        })
+    }
+
+    /// The error a listing ends with when [`Limits::check`] fails.
+    pub fn error(message: String) -> ApiError {
+        ApiError::new(ErrorKind::Limit, message)
+    }
+}
 
 /// What to do after a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +106,19 @@ pub enum PageEvent {
 }
 
 /// Decides how to continue after `page`, fetched with cursor `prev`. `seen` holds the ids of
-/// items received so far; this page's ids are added to it.
+/// items received so far; this page's ids are added to it. Past the default item limit the
+/// listing stops (a caller with its own [`Limits`] uses [`Limits::check`] as well).
 pub fn next_cursor(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Next {
+    let next = decide(prev, page, seen);
+    if let Next::After(_) = next {
+        if let Err(why) = Limits::default().check(0, seen.len() as u64) {
+            return Next::Stalled(why);
+        }
+    }
+    next
+}
+
+fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Next {
     let mut repeated = 0usize;
     for id in page.data.iter().filter_map(Item::id) {
         if !seen.insert(id.to_string()) {
@@ -73,6 +165,152 @@ pub fn unseen(page: &ItemPage, seen: &HashSet<String>) -> Vec<Item> {
         .filter(|it| it.id().is_none_or(|id| !seen.contains(id)))
         .cloned()
         .collect()
+}
+
+/// How strictly a listing reads its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// Tolerant of servers that stray (a missing `data` is an empty page).
+    Lenient,
+    /// For a backup: every page must carry a `data` array of objects, or the listing fails.
+    Checked,
+}
+
+/// Checks that an answer is a page of items: an object with a `data` array of objects. A 200
+/// whose body is `{"error": ...}` or an item is not.
+pub fn check_page(value: &Value, what: &str) -> Result<(), ApiError> {
+    let data = value.get("data").and_then(Value::as_array).ok_or_else(|| {
+        let shape = if value.get("error").is_some() {
+            "an error object"
+        } else {
+            crate::protocol::error::json_kind(value)
+        };
+        ApiError::new(
+            ErrorKind::Decode,
+            format!("the answer to {what} is {shape}, not a page of items with a 'data' array"),
+        )
+    })?;
+    if let Some(i) = data.iter().position(|v| !v.is_object()) {
+        return Err(ApiError::new(
+            ErrorKind::Decode,
+            format!("the answer to {what} is not a page of items: data[{i}] is not an object"),
+        ));
+    }
+    Ok(())
+}
+
+struct State {
+    client: Client,
+    conversation: String,
+    params: ListParams,
+    strictness: Strictness,
+    seen: HashSet<String>,
+    pages: u64,
+    items: u64,
+    warning: Option<String>,
+    done: bool,
+}
+
+impl State {
+    async fn fetch(&self) -> Result<ItemPage, ApiError> {
+        if self.strictness == Strictness::Lenient {
+            return self
+                .client
+                .list_items(&self.conversation, &self.params)
+                .await;
+        }
+        super::check_id("conversation_id", &self.conversation)?;
+        let value: Value = self
+            .client
+            .call(
+                Method::GET,
+                &["conversations", &self.conversation, "items"],
+                &self.params.query(),
+                None,
+                Effect::ReadOrIdempotent,
+            )
+            .await?;
+        let what = format!("GET /conversations/{}/items", self.conversation);
+        check_page(&value, &what)?;
+        serde_json::from_value(value)
+            .map_err(|e| ApiError::new(ErrorKind::Decode, format!("cannot read {what}: {e}")))
+    }
+}
+
+/// All items of a conversation, page by page, following `after` while `has_more`, within the
+/// client's [`Limits`]. Ends after the last page, after an error (a limit is an error of kind
+/// [`ErrorKind::Limit`]), or with [`PageEvent::Stopped`] when the server makes no progress.
+pub(super) fn stream(
+    client: &Client,
+    conversation: &str,
+    params: ListParams,
+    strictness: Strictness,
+) -> impl Stream<Item = Result<PageEvent, ApiError>> + Send + 'static {
+    let state = State {
+        client: client.clone(),
+        conversation: conversation.to_string(),
+        params,
+        strictness,
+        seen: HashSet::new(),
+        pages: 0,
+        items: 0,
+        warning: None,
+        done: false,
+    };
+    futures::stream::unfold(state, |mut st| async move {
+        if let Some(why) = st.warning.take() {
+            return Some((Ok(PageEvent::Stopped(why)), st));
+        }
+        if st.done {
+            return None;
+        }
+        let limits = st.client.limits();
+        if let Err(why) = limits.check(st.pages + 1, st.items) {
+            st.done = true;
+            return Some((Err(Limits::error(why)), st));
+        }
+        let page = match st.fetch().await {
+            Ok(p) => p,
+            Err(e) => {
+                st.done = true;
+                return Some((Err(e), st));
+            }
+        };
+        st.pages += 1;
+        let fresh = unseen(&page, &st.seen);
+        st.items += fresh.len() as u64;
+        if let Err(why) = limits.check(st.pages, st.items) {
+            st.done = true;
+            return Some((Err(Limits::error(why)), st));
+        }
+        let prev = st.params.after.clone();
+        let next = decide(prev.as_deref(), &page, &mut st.seen);
+        let page = ItemPage {
+            data: fresh,
+            ..page
+        };
+        let event = match next {
+            Next::After(cursor) => {
+                st.params.after = Some(cursor);
+                PageEvent::Page(page)
+            }
+            Next::Done => {
+                st.done = true;
+                PageEvent::Page(page)
+            }
+            Next::Stalled(why) => {
+                st.done = true;
+                if page.data.is_empty() {
+                    PageEvent::Stopped(why)
+                } else {
+                    // The new items first, then the warning.
+                    st.warning = Some(why);
+                    PageEvent::Page(page)
+                }
+            }
+        };
+        Some((Ok(event), st))
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +386,27 @@ mod tests {
             next_cursor(None, &anon, &mut seen),
             Next::Stalled(_)
         ));
+    }
+
+    #[test]
+    fn limits_name_the_setting() {
+        let l = Limits {
+            max_pages: 2,
+            max_items: 5,
+        };
+        assert!(l.check(2, 5).is_ok());
+        assert!(l.check(3, 0).unwrap_err().contains("max_list_pages"));
+        assert!(l.check(1, 6).unwrap_err().contains("max_list_items"));
+    }
+
+    #[test]
+    fn a_page_needs_a_data_array_of_objects() {
+        let ok = json!({"object": "list", "data": [{"id": "a"}], "has_more": false});
+        assert!(check_page(&ok, "GET x").is_ok());
+        let e = check_page(&json!({"error": {"message": "no"}}), "GET x").unwrap_err();
+        assert!(e.message.contains("an error object"), "{e}");
+        assert!(check_page(&json!({"id": "msg_1", "type": "message"}), "GET x").is_err());
+        assert!(check_page(&json!({"data": [1]}), "GET x").is_err());
     }
 
     #[test]

@@ -116,6 +116,12 @@ pub fn each_item(items: &[Value]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Checks one item, named by its place in the whole input (`items[22]`), for a caller that
+/// reads its input one item at a time.
+pub fn item_at(value: &Value, index: usize) -> Result<(), ApiError> {
+    item(value, &format!("items[{index}]")).map(|_| ())
+}
+
 /// Fields each known type needs from the client (ids and statuses are the server's).
 fn required_fields(kind: &str) -> &'static [&'static str] {
     match kind {
