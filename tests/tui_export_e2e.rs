@@ -38,8 +38,7 @@ fn slow_proxy(upstream: &str, delay: Duration) -> String {
                         Ok(r) => {
                             let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
                             let bytes = r.bytes().await.unwrap_or_default();
-                            (status, [("content-type", "application/json")], bytes)
-                                .into_response()
+                            (status, [("content-type", "application/json")], bytes).into_response()
                         }
                         Err(_) => StatusCode::BAD_GATEWAY.into_response(),
                     }

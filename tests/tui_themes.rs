@@ -60,19 +60,26 @@ fn text(b: &Buffer) -> String {
 /// The cells of row `y` whose text is `word`, starting where it starts.
 fn find(b: &Buffer, y: u16, word: &str) -> u16 {
     let row: String = (0..b.area.width).map(|x| b[(x, y)].symbol()).collect();
-    let at = row.find(word).unwrap_or_else(|| panic!("{word} not in {row}"));
+    let at = row
+        .find(word)
+        .unwrap_or_else(|| panic!("{word} not in {row}"));
     row[..at].chars().count() as u16
 }
 
 #[test]
 fn no_color_has_no_colour_at_all() {
-    let mut app = app(Theme::from_settings(Some("light"), &Default::default(), Some("red"), true).0);
+    let mut app =
+        app(Theme::from_settings(Some("light"), &Default::default(), Some("red"), true).0);
     let b = draw(&mut app, 100, 24);
     insta::assert_snapshot!("no_color_100x24", text(&b));
     for y in 0..b.area.height {
         for x in 0..b.area.width {
             let c = &b[(x, y)];
-            assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset), "cell {x},{y} {c:?}");
+            assert_eq!(
+                (c.fg, c.bg),
+                (Color::Reset, Color::Reset),
+                "cell {x},{y} {c:?}"
+            );
         }
     }
     // Emphasis survives as reverse video: the header badge and the selected row.
@@ -80,7 +87,10 @@ fn no_color_has_no_colour_at_all() {
     let label = find(&b, 0, "PROD");
     assert!(b[(label, 0)].modifier.contains(Modifier::REVERSED));
     assert!(text(&b).lines().next().unwrap().contains("read-only"));
-    assert!(b[(3, 2)].modifier.contains(Modifier::REVERSED), "selected row");
+    assert!(
+        b[(3, 2)].modifier.contains(Modifier::REVERSED),
+        "selected row"
+    );
 }
 
 #[test]
