@@ -173,8 +173,14 @@ pub fn on_ready(app: &mut App, result: Result<Ready, String>) -> Vec<Effect> {
         )));
     }
     *app = fresh;
-    let mut effects = vec![Effect::InstallProfile(ready.handover)];
-    effects.extend(super::root::start(app));
+    // What `root::start` asks for, counted for the spinner by `update`.
+    let mut effects = vec![Effect::InstallProfile(ready.handover), Effect::ListConversations];
+    effects.extend(
+        app.convs
+            .items
+            .iter()
+            .map(|c| Effect::LoadConversation(c.id.clone())),
+    );
     effects
 }
 
