@@ -63,7 +63,11 @@ fn ctrl_p_switches_profile_and_read_only_refuses_a_delete() {
     tmux.wait_for("Delete this conversation?", 10);
     tmux.keys(&["y"]);
     tmux.wait_for("read-only mode: refused to delete a conversation", 20);
-    let still = call("GET", &format!("{}/conversations/{prod_id}", prod.base_url), Value::Null);
+    let still = call(
+        "GET",
+        &format!("{}/conversations/{prod_id}", prod.base_url),
+        Value::Null,
+    );
     assert_eq!(still["id"], json!(prod_id));
 
     // The profiles in the settings' order are lab, local, openai, prod: the next is lab.

@@ -41,9 +41,12 @@ pub async fn run_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // The external editor needs the terminal, so the loop runs it itself.
     let mut external: Option<(String, String)> = None;
+    // So does the pager.
+    let paged: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
     let spawn_all = |effects: Vec<Effect>, external: &mut Option<(String, String)>| {
         for e in effects {
             match e {
+                Effect::Pager { text } => *paged.borrow_mut() = Some(text),
                 Effect::ExternalEdit { conversation, json } => {
                     *external = Some((conversation, json))
                 }
@@ -59,6 +62,20 @@ pub async fn run_loop(
     spawn_all(update::start(app), &mut external);
     let mut dirty = true;
     while !app.quit {
+        let page = paged.borrow_mut().take();
+        if let Some(text) = page {
+            drop(events);
+            super::terminal::restore();
+            let result = super::pager::show(&text);
+            super::terminal::resume(terminal)?;
+            events = EventStream::new();
+            spawn_all(
+                update::update(app, Message::PagerClosed(result)),
+                &mut external,
+            );
+            dirty = true;
+            continue;
+        }
         if let Some((conversation, json)) = external.take() {
             // Stop reading input so that the editor gets all of it.
             drop(events);

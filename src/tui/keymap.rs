@@ -71,6 +71,10 @@ actions! {
     // Export and profiles.
     Export = "export",
     NextProfile = "next-profile",
+    // Reading.
+    ToggleWrap = "toggle-wrap",
+    Zoom = "zoom",
+    OpenInPager = "open-in-pager",
 }
 
 impl fmt::Display for Action {

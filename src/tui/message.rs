@@ -86,6 +86,8 @@ pub enum Message {
     },
     /// The profile asked for is connected, or why not.
     ProfileReady(Result<super::profiles::Ready, String>),
+    /// The pager was closed (`tui::pager`).
+    PagerClosed(Result<(), String>),
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -159,6 +161,10 @@ pub enum Effect {
     },
     /// The runtime takes the new profile's client; the event loop does this one itself.
     InstallProfile(super::profiles::Handover),
+    /// Hands the terminal to `$PAGER` on this text; the event loop runs it.
+    Pager {
+        text: String,
+    },
 }
 
 impl Effect {

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod message;
 pub mod modal;
 pub mod navigate;
+pub mod pager;
 pub mod paging;
 pub mod panes;
 pub mod profiles;

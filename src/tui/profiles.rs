@@ -174,7 +174,10 @@ pub fn on_ready(app: &mut App, result: Result<Ready, String>) -> Vec<Effect> {
     }
     *app = fresh;
     // What `root::start` asks for, counted for the spinner by `update`.
-    let mut effects = vec![Effect::InstallProfile(ready.handover), Effect::ListConversations];
+    let mut effects = vec![
+        Effect::InstallProfile(ready.handover),
+        Effect::ListConversations,
+    ];
     effects.extend(
         app.convs
             .items

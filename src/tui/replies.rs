@@ -118,6 +118,10 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             vec![]
         }
         Message::ProfileReady(result) => super::profiles::on_ready(app, result),
+        Message::PagerClosed(result) => {
+            super::pager::closed(app, result);
+            vec![]
+        }
         Message::ExternalEdited {
             conversation,
             result,

@@ -293,6 +293,11 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::AddItems => editor_open::open_composer(app),
         Action::Export => super::export::start_default(app),
         Action::NextProfile => super::profiles::next(app),
+        Action::Zoom => {
+            app.zoom = !app.zoom;
+            vec![]
+        }
+        Action::OpenInPager => super::pager::open(app),
         _ => vec![],
     }
 }

@@ -327,6 +327,9 @@ async fn run(
             config_path,
             read_only,
         } => super::profiles::connect(name, config_path, read_only).await,
+        Effect::Pager { .. } => {
+            Message::PagerClosed(Err("the pager can only run from the event loop".into()))
+        }
         Effect::InstallProfile(_) => Message::ProfileReady(Err(
             "a profile can only be installed by the event loop".into(),
         )),

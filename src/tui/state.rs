@@ -71,6 +71,8 @@ pub struct App {
     pub profiles: crate::tui::profiles::Profiles,
     /// The export running, if any (`tui::export`).
     pub export: Option<crate::tui::export::Export>,
+    /// The focused pane takes the whole body (`z`).
+    pub zoom: bool,
 }
 
 impl App {
@@ -106,6 +108,7 @@ impl App {
             read_only: false,
             profiles: Default::default(),
             export: None,
+            zoom: false,
         };
         app.relayout();
         app
@@ -193,6 +196,9 @@ impl App {
         };
         let height = layout::status_height(status, self.counts().chars().count(), area.width);
         let mut g = Geometry::compute(area, self.focus, height);
+        if self.zoom {
+            crate::tui::layout::zoom(&mut g, self.focus);
+        }
         g.conv_offset = self.convs.offset;
         g.timeline_offset = self.timeline.as_ref().map_or(0, |t| t.list.offset);
         g

@@ -14,6 +14,8 @@ use crate::tui::render;
 pub struct Detail {
     pub raw: bool,
     pub scroll: u16,
+    /// Long lines run off the pane instead of wrapping (`w` toggles).
+    pub no_wrap: bool,
 }
 
 fn lines(item: &Value, raw: bool) -> Vec<Line<'static>> {
@@ -29,6 +31,15 @@ pub fn height(item: &Value, raw: bool, width: u16) -> usize {
     Paragraph::new(lines(item, raw))
         .wrap(Wrap { trim: false })
         .line_count(width.max(1))
+}
+
+/// How many lines the item takes as the pane shows it (wrapped or not).
+fn shown_height(item: &Value, detail: &Detail, width: u16) -> usize {
+    if detail.no_wrap {
+        lines(item, detail.raw).len()
+    } else {
+        height(item, detail.raw, width)
+    }
 }
 
 impl Detail {
@@ -48,6 +59,11 @@ impl Detail {
                 self.scroll = 0;
                 return true;
             }
+            Action::ToggleWrap => {
+                self.no_wrap = !self.no_wrap;
+                self.scroll = 0;
+                return true;
+            }
             Action::Up => -1,
             Action::Down => 1,
             Action::PageUp => -page,
@@ -57,7 +73,7 @@ impl Detail {
             _ => return false,
         };
         let (rows, width) = size;
-        let total = item.map_or(0, |i| height(i, self.raw, width));
+        let total = item.map_or(0, |i| shown_height(i, self, width));
         let max = total.saturating_sub(rows.max(1)) as isize;
         self.scroll = (self.scroll as isize + delta).clamp(0, max.min(u16::MAX as isize)) as u16;
         true
@@ -71,12 +87,24 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Value>, detail: &Detail
         frame.render_widget(p, area);
         return;
     };
-    let title = format!(" Detail · {mode} · r toggles ");
-    let p = Paragraph::new(lines(item, detail.raw))
-        .wrap(Wrap { trim: false })
+    let wrap = if detail.no_wrap { " · no wrap" } else { "" };
+    let title = format!(" Detail · {mode}{wrap} · r toggles ");
+    let mut p = Paragraph::new(lines(item, detail.raw))
         .scroll((detail.scroll, 0))
         .block(block(title, focused));
+    if !detail.no_wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
     frame.render_widget(p, area);
+    let inner = super::super::layout::inner(area);
+    let total = shown_height(item, detail, inner.width);
+    crate::tui::widgets::scroll::decorate(
+        frame,
+        area,
+        detail.scroll as usize,
+        total,
+        inner.height as usize,
+    );
 }
 
 #[cfg(test)]
