@@ -102,6 +102,7 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Value>, detail: &Detail
         frame,
         area,
         detail.scroll as usize,
+        detail.scroll as usize,
         total,
         inner.height as usize,
     );

@@ -266,6 +266,7 @@ pub fn draw(frame: &mut Frame, area: Rect, tl: Option<&Timeline>, focused: bool)
         frame,
         area,
         tl.list.selected,
+        first,
         tl.list.items.len(),
         visible,
     );

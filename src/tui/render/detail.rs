@@ -375,6 +375,21 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
 }
 
 /// Pretty JSON, one styled line per line, sanitized.
+/// One JSON value of a pretty-printed line, coloured by its type: strings, numbers, and
+/// `true`/`false`/`null`; brackets stay plain.
+fn json_value(text: &str) -> Span<'static> {
+    let value = text.trim_end_matches(',');
+    let style = match value.chars().next() {
+        Some('"') => THEME.ok(),
+        Some(c) if c == '-' || c.is_ascii_digit() => THEME.fg_of(THEME.code),
+        _ if matches!(value, "true" | "false" | "null") => THEME.fg_of(THEME.special),
+        _ => return Span::raw(text.to_string()),
+    };
+    Span::styled(text.to_string(), style)
+}
+
+/// The item as pretty-printed JSON, syntax-coloured. The text of the lines is the JSON
+/// itself (only characters a terminal would act on are replaced), so a copy parses.
 pub fn pretty_json_lines(v: &Value) -> Vec<Line<'static>> {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
     text.lines()
@@ -384,9 +399,15 @@ pub fn pretty_json_lines(v: &Value) -> Vec<Line<'static>> {
             match safe.split_once("\": ") {
                 Some((key, rest)) if key.trim_start().starts_with('"') => Line::from(vec![
                     Span::styled(format!("{key}\": "), key_style()),
-                    Span::raw(rest.to_string()),
+                    json_value(rest),
                 ]),
-                _ => Line::raw(safe),
+                _ => {
+                    let indent = safe.len() - safe.trim_start().len();
+                    Line::from(vec![
+                        Span::raw(safe[..indent].to_string()),
+                        json_value(&safe[indent..]),
+                    ])
+                }
             }
         })
         .collect()

@@ -108,11 +108,20 @@ pub fn help(frame: &mut Frame, area: Rect, h: &Help, keymap: &Keymap) {
         THEME.dim(),
     ));
     let rect = centered(area, 64, area.height.saturating_sub(2));
+    let text_len = text.len();
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(text)
             .scroll((h.scroll, 0))
             .block(popup("Help · Esc closes", THEME.accent)),
         rect,
+    );
+    crate::tui::widgets::scroll::decorate(
+        frame,
+        rect,
+        h.scroll as usize,
+        h.scroll as usize,
+        text_len,
+        rect.height.saturating_sub(2) as usize,
     );
 }

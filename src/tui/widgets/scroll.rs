@@ -8,9 +8,17 @@ use ratatui::Frame;
 
 use crate::tui::theme::THEME;
 
-/// `position` is 0-based; `total` is how many rows (or lines) there are; `visible` how many
-/// fit. The scrollbar shows only when not everything fits.
-pub fn decorate(frame: &mut Frame, area: Rect, position: usize, total: usize, visible: usize) {
+/// `position` (0-based) is what the counter shows, `offset` the first row on screen; `total`
+/// is how many rows (or lines) there are, `visible` how many fit. The scrollbar shows only
+/// when not everything fits.
+pub fn decorate(
+    frame: &mut Frame,
+    area: Rect,
+    position: usize,
+    offset: usize,
+    total: usize,
+    visible: usize,
+) {
     if area.height < 3 || area.width < 12 {
         return;
     }
@@ -29,7 +37,7 @@ pub fn decorate(frame: &mut Frame, area: Rect, position: usize, total: usize, vi
     }
     if total > visible {
         let mut state = ScrollbarState::new(total.saturating_sub(visible) + 1)
-            .position(position.min(total.saturating_sub(visible)))
+            .position(offset.min(total.saturating_sub(visible)))
             .viewport_content_length(visible);
         let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
             .begin_symbol(None)
@@ -62,7 +70,7 @@ mod tests {
         assert_eq!(counter(36, 320), " 37/320 ");
         assert_eq!(counter(400, 3), " 3/3 ");
         let mut t = Terminal::new(TestBackend::new(30, 10)).unwrap();
-        t.draw(|f| decorate(f, f.area(), 0, 100, 8)).unwrap();
+        t.draw(|f| decorate(f, f.area(), 0, 0, 100, 8)).unwrap();
         let b = t.backend().buffer().clone();
         let bottom: String = (0..30).map(|x| b[(x, 9)].symbol()).collect();
         assert!(bottom.contains(" 1/100 "), "{bottom}");
@@ -71,7 +79,7 @@ mod tests {
         assert_ne!(b[(29, 8)].symbol(), "█");
         // Everything fits: no bar.
         let mut t = Terminal::new(TestBackend::new(30, 10)).unwrap();
-        t.draw(|f| decorate(f, f.area(), 0, 5, 8)).unwrap();
+        t.draw(|f| decorate(f, f.area(), 0, 0, 5, 8)).unwrap();
         assert_eq!(t.backend().buffer()[(29, 4)].symbol(), " ");
     }
 }
