@@ -186,7 +186,12 @@ fn a_deleted_item_and_conversation_come_back_with_restore() {
     assert_eq!(got[0]["metadata"], json!({"topic": "trip"}));
     let after_big = all_items(&cli, url, &new_conv);
     assert_eq!(texts(&after_big), texts(&before_big));
-    let registry = std::fs::read_to_string(cli.dir.path().join("registry/local.json")).unwrap();
+    let registry = std::fs::read_to_string(convtui::registry::path_for(
+        cli.dir.path(),
+        "local",
+        Some(url),
+    ))
+    .unwrap();
     assert!(registry.contains(&new_conv), "{registry}");
 
     // Never twice by accident; --force on purpose.
@@ -232,7 +237,8 @@ fn items_create_checks_every_item_of_stdin_before_sending_any() {
         &["items", "create", &conv, "-"],
         Some(&lines.join("\n")),
     );
-    assert_eq!(out.status.code(), Some(1));
+    // Found before sending: a usage error.
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("items[30]"), "{err}");
     assert!(all_items(&cli, url, &conv).is_empty());
