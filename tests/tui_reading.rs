@@ -97,3 +97,27 @@ fn the_wrap_toggle_cuts_long_lines_in_the_detail() {
         "{cut}"
     );
 }
+
+#[test]
+fn markdown_in_a_message_is_rendered_and_r_still_shows_the_json() {
+    let md = "# Itinerary\n\nTake the **train** to *Porto*.\n\n- day one\n- day two\n\n```\nlisbon -> porto\n```\n\n| city | nights |\n|---|---|\n| Lisbon | 4 |\n";
+    let mut app = app_with(vec![
+        json!({"type": "message", "id": "msg_md", "role": "assistant",
+        "content": [{"type": "output_text", "text": md}]}),
+    ]);
+    update::update(&mut app, key('l'));
+    let screen = render(&mut app, 120, 40);
+    insta::assert_snapshot!("detail_markdown_120x40", screen);
+    // The detail pane: below its title (the timeline row above previews the raw text).
+    let screen = &screen[screen.find("Detail ·").unwrap()..];
+    assert!(screen.contains("Itinerary") && !screen.contains("# Itinerary"));
+    assert!(screen.contains("Take the train to Porto.") && !screen.contains("**train**"));
+    assert!(screen.contains("• day one") && screen.contains("  lisbon -> porto"));
+    assert!(screen.contains("city   │ nights") && screen.contains("Lisbon │ 4"));
+    update::update(&mut app, key('r'));
+    let raw = render(&mut app, 120, 40);
+    assert!(
+        raw.contains("raw JSON") && raw.contains("# Itinerary"),
+        "{raw}"
+    );
+}

@@ -79,11 +79,28 @@ impl Out {
         }
     }
 
+    fn annotations(&mut self, p: &Value) {
+        if let Some(a) = p.get("annotations").and_then(Value::as_array) {
+            for ann in a {
+                let what = [s(ann, "url"), s(ann, "filename"), s(ann, "file_id")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or("");
+                let title = s(ann, "title");
+                self.styled(&format!("  [{}] {title} {what}", s(ann, "type")), dim());
+            }
+        }
+    }
+
     fn parts(&mut self, parts: &[Value]) {
         for p in parts {
             let t = s(p, "type");
             match t {
-                "input_text" | "output_text" | "text" | "summary_text" | "reasoning_text" => {
+                "input_text" | "output_text" | "text" => {
+                    self.lines.extend(super::markdown::lines(s(p, "text")));
+                    self.annotations(p);
+                }
+                "summary_text" | "reasoning_text" => {
                     self.text(s(p, "text"));
                     if let Some(a) = p.get("annotations").and_then(Value::as_array) {
                         for ann in a {
@@ -169,6 +186,7 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
             o.blank();
             match item.get("content") {
                 Some(Value::Array(parts)) => o.parts(parts),
+                Some(Value::String(t)) => o.lines.extend(super::markdown::lines(t)),
                 Some(other) => o.output(other),
                 None => {}
             }
