@@ -219,6 +219,8 @@ pub async fn restore(
     entry: &Entry,
     options: RestoreOptions,
 ) -> Result<Restored, RestoreError> {
+    // Read-only: refused before anything is read or sent.
+    client.writable("restore a deleted item or conversation")?;
     check(client, entry, options).await?;
     let restored = match entry.kind {
         Kind::Item => {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 fn app() -> App {
     let mut app = App::new("local", "http://x", Registry::default());
-    app.profile_names = vec!["local".into(), "openai".into(), "work".into()];
+    app.profiles.names = vec!["local".into(), "openai".into(), "work".into()];
     app.convs.items = vec![
         crate::tui::data::ConvEntry::new("conv_abc1"),
         crate::tui::data::ConvEntry::new("conv_abd2"),
@@ -34,7 +34,7 @@ fn tab_completes_command_names_then_cycles() {
     complete(&mut line, &app);
     assert_eq!(
         line.completions,
-        ["toggle-order", "toggle-raw", "toggle-json"]
+        ["toggle-order", "toggle-raw", "toggle-json", "toggle-wrap"]
     );
     assert_eq!(line.input.text(), "toggle-order");
     complete(&mut line, &app);
