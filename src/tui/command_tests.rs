@@ -130,3 +130,20 @@ fn commands_run_and_mistakes_are_explained() {
     run(&mut app, "quit");
     assert!(app.quit);
 }
+
+#[test]
+fn export_and_profile_run_the_real_export_and_switch() {
+    let mut app = app();
+    app.timeline = Some(Timeline::new("conv_abc1", false, 1));
+    let effects = run(&mut app, "export /tmp/out.jsonl");
+    assert!(matches!(
+        &effects[..],
+        [Effect::Export { conversation, path, format: crate::export::Format::Jsonl, .. }]
+            if conversation == "conv_abc1" && path == std::path::Path::new("/tmp/out.jsonl")
+    ));
+    assert!(app.export.is_some(), "the progress bar has its export");
+    let effects = run(&mut app, "profile work");
+    assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "work"));
+    assert!(run(&mut app, "profile nope").is_empty());
+    assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("known: local, openai, work")));
+}
