@@ -6,11 +6,11 @@ pub mod error;
 pub mod input;
 pub use crate::protocol::models;
 pub mod paging;
+mod params;
 pub mod retry;
 mod secret;
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -33,6 +33,8 @@ use crate::protocol::ApiError as Rule;
 /// Most items accepted by one create call.
 pub const MAX_ITEMS_PER_CALL: usize = validate::MAX_ITEMS;
 
+use params::include_query;
+pub use params::{ListParams, Order};
 pub use secret::Secret;
 /// How to reach the API.
 #[derive(Debug, Clone)]
@@ -80,72 +82,6 @@ impl ClientSettings {
             limits: paging::Limits::default(),
         }
     }
-}
-
-/// Sort order of a listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Order {
-    Asc,
-    #[default]
-    Desc,
-}
-
-impl fmt::Display for Order {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Order::Asc => "asc",
-            Order::Desc => "desc",
-        })
-    }
-}
-
-impl FromStr for Order {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "asc" => Ok(Order::Asc),
-            "desc" => Ok(Order::Desc),
-            other => Err(format!("invalid order '{other}': expected 'asc' or 'desc'")),
-        }
-    }
-}
-
-/// Query parameters of a listing. `limit` is always sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListParams {
-    pub limit: u32,
-    pub order: Order,
-    pub after: Option<String>,
-    pub include: Vec<String>,
-}
-
-impl Default for ListParams {
-    fn default() -> Self {
-        ListParams {
-            limit: 100,
-            order: Order::Desc,
-            after: None,
-            include: Vec::new(),
-        }
-    }
-}
-
-impl ListParams {
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![
-            ("limit", self.limit.to_string()),
-            ("order", self.order.to_string()),
-        ];
-        if let Some(after) = self.after.as_deref().filter(|a| !a.is_empty()) {
-            q.push(("after", after.to_string()));
-        }
-        q.extend(include_query(&self.include));
-        q
-    }
-}
-
-fn include_query(include: &[String]) -> Vec<(&'static str, String)> {
-    include.iter().map(|v| ("include[]", v.clone())).collect()
 }
 
 /// The Conversations API client.

@@ -145,5 +145,7 @@ fn export_and_profile_run_the_real_export_and_switch() {
     let effects = run(&mut app, "profile work");
     assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "work"));
     assert!(run(&mut app, "profile nope").is_empty());
-    assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("known: local, openai, work")));
+    assert!(
+        matches!(&app.status, Some(Status::Warning(w)) if w.contains("known: local, openai, work"))
+    );
 }

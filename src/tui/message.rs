@@ -95,7 +95,7 @@ pub enum Message {
         result: Result<(usize, Option<String>), String>,
     },
     /// The profile asked for is connected, or why not.
-    ProfileReady(Result<super::profiles::Ready, String>),
+    ProfileReady(Box<Result<super::profiles::Ready, String>>),
     /// The pager was closed (`tui::pager`).
     PagerClosed(Result<(), String>),
 }

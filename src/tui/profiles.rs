@@ -237,7 +237,7 @@ pub async fn connect(name: String, config_path: Option<PathBuf>, read_only: bool
         })
     }
     .await;
-    Message::ProfileReady(result)
+    Message::ProfileReady(Box::new(result))
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             super::export::on_done(app, result);
             vec![]
         }
-        Message::ProfileReady(result) => super::profiles::on_ready(app, result),
+        Message::ProfileReady(result) => super::profiles::on_ready(app, *result),
         Message::PagerClosed(result) => {
             super::pager::closed(app, result);
             vec![]

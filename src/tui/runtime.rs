@@ -436,9 +436,9 @@ async fn run(
         Effect::Pager { .. } => {
             Message::PagerClosed(Err("the pager can only run from the event loop".into()))
         }
-        Effect::InstallProfile(_) => Message::ProfileReady(Err(
+        Effect::InstallProfile(_) => Message::ProfileReady(Box::new(Err(
             "a profile can only be installed by the event loop".into(),
-        )),
+        ))),
         Effect::ExternalEdit { conversation, .. } => Message::ExternalEdited {
             conversation,
             result: Err("the external editor can only run from the event loop".into()),
