@@ -76,6 +76,35 @@ fn zoom_gives_the_timeline_the_whole_screen_with_a_counter() {
 }
 
 #[test]
+fn a_list_hidden_by_the_zoom_keeps_its_window() {
+    let mut app = App::new("local", "http://127.0.0.1:8787/v1", Registry::default());
+    let info = |t: &str| ConvInfo {
+        created_at: 1_763_990_000,
+        metadata: [("title".to_string(), t.to_string())].into(),
+    };
+    let listed = vec![
+        ("conv_first".to_string(), info("First")),
+        ("conv_second".to_string(), info("Second")),
+    ];
+    update::update(&mut app, Message::ConversationsListed(Ok(Some(listed))));
+    render(&mut app, 120, 30);
+    update::update(&mut app, key('j'));
+    update::update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert_eq!(app.focus, Focus::Timeline);
+    update::update(&mut app, key('z'));
+    assert!(!render(&mut app, 120, 30).contains("First"));
+    update::update(&mut app, key('z'));
+    let screen = render(&mut app, 120, 30);
+    assert!(
+        screen.contains("First") && screen.contains("Second"),
+        "both conversations fit, so both show: {screen}"
+    );
+}
+
+#[test]
 fn the_wrap_toggle_cuts_long_lines_in_the_detail() {
     let long = format!("start {} finish", "word ".repeat(40));
     let mut app = app_with(vec![

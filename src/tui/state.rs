@@ -219,8 +219,11 @@ impl App {
     pub fn relayout(&mut self) {
         let area = Rect::new(0, 0, self.width, self.height);
         let g = self.layout(area);
-        self.convs.scroll_into_view(g.conversation_rows());
-        if let Some(tl) = self.timeline.as_mut() {
+        // A pane hidden by the zoom (`z`) keeps its window as it was.
+        if !g.conversations.is_empty() {
+            self.convs.scroll_into_view(g.conversation_rows());
+        }
+        if let Some(tl) = self.timeline.as_mut().filter(|_| !g.timeline.is_empty()) {
             tl.list.scroll_into_view(g.timeline_rows());
         }
         self.geometry = self.layout(area);
