@@ -96,3 +96,26 @@ fn read_only_refuses_restore_and_streamed_items() {
     json_lines(&run(dir, url, &["restore", &item], None));
     assert_eq!(list(dir).len(), 2);
 }
+
+#[tokio::test]
+async fn read_only_undo_is_refused_before_the_journal_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = convtui::api::Client::new(convtui::api::ClientSettings {
+        read_only: true,
+        max_retries: 0,
+        ..convtui::api::ClientSettings::new("http://127.0.0.1:9/v1")
+    })
+    .unwrap();
+    let backup = convtui::deletion::Backup {
+        path: dir.path().join("deleted.jsonl"),
+        profile: "local".into(),
+    };
+    let e = convtui::restore::undo_last(&client, &backup)
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("read-only mode") && text.contains("nothing was sent"),
+        "{text}"
+    );
+}
