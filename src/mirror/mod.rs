@@ -348,6 +348,16 @@ impl Mirror {
         Ok(out)
     }
 
+    /// Whether the mirror holds any item of `conv`, deleted ones included.
+    pub fn has_items(&self, conv: &str) -> Result<bool, MirrorError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM items
+             WHERE conv = (SELECT rowid FROM conversations WHERE id = ?1))",
+            [conv],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The id of the oldest item the mirror holds for `conv` that the server still has.
     pub fn oldest(&self, conv: &str) -> Result<Option<String>, MirrorError> {
         Ok(self
