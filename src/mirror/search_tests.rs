@@ -19,7 +19,11 @@ fn item(conv: usize, n: usize) -> serde_json::Value {
     let text: Vec<&str> = (0..len)
         .map(|k| WORDS[(n * 31 + k * k * 17 + conv * 5) % WORDS.len()])
         .collect();
-    let role = if n.is_multiple_of(3) { "assistant" } else { "user" };
+    let role = if n.is_multiple_of(3) {
+        "assistant"
+    } else {
+        "user"
+    };
     json!({"type": "message", "id": format!("msg_{conv}_{n}"), "role": role,
            "content": [{"type": "input_text", "text": text.join(" ")}]})
 }
