@@ -126,8 +126,8 @@ fn sql_err(e: rusqlite::Error) -> SearchError {
 pub const RANKED: usize = 10_000;
 
 /// The filters of a query as one SQL condition on a row of the index, its arguments pushed
-/// onto `args` (numbered by their place there). A condition, not a join, so that the index stays the only table scanned,
-/// in rowid order, and stops after [`RANKED`] rows.
+/// onto `args` (numbered by their place there). A condition, not a join, so that the index
+/// stays the only table scanned, in rowid order, and stops after [`RANKED`] rows.
 fn filter_sql(q: &SearchQuery, args: &mut Vec<Sql>) -> String {
     if q.conversation.is_none() && q.kind.is_none() && q.role.is_none() {
         return String::new();
