@@ -423,6 +423,59 @@ pub fn after_live_page(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// The conversation list's answer, after `Message::Unreachable` when no answer came at all.
+pub fn listed(
+    tx: &tokio::sync::mpsc::UnboundedSender<super::message::Message>,
+    result: Result<Option<Vec<(String, ConvInfo)>>, ApiError>,
+) -> super::message::Message {
+    use super::runtime::failure;
+    if let Err(e) = &result {
+        if is_unreachable(e) {
+            let _ = tx.send(super::message::Message::Unreachable(failure(e)));
+        }
+    }
+    super::message::Message::ConversationsListed(result.map_err(|e| failure(&e)))
+}
+
+/// Runs offline reading's effects in the runtime's task.
+pub async fn run(
+    effect: Effect,
+    file: Option<PathBuf>,
+    mirror: Option<&crate::mirror::MirrorWriter>,
+) -> super::message::Message {
+    use super::message::Message;
+    match effect {
+        Effect::ReadMirror => Message::MirrorRead(read_conversations(file).await),
+        Effect::LoadMirrorItems {
+            conversation,
+            generation,
+            after,
+            ascending,
+        } => Message::MirrorItemsLoaded {
+            result: read_page(file, conversation.clone(), after, ascending).await,
+            conversation,
+            generation,
+        },
+        Effect::RetryServer(secs) => {
+            tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+            Message::RetryDue
+        }
+        Effect::MarkGoneInMirror {
+            conversation,
+            items,
+        } => {
+            if let Some(w) = mirror {
+                for item in &items {
+                    w.mark_deleted(&conversation, item);
+                }
+            }
+            Message::Tick
+        }
+        // Nothing else is offline reading's.
+        _ => Message::Tick,
+    }
+}
+
 /// The mirror's conversations, read on a blocking thread.
 pub async fn read_conversations(
     file: Option<PathBuf>,

@@ -267,15 +267,7 @@ async fn run(
     seq: u64,
 ) -> Message {
     match effect {
-        Effect::ListConversations => {
-            let result = list_all(client).await;
-            if let Err(e) = &result {
-                if super::offline::is_unreachable(e) {
-                    let _ = tx.send(Message::Unreachable(failure(e)));
-                }
-            }
-            Message::ConversationsListed(result.map_err(|e| failure(&e)))
-        }
+        Effect::ListConversations => super::offline::listed(tx, list_all(client).await),
         Effect::LoadConversation(id) => {
             let result = client
                 .get_conversation(&id)
@@ -467,39 +459,11 @@ async fn run(
             generation,
             result: super::search::run(ctx.mirror_file.clone(), query).await,
         },
-        Effect::ReadMirror => {
-            Message::MirrorRead(super::offline::read_conversations(ctx.mirror_file.clone()).await)
-        }
-        Effect::LoadMirrorItems {
-            conversation,
-            generation,
-            after,
-            ascending,
-        } => Message::MirrorItemsLoaded {
-            result: super::offline::read_page(
-                ctx.mirror_file.clone(),
-                conversation.clone(),
-                after,
-                ascending,
-            )
-            .await,
-            conversation,
-            generation,
-        },
-        Effect::RetryServer(secs) => {
-            tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
-            Message::RetryDue
-        }
-        Effect::MarkGoneInMirror {
-            conversation,
-            items,
-        } => {
-            if let Some(w) = &ctx.mirror {
-                for item in &items {
-                    w.mark_deleted(&conversation, item);
-                }
-            }
-            Message::Tick
+        e @ (Effect::ReadMirror
+        | Effect::LoadMirrorItems { .. }
+        | Effect::RetryServer(_)
+        | Effect::MarkGoneInMirror { .. }) => {
+            super::offline::run(e, ctx.mirror_file.clone(), ctx.mirror.as_ref()).await
         }
         // The event loop writes the clipboard, and `spawn` keeps the include values: neither
         // comes here, and neither has an answer.
