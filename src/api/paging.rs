@@ -4,6 +4,8 @@
 //! See <https://platform.openai.com/docs/api-reference/conversations/list-items>.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
 use futures::Stream;
 use reqwest::Method;
@@ -85,6 +87,68 @@ impl Limits {
     }
 }
 
+/// The ids a listing has received, to tell a server that sends items again.
+pub trait SeenIds {
+    /// Adds an id; `false` when it was there already.
+    fn insert_id(&mut self, id: &str) -> bool;
+    fn contains_id(&self, id: &str) -> bool;
+    fn count(&self) -> usize;
+}
+
+impl SeenIds for HashSet<String> {
+    fn insert_id(&mut self, id: &str) -> bool {
+        self.insert(id.to_string())
+    }
+    fn contains_id(&self, id: &str) -> bool {
+        self.contains(id)
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Seen ids kept compactly, as 64-bit hashes under a key drawn once per process (8 bytes an
+/// id instead of a `String`), for listings that hold a great many. A server cannot aim for a
+/// collision without knowing the key; by chance, one is about as likely as 1 in 10^8 at a
+/// million items, and would only end paging early with a warning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen(HashSet<u64>);
+
+impl Seen {
+    fn hash(id: &str) -> u64 {
+        static KEY: OnceLock<RandomState> = OnceLock::new();
+        KEY.get_or_init(RandomState::new).hash_one(id)
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains(&Seen::hash(id))
+    }
+}
+
+impl SeenIds for Seen {
+    fn insert_id(&mut self, id: &str) -> bool {
+        self.0.insert(Seen::hash(id))
+    }
+    fn contains_id(&self, id: &str) -> bool {
+        self.contains(id)
+    }
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// What to do after a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -108,20 +172,20 @@ pub enum PageEvent {
 /// Decides how to continue after `page`, fetched with cursor `prev`. `seen` holds the ids of
 /// items received so far; this page's ids are added to it. Past the default item limit the
 /// listing stops (a caller with its own [`Limits`] uses [`Limits::check`] as well).
-pub fn next_cursor(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Next {
+pub fn next_cursor(prev: Option<&str>, page: &ItemPage, seen: &mut impl SeenIds) -> Next {
     let next = decide(prev, page, seen);
     if let Next::After(_) = next {
-        if let Err(why) = Limits::default().check(0, seen.len() as u64) {
+        if let Err(why) = Limits::default().check(0, seen.count() as u64) {
             return Next::Stalled(why);
         }
     }
     next
 }
 
-fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Next {
+fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut impl SeenIds) -> Next {
     let mut repeated = 0usize;
     for id in page.data.iter().filter_map(Item::id) {
-        if !seen.insert(id.to_string()) {
+        if !seen.insert_id(id) {
             repeated += 1;
         }
     }
@@ -159,10 +223,10 @@ fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Ne
 }
 
 /// Keeps only the items whose ids are not in `seen` (items without an id are kept).
-pub fn unseen(page: &ItemPage, seen: &HashSet<String>) -> Vec<Item> {
+pub fn unseen(page: &ItemPage, seen: &impl SeenIds) -> Vec<Item> {
     page.data
         .iter()
-        .filter(|it| it.id().is_none_or(|id| !seen.contains(id)))
+        .filter(|it| it.id().is_none_or(|id| !seen.contains_id(id)))
         .cloned()
         .collect()
 }
@@ -204,7 +268,7 @@ struct State {
     conversation: String,
     params: ListParams,
     strictness: Strictness,
-    seen: HashSet<String>,
+    seen: Seen,
     pages: u64,
     items: u64,
     warning: Option<String>,
@@ -251,7 +315,7 @@ pub(super) fn stream(
         conversation: conversation.to_string(),
         params,
         strictness,
-        seen: HashSet::new(),
+        seen: Seen::default(),
         pages: 0,
         items: 0,
         warning: None,
@@ -277,18 +341,23 @@ pub(super) fn stream(
             }
         };
         st.pages += 1;
-        let fresh = unseen(&page, &st.seen);
-        st.items += fresh.len() as u64;
+        // Which items are new, before this page's ids join the seen ones; they are then moved
+        // out of the page, not copied.
+        let fresh: Vec<bool> = page
+            .data
+            .iter()
+            .map(|it| it.id().is_none_or(|id| !st.seen.contains_id(id)))
+            .collect();
+        st.items += fresh.iter().filter(|&&f| f).count() as u64;
         if let Err(why) = limits.check(st.pages, st.items) {
             st.done = true;
             return Some((Err(Limits::error(why)), st));
         }
         let prev = st.params.after.clone();
         let next = decide(prev.as_deref(), &page, &mut st.seen);
-        let page = ItemPage {
-            data: fresh,
-            ..page
-        };
+        let mut page = page;
+        let mut keep = fresh.into_iter();
+        page.data.retain(|_| keep.next().unwrap_or(true));
         let event = match next {
             Next::After(cursor) => {
                 st.params.after = Some(cursor);
