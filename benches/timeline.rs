@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use convtui::registry::Registry;
+use convtui::tui::loaded::Loaded;
 use convtui::tui::message::{Message, PageData};
 use convtui::tui::state::App;
 use convtui::tui::{update, view};
@@ -61,6 +62,17 @@ fn frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("frame 120x40");
     for n in SIZES {
         let (mut app, _) = loaded(n);
+        if let Some(tl) = app.timeline.as_ref() {
+            let items = &tl.list.items;
+            let json: usize = items.iter().map(Loaded::size).sum();
+            let held = Loaded::held(items);
+            println!(
+                "{n} items loaded: {:.2} MB of JSON held in {:.2} MB ({:.2}×)",
+                json as f64 / 1e6,
+                held as f64 / 1e6,
+                held as f64 / json as f64
+            );
+        }
         // Half way down, so the rows drawn are deep in the list.
         for _ in 0..n / 2 {
             update::update(&mut app, key('j'));
