@@ -479,6 +479,24 @@ mod tests {
     }
 
     #[test]
+    fn hashed_ids_tell_repeats_as_strings_do() {
+        let mut seen = Seen::default();
+        let p = page(&["a", "b"], Some("b"), true);
+        assert_eq!(next_cursor(None, &p, &mut seen), Next::After("b".into()));
+        assert_eq!(seen.len(), 2);
+        assert!(seen.contains("a") && !seen.contains("c"));
+        assert!(matches!(
+            next_cursor(Some("b"), &page(&["c", "a"], Some("a"), true), &mut seen),
+            Next::Stalled(why) if why.contains("1 item(s) again")
+        ));
+        let fresh = unseen(&page(&["a", "d"], Some("d"), true), &seen);
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(fresh[0].id(), Some("d"));
+        seen.clear();
+        assert!(seen.is_empty());
+    }
+
+    #[test]
     fn unseen_filters_duplicates() {
         let seen: HashSet<String> = ["a".to_string()].into();
         let p = page(&["a", "b"], Some("b"), true);

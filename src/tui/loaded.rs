@@ -38,6 +38,9 @@ struct Block {
     ids: Box<str>,
 }
 
+/// Largest block text kept open after use.
+const CACHE_BYTES: usize = 1024 * 1024;
+
 static SERIAL: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
@@ -72,7 +75,9 @@ impl Block {
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default()
             .into();
-        LAST.with(|l| *l.borrow_mut() = Some((self.serial, text.clone())));
+        // A block of one huge item is not kept open: it is opened rarely, and would stay.
+        let keep = (text.len() <= CACHE_BYTES).then(|| (self.serial, text.clone()));
+        LAST.with(|l| *l.borrow_mut() = keep);
         text
     }
 }
