@@ -355,7 +355,7 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
     }
     let (order, mut after) = (params.order, params.after.clone());
     // The next page is fetched while this one is recorded and written.
-    let mut pages = ahead(Box::pin(client.item_pages(&args.conversation, params)));
+    let mut pages = api::paging::ahead(Box::pin(client.item_pages(&args.conversation, params)));
     let mut out = Vec::new();
     while let Some(event) = pages.rx.recv().await {
         match event? {
@@ -379,35 +379,6 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
         }
     }
     Ok(())
-}
-
-/// Events of a stream, fetched by a task of their own one step ahead of the reader; the
-/// task ends when this is dropped.
-struct Ahead<T> {
-    rx: tokio::sync::mpsc::Receiver<T>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl<T> Drop for Ahead<T> {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn ahead<S>(mut stream: S) -> Ahead<S::Item>
-where
-    S: futures::Stream + Unpin + Send + 'static,
-    S::Item: Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(1);
-    let task = tokio::spawn(async move {
-        while let Some(event) = stream.next().await {
-            if tx.send(event).await.is_err() {
-                break;
-            }
-        }
-    });
-    Ahead { rx, task }
 }
 
 async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<(), CommandError> {

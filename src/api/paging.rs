@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::OnceLock;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -382,6 +382,37 @@ pub(super) fn stream(
     })
 }
 
+/// Events of a stream, fetched by a task of their own one step ahead of the reader; the
+/// task ends when this is dropped.
+pub struct Ahead<T> {
+    pub rx: tokio::sync::mpsc::Receiver<T>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Drives `stream` in a task of its own, so that its next item (for a listing, the next page)
+/// is on its way while the reader handles this one.
+pub fn ahead<S>(mut stream: S) -> Ahead<S::Item>
+where
+    S: futures::Stream + Unpin + Send + 'static,
+    S::Item: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let task = tokio::spawn(async move {
+        while let Some(event) = stream.next().await {
+            if tx.send(event).await.is_err() {
+                break;
+            }
+        }
+    });
+    Ahead { rx, task }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,6 +507,27 @@ mod tests {
         assert!(e.message.contains("an error object"), "{e}");
         assert!(check_page(&json!({"id": "msg_1", "type": "message"}), "GET x").is_err());
         assert!(check_page(&json!({"data": [1]}), "GET x").is_err());
+    }
+
+    #[tokio::test]
+    async fn read_ahead_keeps_the_order_and_stops_when_dropped() {
+        let mut a = ahead(futures::stream::iter(0..5));
+        let mut got = Vec::new();
+        while let Some(x) = a.rx.recv().await {
+            got.push(x);
+        }
+        assert_eq!(got, [0, 1, 2, 3, 4]);
+        // A fetch that never answers: only the abort on drop ends its task.
+        let stuck = ahead(futures::stream::pending::<u8>());
+        let task = stuck.task.abort_handle();
+        drop(stuck);
+        for _ in 0..1000 {
+            if task.is_finished() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(task.is_finished(), "the task ends with its reader");
     }
 
     #[test]
