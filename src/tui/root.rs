@@ -63,6 +63,8 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
         }
     }
     relayout(app);
+    let mut effects = effects;
+    effects.extend(app.detail.take_job().map(Effect::RenderDetail));
     let effects = super::offline::route(app, effects);
     count(app, effects)
 }
