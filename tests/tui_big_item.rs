@@ -128,7 +128,10 @@ fn selecting_a_big_item_asks_for_its_lines_and_shows_them_when_they_land() {
         wrapped: None,
     };
     update::update(&mut app, Message::DetailRendered(late));
-    assert!(draw(&app).contains("the oldest note"), "nothing stale lands");
+    assert!(
+        draw(&app).contains("the oldest note"),
+        "nothing stale lands"
+    );
 
     // Back onto it: asked for again; its answer lands and the text shows.
     let effects = update::update(&mut app, key('k'));
@@ -145,7 +148,10 @@ fn selecting_a_big_item_asks_for_its_lines_and_shows_them_when_they_land() {
     update::update(&mut app, key('l'));
     let effects = update::update(&mut app, key('G'));
     assert!(jobs(&effects).is_empty());
-    assert!(draw(&app).contains("paragraph 3999"), "the end is reachable");
+    assert!(
+        draw(&app).contains("paragraph 3999"),
+        "the end is reachable"
+    );
 }
 
 #[test]
@@ -180,7 +186,10 @@ fn a_resize_or_a_toggle_asks_again_and_drops_the_older_answer() {
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
     terminal.draw(|f| view::draw(f, &app)).unwrap();
     let screen = terminal.backend().to_string();
-    assert!(screen.contains("raw JSON") && screen.contains("\"content\""), "{screen}");
+    assert!(
+        screen.contains("raw JSON") && screen.contains("\"content\""),
+        "{screen}"
+    );
 }
 
 #[test]

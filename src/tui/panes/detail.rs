@@ -276,8 +276,9 @@ impl Detail {
         None
     }
 
-    /// Stops waiting for the render in flight, if any; its build stops early.
-    fn abandon(&mut self) {
+    /// Stops waiting for the render in flight, if any; its build stops early (on quit too, so
+    /// that the process does not wait for it).
+    pub fn abandon(&mut self) {
         if let Some(r) = self.rendering.take() {
             r.abandon();
         }
@@ -430,7 +431,13 @@ mod window_tests {
         }
         let job = d.take_job().expect("a job for a big item");
         let wrapped = rendering::build(&job).map(Arc::new);
-        assert!(d.on_rendered(Rendered { key: job.key, wrapped }, 1));
+        assert!(d.on_rendered(
+            Rendered {
+                key: job.key,
+                wrapped
+            },
+            1
+        ));
         d.prepare(Some(item), width).expect("landed")
     }
 

@@ -196,7 +196,10 @@ mod tests {
         let job = d.take_job().expect("a job for the runtime");
         assert!(d.take_job().is_none(), "handed over once");
         assert!(d.prepare(Some(&big), 60).is_none());
-        assert!(d.take_job().is_none(), "asked again: the same render is waited for");
+        assert!(
+            d.take_job().is_none(),
+            "asked again: the same render is waited for"
+        );
         // The scroll keys answer at once, with nothing to scroll yet.
         assert!(d.on_action(Action::Bottom, Some(&big), (10, 60), 5));
         assert_eq!(d.scroll, 0);
@@ -239,7 +242,10 @@ mod tests {
             key: second.key,
             wrapped: build(&wider).map(Arc::new),
         };
-        assert!(!d.on_rendered(done, 10), "a key that is not wanted is dropped");
+        assert!(
+            !d.on_rendered(done, 10),
+            "a key that is not wanted is dropped"
+        );
         assert!(d.on_rendered(
             Rendered {
                 key: wider.key,
