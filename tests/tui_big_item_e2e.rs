@@ -144,8 +144,17 @@ fn moving_past_a_huge_message_answers_at_once_and_its_text_lands() {
     wait_until(&tmux, 5, "the last paragraph", |s| {
         s.contains("huge paragraph 59999")
     });
+    // Past it and back: its lines were kept, so it shows at once.
+    tmux.keys(&["h", "k", "j"]);
+    wait_until(&tmux, 2, "the huge message again", |s| {
+        detail_shows(s, "message · user") && detail_shows(s, "BIGSTART alpha")
+    });
+    // Raw JSON is another rendering; quitting while it renders ends the program promptly.
+    tmux.keys(&["r"]);
+    wait_until(&tmux, 2, "the raw rendering note", |s| {
+        s.contains("raw JSON") && s.contains("rendering 6.")
+    });
     eprintln!("moving past: {past:?}; the text landed after {landed:?}");
-
     tmux.keys(&["q"]);
-    tmux.wait_exit(20);
+    tmux.wait_exit(10);
 }

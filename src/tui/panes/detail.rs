@@ -29,6 +29,9 @@ pub struct Detail {
     pub no_wrap: bool,
     /// A big item's rendering asked of the runtime and not landed yet (`rendering`).
     rendering: Option<InFlight>,
+    /// The last big item's rendering while a normal item is shown, so that moving past a
+    /// big item and back does not render it again. At most one big rendering is held.
+    spare: Option<Arc<Wrapped>>,
 }
 
 impl PartialEq for Detail {
@@ -52,6 +55,11 @@ pub struct Wrapped {
     lines: Vec<Line<'static>>,
     /// `starts[i]` is the first row of `lines[i]`; the last entry is the total.
     starts: Vec<usize>,
+    /// Of an item rendered off the UI thread (`rendering::is_big`).
+    big: bool,
+    /// Holds the item's text while its rendering is kept, so that the key (an address) is
+    /// not taken by another item meanwhile.
+    _item: Loaded,
 }
 
 /// A line longer than this many characters is cut at a space after it, so that no window
@@ -198,6 +206,8 @@ impl Wrapped {
             key: key_of(item, raw, no_wrap, width),
             lines: out,
             starts,
+            big: rendering::is_big(item),
+            _item: item.clone(),
         })
     }
 
@@ -255,6 +265,9 @@ impl Detail {
             return None;
         };
         let key = key_of(item, self.raw, self.no_wrap, width);
+        if self.spare.as_ref().is_some_and(|w| w.key == key) {
+            self.wrapped = self.spare.take();
+        }
         if let Some(w) = self.wrapped.as_ref().filter(|w| w.key == key) {
             let w = w.clone();
             self.abandon();
@@ -262,6 +275,9 @@ impl Detail {
         }
         if !rendering::is_big(item) {
             self.abandon();
+            if self.wrapped.as_ref().is_some_and(|w| w.big) {
+                self.spare = self.wrapped.take();
+            }
             let w = Arc::new(Wrapped::new(item, self.raw, self.no_wrap, width));
             self.wrapped = Some(w.clone());
             return Some(w);
@@ -272,6 +288,7 @@ impl Detail {
         self.abandon();
         // Another big item's lines are not kept meanwhile: one rendering held, one in flight.
         self.wrapped = None;
+        self.spare = None;
         self.rendering = Some(InFlight::new(item, key, self.raw, self.no_wrap, width));
         None
     }
@@ -471,6 +488,7 @@ mod window_tests {
                     wrapped: None,
                     no_wrap,
                     rendering: None,
+                    spare: None,
                 };
                 let full = screen(50, 12, |f| draw(f, area, Some(&item), &whole, true));
                 assert_eq!(

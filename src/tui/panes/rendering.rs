@@ -86,6 +86,9 @@ pub struct InFlight {
     pub key: Key,
     cancel: Arc<AtomicBool>,
     job: Option<Job>,
+    /// Holds the item's text while it is waited for, so that the key (an address) is not
+    /// taken by another item meanwhile.
+    _item: Loaded,
 }
 
 impl InFlight {
@@ -103,6 +106,7 @@ impl InFlight {
             key,
             cancel,
             job: Some(job),
+            _item: item.clone(),
         }
     }
 
@@ -213,6 +217,16 @@ mod tests {
         assert!(total > 10);
         d.on_action(Action::Bottom, Some(&big), (10, 60), 5);
         assert_eq!(d.scroll, total - 10, "the whole item scrolls now");
+        // Past it to a normal item and back: its lines were kept, nothing is asked again.
+        let small = message("hi".into());
+        assert!(d.prepare(Some(&small), 60).is_some());
+        assert!(d.prepare(Some(&big), 60).is_some(), "kept while passing by");
+        assert!(d.take_job().is_none());
+        // Another big item: the first one's lines are let go (one big rendering held).
+        let other = message("other ".repeat(50_000));
+        assert!(d.prepare(Some(&other), 60).is_none());
+        assert!(d.take_job().is_some());
+        assert!(d.prepare(Some(&big), 60).is_none(), "no longer kept");
     }
 
     #[test]
