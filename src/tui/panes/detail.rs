@@ -161,10 +161,14 @@ fn rows_of(line: &Line<'static>, width: u16) -> usize {
 impl Wrapped {
     pub fn new(item: &Loaded, raw: bool, no_wrap: bool, width: u16) -> Self {
         let never = AtomicBool::new(false);
-        match Self::build(item, raw, no_wrap, width, &never) {
-            Some(w) => w,
-            None => unreachable!("a build that is never cancelled always ends"),
-        }
+        // A build that is never cancelled always ends with lines; no lines is the fallback.
+        Self::build(item, raw, no_wrap, width, &never).unwrap_or_else(|| Wrapped {
+            key: key_of(item, raw, no_wrap, width),
+            lines: Vec::new(),
+            starts: vec![0],
+            big: rendering::is_big(item),
+            _item: item.clone(),
+        })
     }
 
     /// The rendering, or `None` as soon as `cancel` is set (it is checked between lines).
