@@ -215,6 +215,11 @@ impl Wrapped {
         })
     }
 
+    /// Whether it is of an item rendered off the UI thread.
+    pub fn is_big(&self) -> bool {
+        self.big
+    }
+
     /// Rows once wrapped.
     pub fn total(&self) -> usize {
         self.starts.last().copied().unwrap_or(0)
@@ -280,7 +285,7 @@ impl Detail {
         if !rendering::is_big(item) {
             self.abandon();
             if self.wrapped.as_ref().is_some_and(|w| w.big) {
-                self.spare = self.wrapped.take();
+                rendering::discard(std::mem::replace(&mut self.spare, self.wrapped.take()));
             }
             let w = Arc::new(Wrapped::new(item, self.raw, self.no_wrap, width));
             self.wrapped = Some(w.clone());
@@ -291,8 +296,8 @@ impl Detail {
         }
         self.abandon();
         // Another big item's lines are not kept meanwhile: one rendering held, one in flight.
-        self.wrapped = None;
-        self.spare = None;
+        rendering::discard(self.wrapped.take());
+        rendering::discard(self.spare.take());
         self.rendering = Some(InFlight::new(item, key, self.raw, self.no_wrap, width));
         None
     }
@@ -323,7 +328,7 @@ impl Detail {
             return false;
         }
         self.rendering = None;
-        self.wrapped = r.wrapped;
+        rendering::discard(std::mem::replace(&mut self.wrapped, r.wrapped));
         let total = self.wrapped.as_ref().map_or(0, |w| w.total());
         self.scroll = self.scroll.min(total.saturating_sub(rows.max(1)));
         true

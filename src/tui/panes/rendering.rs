@@ -143,6 +143,20 @@ pub async fn run(job: Job) -> Message {
     Message::DetailRendered(Rendered { key, wrapped })
 }
 
+/// Lets go of a rendering; a big one is freed on a blocking thread, since freeing the lines
+/// of a 10 MB item takes tens of milliseconds (inline when there is no runtime: tests).
+pub fn discard(w: Option<Arc<Wrapped>>) {
+    let Some(w) = w.filter(|w| w.is_big()) else {
+        return;
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            handle.spawn_blocking(move || drop(w));
+        }
+        Err(_) => drop(w),
+    }
+}
+
 /// What the pane shows while the item renders: its size and the start of its text (the
 /// timeline row's preview, made and sanitized once already).
 pub fn placeholder(item: &Loaded) -> Vec<Line<'static>> {
