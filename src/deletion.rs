@@ -90,6 +90,9 @@ impl Backup {
             Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network) => {
                 return Ok(result?)
             }
+            // Not on the server (an earlier attempt whose answer was lost, or another
+            // client): it is gone, and the backup is what remains of it, to restore.
+            Err(e) if e.is_not_found() => Status::Done,
             Err(e) => Status::Failed(e.to_string()),
         };
         let id = entry.to_string();

@@ -318,6 +318,55 @@ pub(crate) fn transport(
     (failure, ApiError::new(kind, message))
 }
 
+/// A delete's 200 answer must be what the API sends (the conversation, or a deleted-marker):
+/// a 200 whose body is an error, or not an object, confirms nothing.
+/// See <https://platform.openai.com/docs/api-reference/conversations/delete-item>.
+pub(crate) fn deleted_answer(answer: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    let refused = match &answer {
+        serde_json::Value::Object(o) if o.contains_key("error") => Some(
+            o.get("error")
+                .and_then(|e| e.get("message"))
+                .and_then(serde_json::Value::as_str)
+                .map_or("an error object".to_string(), |m| {
+                    format!("an error object ({})", truncate(&one_line(m)))
+                }),
+        ),
+        serde_json::Value::Object(_) => None,
+        other => Some(crate::protocol::error::json_kind(other).to_string()),
+    };
+    match refused {
+        None => Ok(answer),
+        Some(what) => Err(ApiError {
+            status: Some(200),
+            ..ApiError::new(
+                ErrorKind::Decode,
+                format!("the server answered the delete with {what}, not a confirmation; the item may not have been deleted"),
+            )
+        }),
+    }
+}
+
+/// A write (not a create, which says so itself) that gave up after an attempt got no answer:
+/// the server may have applied it, and the message must say so, never only "failed".
+pub(crate) fn unanswered_write(
+    mut e: ApiError,
+    method: &reqwest::Method,
+    unanswered: bool,
+) -> ApiError {
+    let what = match *method {
+        reqwest::Method::DELETE => "deleted",
+        reqwest::Method::POST => "saved",
+        _ => return e,
+    };
+    if unanswered && !e.message.contains("may have been") {
+        e.message = format!(
+            "{}; it may have been {what} (an attempt got no answer)",
+            e.message
+        );
+    }
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

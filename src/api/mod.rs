@@ -309,6 +309,8 @@ impl Client {
         let request = error::short_request(&method, &self.inner.base, &url);
         let creates = effect == Effect::Creates;
         let mut retries_done = 0u32;
+        // A write whose attempt got no answer may have been applied, whatever came after.
+        let mut unanswered = false;
         loop {
             let mut req = self.inner.http.request(method.clone(), url.clone());
             if !query.is_empty() {
@@ -349,6 +351,7 @@ impl Client {
                     (f, retry::Hints::default(), err)
                 }
             };
+            unanswered |= failure.unanswered();
             let decision = retry::decide(
                 failure,
                 hints,
@@ -363,7 +366,10 @@ impl Client {
                     tokio::time::sleep(wait).await;
                     retries_done += 1;
                 }
-                retry::Decision::GiveUp => return Err(self.scrub(error)),
+                retry::Decision::GiveUp => {
+                    let e = error::unanswered_write(error, &method, unanswered);
+                    return Err(self.scrub(e));
+                }
             }
         }
     }
@@ -538,14 +544,16 @@ impl Client {
     pub async fn delete_item_raw(&self, conversation: &str, item: &str) -> Result<Value, ApiError> {
         check_id("conversation_id", conversation)?;
         check_id("item_id", item)?;
-        self.call(
-            Method::DELETE,
-            &["conversations", conversation, "items", item],
-            &[],
-            None,
-            Effect::ReadOrIdempotent,
-        )
-        .await
+        let answer: Value = self
+            .call(
+                Method::DELETE,
+                &["conversations", conversation, "items", item],
+                &[],
+                None,
+                Effect::ReadOrIdempotent,
+            )
+            .await?;
+        error::deleted_answer(answer)
     }
 
     /// Lists conversations (an extension of the local server; OpenAI has no such endpoint).
