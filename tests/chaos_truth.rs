@@ -71,18 +71,16 @@ async fn a_200_error_body_is_not_a_deleted_item() {
         .await
         .expect_err("a 200 error body confirms nothing");
     assert!(e.message.contains("an error object"), "{e}");
-    assert!(e.message.contains("may not have been deleted"), "{e}");
+    // A success status with no confirmation: it is not known whether it happened.
+    assert!(e.message.contains("may have been deleted"), "{e}");
 
-    // Through the backup: the journal says it failed, and the item is still there.
+    // Through the backup: the journal records no outcome (a restore asks the server), and
+    // here the item is in fact still there.
     let b = backup(&dir);
     let r = deletion::item(&client(&faulty), &b, &conv, item, Some(items[0].clone())).await;
     assert!(r.is_err(), "{r:?}");
     let entry = Journal::new(&b.path).read().unwrap().0.pop().unwrap();
-    assert!(
-        matches!(entry.status, Status::Failed(_)),
-        "{:?}",
-        entry.status
-    );
+    assert_eq!(entry.status, Status::Pending);
     let still = http
         .get(&format!("/conversations/{conv}/items/{item}"))
         .await;
@@ -165,4 +163,45 @@ async fn an_item_gone_when_its_delete_lands_is_recorded_as_deleted_and_can_be_un
     // So `u` finds it, and it comes back.
     let last = convtui::restore::last_deleted(&entries, &truth.base_url()).expect("undoable");
     assert_eq!(last.target_id(), item);
+}
+
+#[tokio::test]
+async fn an_unreadable_success_answer_to_a_write_says_it_may_have_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let (truth, faulty) = pair(&dir, "garbage@DELETE,garbage@POST /v1/conversations/*").await;
+    let http = Http::new(&truth);
+    let (conv, items) = seeded(&http).await;
+    let e = client(&faulty)
+        .delete_item(&conv, id(&items[0]))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("cannot read the answer"), "{e}");
+    assert!(e.message.contains("may have been deleted"), "{e}");
+    let metadata = [("k".to_string(), "v".to_string())].into_iter().collect();
+    let e = client(&faulty)
+        .update_conversation(&conv, Some(&metadata))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("may have been saved"), "{e}");
+    // Reads are not faulted here, and still work.
+    assert!(client(&faulty).get_conversation(&conv).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_200_error_body_is_not_an_empty_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (truth, faulty) = pair(&dir, "error200@GET").await;
+    let (conv, _) = seeded(&Http::new(&truth)).await;
+    let c = client(&faulty);
+    let e = c
+        .list_items(&conv, &convtui::api::ListParams::default())
+        .await
+        .expect_err("an error is not an empty page");
+    assert!(e.message.contains("with success and an error"), "{e}");
+    assert!(!e.message.contains("may have been"), "a read: {e}");
+    let e = c
+        .list_conversations(&convtui::api::ListParams::default())
+        .await
+        .expect_err("an error is not an empty list");
+    assert!(e.message.contains("This 200 answer is an error"), "{e}");
 }

@@ -164,14 +164,14 @@ impl Session {
                 self.trail.push(format!("{name}: done"));
                 return Outcome::Done(screen);
             }
-            if let Some(why) = failed
+            // The line that says it failed: an editor's own, or the status line's error.
+            let said = failed
                 .iter()
-                .find(|f| screen.contains(*f))
-                .map(|_| screen.clone())
-                .or_else(|| status.contains("error:").then(|| status.trim().to_string()))
-            {
-                self.trail
-                    .push(format!("{name}: failed: {}", status.trim()));
+                .find_map(|f| screen.lines().find(|l| l.contains(*f)))
+                .map(|l| l.trim().to_string())
+                .or_else(|| status.contains("error:").then(|| status.trim().to_string()));
+            if let Some(why) = said {
+                self.trail.push(format!("{name}: failed: {why}"));
                 return Outcome::Failed(why);
             }
             if Instant::now() > deadline {

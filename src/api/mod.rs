@@ -162,6 +162,8 @@ impl fmt::Debug for Client {
 enum Effect {
     ReadOrIdempotent,
     Creates,
+    /// A read of a page, decoded leniently: a 200 error envelope must not read as empty.
+    Lists,
 }
 
 fn header_value(name: &str, value: &str) -> Result<HeaderValue, ApiError> {
@@ -367,7 +369,8 @@ impl Client {
                     retries_done += 1;
                 }
                 retry::Decision::GiveUp => {
-                    let e = error::unanswered_write(error, &method, unanswered);
+                    let why = unanswered.then_some("an attempt got no answer");
+                    let e = error::unanswered_write(error, &method, creates, why);
                     return Err(self.scrub(e));
                 }
             }
@@ -403,16 +406,15 @@ impl Client {
         let bytes = self
             .send(method.clone(), segments, query, body, effect)
             .await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            let start = error::one_line(&String::from_utf8_lossy(&bytes[..bytes.len().min(120)]));
-            self.scrub(ApiError::new(
-                ErrorKind::Decode,
-                format!(
-                    "cannot read the answer to {method} /{}: {e}; it starts with: {start}",
-                    segments.join("/")
-                ),
-            ))
-        })
+        let creates = effect == Effect::Creates;
+        if let Some(e) = (effect == Effect::Lists)
+            .then(|| error::enveloped(&bytes, &method, segments))
+            .flatten()
+        {
+            return Err(self.scrub(e));
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| self.scrub(error::unreadable(&method, segments, &e, &bytes, creates)))
     }
 
     pub async fn create_conversation(
@@ -491,7 +493,7 @@ impl Client {
             &["conversations", conversation, "items"],
             &params.query(),
             None,
-            Effect::ReadOrIdempotent,
+            Effect::Lists,
         )
         .await
     }
@@ -564,25 +566,19 @@ impl Client {
     ) -> Result<ConversationPage, ApiError> {
         let mut query = params.query();
         query.retain(|(k, _)| *k != "include[]");
-        self.call(
-            Method::GET,
-            &["conversations"],
-            &query,
-            None,
-            Effect::ReadOrIdempotent,
-        )
-        .await
-        .map_err(|e| match e.status {
-            Some(404) | Some(405) => ApiError {
-                kind: ErrorKind::NotSupported,
-                message: format!(
-                    "this server cannot list conversations (it answered: {})",
-                    e.message
-                ),
-                ..e
-            },
-            _ => e,
-        })
+        self.call(Method::GET, &["conversations"], &query, None, Effect::Lists)
+            .await
+            .map_err(|e| match e.status {
+                Some(404) | Some(405) => ApiError {
+                    kind: ErrorKind::NotSupported,
+                    message: format!(
+                        "this server cannot list conversations (it answered: {})",
+                        e.message
+                    ),
+                    ..e
+                },
+                _ => e,
+            })
     }
 
     /// All items of a conversation, page by page, following `after` while `has_more`, within
