@@ -7,7 +7,8 @@
 #
 #   benches/big_item.sh [MB]          # MB defaults to 10
 #
-# Runs twice: a text in paragraphs, and one line with no newline at all.
+# Runs twice: a text in paragraphs, and one line with no newline at all. MIRROR=false runs
+# with the local mirror off (it is on by default, as for users).
 # Needs tmux, curl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ SOCK=convtui-big-$$
 PORT=$((20000 + RANDOM % 20000))
 URL=http://127.0.0.1:$PORT/v1
 unset OPENAI_API_KEY OPENAI_BASE_URL CONVTUI_PROFILE
+printf '[profiles.local]\nmirror = %s\n' "${MIRROR:-true}" >"$WORK/config.toml"
 
 cleanup() {
   tmux -L "$SOCK" kill-server 2>/dev/null || true
@@ -53,7 +55,7 @@ words = "the quick brown fox jumps over a lazy dog while trains leave lisbon at 
 size = int(mb * 1_000_000)
 parts, n, i = ["BIGSTART"], 8, 0
 while n < size:
-    w = words[i % len(words)]
+    w = f"{words[i % len(words)]}{i}"  # every row of the text differs
     sep = "\n\n" if shape == "paragraphs" and i % 90 == 89 else " "
     parts.append(sep + w)
     n += len(w) + len(sep)
@@ -71,21 +73,21 @@ EOF
     --data-binary @"$WORK/item.json" >/dev/null
 
   tmux -L "$SOCK" new-session -d -x 120 -y 40 \
-    "env CONVTUI_DATA_DIR=$data CONVTUI_LOG=convtui::frame=debug $BIN --profile local --base-url $URL"
+    "env CONVTUI_DATA_DIR=$data CONVTUI_LOG=convtui::frame=debug $BIN --config $WORK/config.toml --profile local --base-url $URL"
   local pid=""
   for _ in $(seq 500); do
-    pid=$(pgrep -f -n "^$BIN --profile local --base-url $URL\$" || true)
+    pid=$(pgrep -f -n "^$BIN --config $WORK/config.toml --profile local --base-url $URL\$" || true)
     if [ -n "$pid" ] && screen | grep -q "Big $shape"; then break; fi
     sleep 0.02
   done
-  # The newest conversation is at the top and selected: open it, then the item.
-  tmux -L "$SOCK" send-keys Enter
-  for _ in $(seq 500); do screen | grep -q "1 loaded" && break; sleep 0.02; done
+  # The newest conversation is at the top and selected: open it (the page with the item
+  # arrives and the detail pane renders it), then focus the item.
   local t0 open_ms
   t0=$(now)
   tmux -L "$SOCK" send-keys Enter
-  for _ in $(seq 3000); do screen | grep -q "BIGSTART" && break; sleep 0.005; done
+  for _ in $(seq 3000); do screen | grep -q "message · user" && break; sleep 0.005; done
   open_ms=$(ms "$t0" "$(now)")
+  tmux -L "$SOCK" send-keys Enter
   sleep 0.5
   : >"$data/convtui.log.mark"
   local start_line
@@ -130,8 +132,8 @@ EOF
 }
 
 echo
-echo "convtui big item, $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), release build, 120x40"
-echo "| item | open (Enter to text) | PgDn, key to screen (tmux) | PgDn, key to frame (in the program) | ten PgDn + q to exit | peak RSS (x the text) |"
+echo "convtui big item, $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), release build, 120x40, mirror ${MIRROR:-true}"
+echo "| item | open (Enter to the item drawn) | PgDn, key to screen (tmux) | PgDn, key to frame (in the program) | ten PgDn + q to exit | peak RSS (x the text) |"
 echo "|---|---|---|---|---|---|"
 run paragraphs
 run one-line

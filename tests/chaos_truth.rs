@@ -197,7 +197,11 @@ async fn a_200_error_body_is_not_an_empty_page() {
         .list_items(&conv, &convtui::api::ListParams::default())
         .await
         .expect_err("an error is not an empty page");
-    assert!(e.message.contains("with success and an error"), "{e}");
+    assert!(
+        e.message
+            .starts_with("an error in a success answer: This 200 answer is an error"),
+        "{e}"
+    );
     assert!(!e.message.contains("may have been"), "a read: {e}");
     let e = c
         .list_conversations(&convtui::api::ListParams::default())

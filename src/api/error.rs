@@ -381,7 +381,7 @@ pub(crate) fn enveloped(
         ..ApiError::new(
             ErrorKind::Decode,
             format!(
-                "the server answered {method} /{} with success and an error{said}",
+                "an error in a success answer{said}: {method} /{}",
                 segments.join("/")
             ),
         )
