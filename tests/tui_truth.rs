@@ -85,3 +85,23 @@ fn a_delete_that_may_have_happened_says_so_when_cut() {
     );
     assert!(!status.contains("may have"), "{status}");
 }
+
+/// A row's preview of a huge text is made from its start only (benches/big_item.sh measures
+/// what that saves); it reads the same as a small one's.
+#[test]
+fn the_preview_of_a_huge_text_is_its_start() {
+    let text = format!("BIGSTART  two\n\nwords {}", "and more ".repeat(1_000_000));
+    let item = serde_json::json!({"type": "message", "role": "user",
+        "content": [{"type": "input_text", "text": text}, {"type": "input_text", "text": "tail"}]});
+    let s = convtui::tui::render::summary(&item);
+    assert!(
+        s.preview.starts_with("BIGSTART two words and more"),
+        "{}",
+        &s.preview[..40]
+    );
+    assert!(s.preview.len() <= 16 * 1024, "{}", s.preview.len());
+    assert_eq!(s.label, "user");
+    let small = serde_json::json!({"type": "message", "role": "user",
+        "content": [{"type": "input_text", "text": "one"}, {"type": "input_text", "text": "two"}]});
+    assert_eq!(convtui::tui::render::summary(&small).preview, "one two");
+}

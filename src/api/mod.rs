@@ -326,7 +326,7 @@ impl Client {
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     match resp.bytes().await {
-                        Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
+                        Ok(bytes) if status.is_success() => return Ok(Vec::from(bytes)),
                         Ok(bytes) => {
                             let secret = self.inner.api_key.as_ref().map(Secret::expose);
                             let mut e =
