@@ -1,6 +1,7 @@
 //! The timeline at scale: one frame drawn, and one page of 100 items taken in, with 100,
 //! 10,000 and 100,000 items loaded. Both should cost the same at every size (a frame depends
-//! on the rows on screen, a page on its own items). Run with `cargo bench --bench timeline`.
+//! on the rows on screen, a page on its own items). Also a key and a frame in the detail of a
+//! 10 MB Markdown message, wrapped and not. Run with `cargo bench --bench timeline`.
 
 use std::hint::black_box;
 
@@ -111,5 +112,58 @@ fn intake(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frame, intake);
+/// A key and a frame in the detail of one 10 MB Markdown message: the rendering is made once
+/// per item, mode and width, so each key only moves the window.
+fn huge_detail(c: &mut Criterion) {
+    let mut registry = Registry::default();
+    registry.add(["conv_bench"]);
+    let mut app = App::new("bench", "http://127.0.0.1:8787/v1", registry);
+    update::start(&mut app);
+    update::update(&mut app, Message::Resize(120, 40));
+    update::update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let generation = app.timeline.as_ref().map_or(0, |t| t.paging.generation);
+    let paragraph = "Some **bold** and *soft* text with `code`, a [link](https://example.com) \
+        and a long run of words that wraps across the pane several times over.\n- one\n- two\n\n";
+    let text = paragraph.repeat(10_000_000 / paragraph.len());
+    let item = json!({"type": "message", "id": "msg_huge", "status": "completed",
+        "role": "assistant", "content": [{"type": "output_text", "text": text, "annotations": []}]});
+    update::update(
+        &mut app,
+        Message::ItemsLoaded {
+            conversation: "conv_bench".into(),
+            generation,
+            result: Ok(PageData::of(vec![item], false)),
+        },
+    );
+    update::update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+    let mut group = c.benchmark_group("detail of a 10 MB message");
+    group.sample_size(20);
+    for (name, toggle) in [("wrapped", false), ("no wrap", true)] {
+        if toggle {
+            update::update(&mut app, key('w'));
+        }
+        for _ in 0..1000 {
+            update::update(&mut app, key('j'));
+        }
+        group.bench_function(format!("a key and a frame, {name}"), |b| {
+            b.iter(|| {
+                update::update(&mut app, key('j'));
+                update::update(&mut app, key('k'));
+                terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            })
+        });
+        assert_eq!(app.detail.scroll, 1000, "the window came back");
+        assert_eq!(app.detail.no_wrap, toggle);
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frame, intake, huge_detail);
 criterion_main!(benches);

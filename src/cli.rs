@@ -48,6 +48,9 @@ pub struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub base_url: Option<String>,
+    /// Refuse every call that changes something (create, update, delete); nothing is sent
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub read_only: bool,
     /// Most pages one listing may fetch [default: the profile's max_list_pages, else 10000]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_list_pages: Option<u64>,
@@ -83,6 +86,8 @@ pub enum Command {
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
+    /// Write a whole conversation (every page of its items) as Markdown, JSON or JSON Lines
+    Export(ExportArgs),
     /// Print a shell completion script (e.g. `convtui completions bash > ~/.local/share/bash-completion/completions/convtui`)
     Completions {
         #[arg(value_enum)]
@@ -108,6 +113,19 @@ pub struct RestoreArgs {
     /// List the entries as JSON Lines
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Conversation id
+    pub conversation: String,
+    /// md (readable: roles as headings, tool calls as code), json ({"conversation", "items"})
+    /// or jsonl (one item per line); by default from the extension of -o, else md
+    #[arg(long, value_name = "md|json|jsonl")]
+    pub format: Option<crate::export::Format>,
+    /// Write to this file (written whole, then renamed into place) instead of stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -59,9 +59,7 @@ pub enum Request {
 pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
     let opts = config_options(global);
     let result = async {
-        let mut profile = config::resolve(&opts)?;
-        profile.limits.max_pages = global.max_list_pages.unwrap_or(profile.limits.max_pages);
-        profile.limits.max_items = global.max_list_items.unwrap_or(profile.limits.max_items);
+        let profile = resolve(global, &opts)?;
         let (client, server) = config::connect(&profile).await?;
         let data_dir = crate::paths::data_dir().ok_or_else(|| {
             CommandError::Other(
@@ -124,6 +122,7 @@ pub fn exit_status(e: &CommandError) -> u8 {
         CommandError::Input(_) => 2,
         CommandError::Api(e) => api(e),
         CommandError::Config(C::Client(e)) => api(e),
+        CommandError::Delete(crate::deletion::DeleteError::Api(e)) => api(e),
         CommandError::Config(C::Server(_) | C::NoDataDir) => 1,
         CommandError::Config(_) => 2,
         CommandError::Other(_)
@@ -414,7 +413,19 @@ async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<()
     }
 }
 
-fn config_options(global: &GlobalArgs) -> ConfigOptions {
+/// The profile, read-only as well when `--read-only` is given.
+pub fn resolve(
+    global: &GlobalArgs,
+    opts: &ConfigOptions,
+) -> Result<config::Profile, config::ConfigError> {
+    let mut profile = config::resolve(opts)?;
+    profile.read_only |= global.read_only;
+    profile.limits.max_pages = global.max_list_pages.unwrap_or(profile.limits.max_pages);
+    profile.limits.max_items = global.max_list_items.unwrap_or(profile.limits.max_items);
+    Ok(profile)
+}
+
+pub fn config_options(global: &GlobalArgs) -> ConfigOptions {
     ConfigOptions {
         config_path: global.config.clone(),
         profile: global.profile.clone(),
@@ -526,14 +537,16 @@ fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandErr
 
 /// Opens the terminal UI on the resolved profile.
 pub async fn open_tui(global: &GlobalArgs) -> ExitCode {
-    let profile = match config::resolve(&config_options(global)) {
+    let profile = match resolve(global, &config_options(global)) {
         Ok(p) => p,
         Err(e) => return finish(Err(e.into())),
     };
-    let settings = config_options(global)
-        .config_path
-        .or_else(config::default_config_file);
-    match crate::tui::run_with(profile, settings.as_deref()).await {
+    let profiles = crate::tui::profiles::Profiles {
+        config_path: global.config.clone(),
+        read_only: global.read_only,
+        ..Default::default()
+    };
+    match crate::tui::run_with(profile, profiles).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => finish(Err(CommandError::Other(e))),
     }

@@ -50,10 +50,37 @@ pub struct Profile {
     pub max_retries: u32,
     /// The base URL came from `--base-url` rather than the profile or `OPENAI_BASE_URL`.
     pub base_url_from_flag: bool,
+    /// What kind of server: OpenAI's API (and compatible servers), or Azure.
+    pub kind: Kind,
+    /// Every call that changes something is refused in the client (`read_only = true`, or
+    /// `--read-only`).
+    pub read_only: bool,
+    /// The header's colour for this profile (`accent = "red"`).
+    pub accent: Option<String>,
+    /// A label in the header (`label = "PROD"`).
+    pub label: Option<String>,
+    /// `theme = "dark"|"light"` (top level of the file).
+    pub theme: Option<String>,
+    /// `[colors]` overrides: a theme colour's name, and a colour.
+    pub colors: BTreeMap<String, String>,
+    /// Every profile name of the settings (for `:profile NAME`).
+    pub known: Vec<String>,
     /// Bounds on one listing of items (`max_list_pages`, `max_list_items`).
     pub limits: crate::api::Limits,
     /// Keep a local mirror of what is read (`mirror = false` turns it off).
     pub mirror: bool,
+}
+
+/// The kind of server a profile talks to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// OpenAI's API, or a server that follows it: `Authorization: Bearer KEY`.
+    #[default]
+    Openai,
+    /// Azure OpenAI / AI Foundry: a base URL ending in `/openai/v1`, the `api-key` header, and
+    /// Foundry's own conversation list.
+    Azure,
 }
 
 impl Profile {
@@ -67,6 +94,11 @@ impl Profile {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout.min(self.timeout),
             max_retries: self.max_retries,
+            read_only: self.read_only,
+            auth: match self.kind {
+                Kind::Openai => crate::api::Auth::Bearer,
+                Kind::Azure => crate::api::Auth::ApiKeyHeader,
+            },
             limits: self.limits,
         }
     }
@@ -94,6 +126,9 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct FileSettings {
     default_profile: Option<String>,
+    theme: Option<String>,
+    #[serde(default)]
+    colors: BTreeMap<String, String>,
     #[serde(default)]
     profiles: BTreeMap<String, ProfileSettings>,
     /// The terminal UI's keymap and mouse capture, read by `tui::settings`.
@@ -116,6 +151,10 @@ struct ProfileSettings {
     max_retries: Option<u32>,
     /// The server needs no API key: requests go without one, and none is asked for.
     no_api_key: Option<bool>,
+    kind: Option<Kind>,
+    read_only: Option<bool>,
+    accent: Option<String>,
+    label: Option<String>,
     max_list_pages: Option<u64>,
     max_list_items: Option<u64>,
     mirror: Option<bool>,
@@ -312,6 +351,17 @@ pub fn resolve_with(
         .or_else(|| p.base_url.clone().filter(|u| !u.is_empty()));
     let to_openai = base_url.as_deref().is_some_and(is_openai);
     let openai_key = env("OPENAI_API_KEY");
+    let kind = p.kind.unwrap_or_default();
+    if kind == Kind::Azure {
+        let ok = base_url.as_deref().is_some_and(|u| {
+            u.trim().trim_end_matches('/').ends_with("/openai/v1") && host_of(u).is_some()
+        });
+        if !ok {
+            return Err(key_error(
+                "kind = \"azure\" needs a base_url ending in /openai/v1, e.g. https://NAME.openai.azure.com/openai/v1".into(),
+            ));
+        }
+    }
     let api_key = if p.no_api_key == Some(true) {
         None
     } else if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
@@ -326,6 +376,8 @@ pub fn resolve_with(
                 )))
             }
         }
+    } else if kind == Kind::Azure {
+        env("AZURE_OPENAI_API_KEY")
     } else if to_openai || (name == "openai" && base_url_from_env) {
         // OPENAI_API_KEY goes only to OpenAI's host, or with OPENAI_BASE_URL (its pair in the
         // official SDKs), never to another server's profile nor to `--base-url` elsewhere.
@@ -383,10 +435,50 @@ pub fn resolve_with(
         connect_timeout,
         max_retries: p.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
         base_url_from_flag,
+        kind,
+        read_only: p.read_only == Some(true),
+        accent: check_colour(&name, "accent", p.accent.as_deref())?,
+        label: p.label.clone().filter(|l| !l.trim().is_empty()),
+        theme: match settings.theme.as_deref() {
+            None | Some("dark") | Some("light") => settings.theme.clone(),
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    file: "settings".into(),
+                    message: format!("theme must be \"dark\" or \"light\", not {other:?}"),
+                })
+            }
+        },
+        colors: {
+            for (k, v) in &settings.colors {
+                check_colour(&name, &format!("colors.{k}"), Some(v))?;
+            }
+            settings.colors.clone()
+        },
+        known: settings.profiles.keys().cloned().collect(),
         limits: crate::api::Limits::resolve(p.max_list_pages, p.max_list_items, &env)
             .map_err(key_error)?,
         mirror: p.mirror.unwrap_or(true),
     })
+}
+
+/// A colour name (`red`, `lightblue`, `#rrggbb`, a number 0-255), else an error naming the key.
+fn check_colour(
+    profile: &str,
+    key: &str,
+    value: Option<&str>,
+) -> Result<Option<String>, ConfigError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => match v.parse::<ratatui::style::Color>() {
+            Ok(_) => Ok(Some(v.to_string())),
+            Err(_) => Err(ConfigError::Key {
+                profile: profile.to_string(),
+                message: format!(
+                    "{key}: {v:?} is not a colour (use a name such as red or lightblue, #rrggbb, or 0-255)"
+                ),
+            }),
+        },
+    }
 }
 
 fn host_of(url: &str) -> Option<String> {

@@ -189,6 +189,47 @@ fn the_example_file_is_valid() {
     o.profile = Some("home-server".into());
     let p = resolve_with(&o, None, &env_of(&[("CONVTUI_HOME_KEY", "k")])).unwrap();
     assert_eq!(p.api_key, Some(Secret::new("k")));
+    assert_eq!(p.theme.as_deref(), Some("dark"));
+    assert!(p.read_only);
+    assert_eq!(
+        (p.label.as_deref(), p.accent.as_deref()),
+        (Some("HOME"), Some("red"))
+    );
+    o.profile = Some("azure".into());
+    let p = resolve_with(&o, None, &env_of(&[("AZURE_OPENAI_API_KEY", "az")])).unwrap();
+    assert_eq!(p.kind, Kind::Azure);
+    assert_eq!(p.api_key, Some(Secret::new("az")));
+    assert!(p.known.contains(&"azure".to_string()) && p.known.contains(&"local".to_string()));
+}
+
+#[test]
+fn bad_colours_themes_and_azure_urls_are_refused() {
+    for (text, want) in [
+        (
+            "[profiles.a]\nbase_url = \"http://127.0.0.1:1/v1\"\naccent = \"reddish\"\n",
+            "accent",
+        ),
+        (
+            "theme = \"blue\"\n[profiles.a]\nbase_url = \"http://127.0.0.1:1/v1\"\n",
+            "theme must be",
+        ),
+        (
+            "[colors]\nok = \"nope\"\n[profiles.a]\nbase_url = \"http://127.0.0.1:1/v1\"\n",
+            "colors.ok",
+        ),
+        (
+            "[profiles.a]\nkind = \"azure\"\nbase_url = \"https://x.openai.azure.com/v1\"\n",
+            "/openai/v1",
+        ),
+    ] {
+        let f = file(text);
+        let mut o = opts(f.path());
+        o.profile = Some("a".into());
+        let e = resolve_with(&o, None, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "{text}: {e}");
+    }
 }
 
 #[test]

@@ -135,6 +135,8 @@ pub async fn item(
     item: &str,
     known: Option<Value>,
 ) -> Result<Value, DeleteError> {
+    // Read-only: refused before the backup reads anything.
+    client.writable("delete an item")?;
     let object = match known {
         Some(v) => v,
         None => client.get_item(conversation, item, &[]).await?.0,
@@ -188,6 +190,8 @@ pub async fn conversation_with(
     id: &str,
     options: DeleteOptions,
 ) -> Result<ConversationDeleted, DeleteError> {
+    // Read-only: refused before the backup reads anything.
+    client.writable("delete a conversation")?;
     let conversation = client.get_conversation(id).await?;
     if conversation.id != id {
         return Err(DeleteError::NotTheObject(format!(

@@ -12,6 +12,8 @@ pub mod commands;
 pub mod config;
 pub mod deletion;
 pub mod demo;
+pub mod export;
+pub mod export_command;
 pub mod files;
 pub mod json_line;
 pub mod mirror;

@@ -40,6 +40,9 @@ fn main() -> ExitCode {
         Some(Command::Add { ids }) => commands::add(&cli.global, &ids),
         Some(Command::Import { file }) => commands::import(&cli.global, &file),
         Some(Command::Forget { ids }) => commands::forget(&cli.global, &ids),
+        Some(Command::Export(args)) => {
+            runtime.block_on(convtui::export_command::run(&cli.global, args))
+        }
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

@@ -219,6 +219,8 @@ pub async fn restore(
     entry: &Entry,
     options: RestoreOptions,
 ) -> Result<Restored, RestoreError> {
+    // Read-only: refused before anything is read or sent.
+    client.writable("restore a deleted item or conversation")?;
     check(client, entry, options).await?;
     let restored = match entry.kind {
         Kind::Item => {
@@ -310,6 +312,7 @@ async fn conversation(
 /// Undoes the latest delete on `client`'s server that is not restored yet (the terminal UI's
 /// `u`).
 pub async fn undo_last(client: &Client, backup: &Backup) -> Result<Restored, RestoreError> {
+    client.writable("undo a delete")?;
     let journal = Journal::new(&backup.path);
     let all = entries(&journal).await?;
     let entry = last_deleted(&all, client.base_url()).ok_or(RestoreError::NothingToUndo)?;

@@ -91,6 +91,10 @@ fn the_filter_narrows_the_timeline_and_marks_the_matches() {
         "{screen}"
     );
     assert!(!screen.contains("other 1"), "only the matches are listed");
+    assert!(
+        screen.contains(" 1/4 ") && !screen.contains("/40 "),
+        "the counter counts the matches"
+    );
     // The matches are marked where they show: the rows and the detail.
     let buf = terminal.backend().buffer();
     let marked = buf

@@ -6,11 +6,11 @@ pub mod error;
 pub mod input;
 pub use crate::protocol::models;
 pub mod paging;
+mod params;
 pub mod retry;
 mod secret;
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -33,6 +33,8 @@ use crate::protocol::ApiError as Rule;
 /// Most items accepted by one create call.
 pub const MAX_ITEMS_PER_CALL: usize = validate::MAX_ITEMS;
 
+use params::include_query;
+pub use params::{ListParams, Order};
 pub use secret::Secret;
 /// How to reach the API.
 #[derive(Debug, Clone)]
@@ -47,8 +49,22 @@ pub struct ClientSettings {
     pub connect_timeout: Duration,
     /// Retries after the first attempt.
     pub max_retries: u32,
+    /// Refuse every call that changes something, before anything is sent.
+    pub read_only: bool,
+    /// How the key is sent.
+    pub auth: Auth,
     /// Bounds on one listing of items.
     pub limits: paging::Limits,
+}
+
+/// How the API key is sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer KEY` (OpenAI and most servers).
+    #[default]
+    Bearer,
+    /// `api-key: KEY` (Azure OpenAI / Azure AI Foundry).
+    ApiKeyHeader,
 }
 
 impl ClientSettings {
@@ -61,75 +77,11 @@ impl ClientSettings {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             max_retries: retry::DEFAULT_MAX_RETRIES,
+            read_only: false,
+            auth: Auth::Bearer,
             limits: paging::Limits::default(),
         }
     }
-}
-
-/// Sort order of a listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Order {
-    Asc,
-    #[default]
-    Desc,
-}
-
-impl fmt::Display for Order {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Order::Asc => "asc",
-            Order::Desc => "desc",
-        })
-    }
-}
-
-impl FromStr for Order {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "asc" => Ok(Order::Asc),
-            "desc" => Ok(Order::Desc),
-            other => Err(format!("invalid order '{other}': expected 'asc' or 'desc'")),
-        }
-    }
-}
-
-/// Query parameters of a listing. `limit` is always sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListParams {
-    pub limit: u32,
-    pub order: Order,
-    pub after: Option<String>,
-    pub include: Vec<String>,
-}
-
-impl Default for ListParams {
-    fn default() -> Self {
-        ListParams {
-            limit: 100,
-            order: Order::Desc,
-            after: None,
-            include: Vec::new(),
-        }
-    }
-}
-
-impl ListParams {
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![
-            ("limit", self.limit.to_string()),
-            ("order", self.order.to_string()),
-        ];
-        if let Some(after) = self.after.as_deref().filter(|a| !a.is_empty()) {
-            q.push(("after", after.to_string()));
-        }
-        q.extend(include_query(&self.include));
-        q
-    }
-}
-
-fn include_query(include: &[String]) -> Vec<(&'static str, String)> {
-    include.iter().map(|v| ("include[]", v.clone())).collect()
 }
 
 /// The Conversations API client.
@@ -144,6 +96,7 @@ struct Inner {
     base_str: String,
     api_key: Option<Secret>,
     max_retries: u32,
+    read_only: bool,
     limits: paging::Limits,
 }
 
@@ -153,6 +106,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_str)
             .field("api_key", &self.inner.api_key)
             .field("max_retries", &self.inner.max_retries)
+            .field("read_only", &self.inner.read_only)
             .finish()
     }
 }
@@ -247,9 +201,15 @@ impl Client {
             HeaderValue::from_static(concat!("convtui/", env!("CARGO_PKG_VERSION"))),
         );
         if let Some(key) = settings.api_key.as_ref().filter(|k| !k.expose().is_empty()) {
-            let mut v = header_value("API key", &format!("Bearer {}", key.expose()))?;
+            let (name, value) = match settings.auth {
+                Auth::Bearer => (AUTHORIZATION, format!("Bearer {}", key.expose())),
+                Auth::ApiKeyHeader => {
+                    (HeaderName::from_static("api-key"), key.expose().to_string())
+                }
+            };
+            let mut v = header_value("API key", &value)?;
             v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
+            headers.insert(name, v);
         }
         if let Some(org) = settings.organization.as_deref().filter(|s| !s.is_empty()) {
             headers.insert(
@@ -276,6 +236,7 @@ impl Client {
                 base_str: shown,
                 api_key: settings.api_key,
                 max_retries: settings.max_retries,
+                read_only: settings.read_only,
                 limits: settings.limits,
             }),
         })
@@ -283,6 +244,22 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         &self.inner.base_str
+    }
+
+    /// Whether every call that changes something is refused.
+    pub fn is_read_only(&self) -> bool {
+        self.inner.read_only
+    }
+
+    /// In read-only mode, the error for a call that would `what`; nothing is sent.
+    pub fn writable(&self, what: &str) -> Result<(), ApiError> {
+        if self.inner.read_only {
+            return Err(ApiError::new(
+                ErrorKind::Setup,
+                format!("read-only mode: refused to {what}; nothing was sent (the profile or --read-only says read-only)"),
+            ));
+        }
+        Ok(())
     }
 
     /// The bounds on one listing of items.
@@ -307,6 +284,9 @@ impl Client {
         body: Option<&Value>,
         effect: Effect,
     ) -> Result<Vec<u8>, ApiError> {
+        if method != Method::GET {
+            self.writable(&format!("send {method} /{}", segments.join("/")))?;
+        }
         let url = self.url(segments);
         let request = error::short_request(&method, &self.inner.base, &url);
         let creates = effect == Effect::Creates;
@@ -422,6 +402,7 @@ impl Client {
         metadata: Option<&Metadata>,
         items: &[Value],
     ) -> Result<Conversation, ApiError> {
+        self.writable("create a conversation")?;
         check_item_count(items, true)?;
         let mut body = Map::new();
         if metadata.is_some() {
@@ -458,6 +439,7 @@ impl Client {
         id: &str,
         metadata: Option<&Metadata>,
     ) -> Result<Conversation, ApiError> {
+        self.writable("update a conversation")?;
         check_id("conversation_id", id)?;
         let body = json!({"metadata": check_metadata(metadata)?});
         self.call(
@@ -471,6 +453,7 @@ impl Client {
     }
 
     pub async fn delete_conversation(&self, id: &str) -> Result<DeletedConversation, ApiError> {
+        self.writable("delete a conversation")?;
         check_id("conversation_id", id)?;
         self.call(
             Method::DELETE,
@@ -505,6 +488,7 @@ impl Client {
         items: &[Value],
         include: &[String],
     ) -> Result<ItemPage, ApiError> {
+        self.writable("add items")?;
         check_id("conversation_id", conversation)?;
         check_item_count(items, false)?;
         let body = json!({"items": items});
@@ -544,6 +528,7 @@ impl Client {
 
     /// Deletes an item and returns the server's answer as it came.
     pub async fn delete_item_raw(&self, conversation: &str, item: &str) -> Result<Value, ApiError> {
+        self.writable("delete an item")?;
         check_id("conversation_id", conversation)?;
         check_id("item_id", item)?;
         let answer: Value = self

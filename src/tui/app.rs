@@ -80,13 +80,21 @@ pub async fn run_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // The external editor needs the terminal, so the loop runs it itself.
     let mut external: Option<(String, String)> = None;
+    // So does the pager.
+    let paged: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
     let spawn_all = |effects: Vec<Effect>, external: &mut Option<(String, String)>| {
         for e in effects {
             match e {
+                Effect::Pager { text } => *paged.borrow_mut() = Some(text),
                 Effect::ExternalEdit { conversation, json } => {
                     *external = Some((conversation, json))
                 }
                 Effect::Copy(text) => super::terminal::copy(&text),
+                Effect::InstallProfile(handover) => {
+                    if let Some(connected) = handover.take() {
+                        runtime.install(connected);
+                    }
+                }
                 e => runtime.spawn(e),
             }
         }
@@ -98,6 +106,20 @@ pub async fn run_loop(
     // (`CONVTUI_LOG=convtui::frame=debug`; benches/big_item.sh reads it).
     let mut key_at: Option<std::time::Instant> = None;
     while !app.quit {
+        let page = paged.borrow_mut().take();
+        if let Some(text) = page {
+            drop(events);
+            super::terminal::restore();
+            let result = super::pager::show(&text);
+            super::terminal::resume(terminal)?;
+            events = EventStream::new();
+            spawn_all(
+                update::update(app, Message::PagerClosed(result)),
+                &mut external,
+            );
+            dirty = true;
+            continue;
+        }
         if let Some((conversation, json)) = external.take() {
             // Stop reading input so that the editor gets all of it.
             drop(events);

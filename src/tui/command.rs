@@ -59,7 +59,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 fn arguments(app: &App, command: &str) -> Vec<String> {
     match command {
         "open" => app.convs.items.iter().map(|c| c.id.clone()).collect(),
-        "profile" => app.profile_names.clone(),
+        "profile" => app.profiles.names.clone(),
         "order" => vec!["asc".into(), "desc".into()],
         "goto" => vec![],
         _ => vec![],

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 fn app() -> App {
     let mut app = App::new("local", "http://x", Registry::default());
-    app.profile_names = vec!["local".into(), "openai".into(), "work".into()];
+    app.profiles.names = vec!["local".into(), "openai".into(), "work".into()];
     app.convs.items = vec![
         crate::tui::data::ConvEntry::new("conv_abc1"),
         crate::tui::data::ConvEntry::new("conv_abd2"),
@@ -34,7 +34,7 @@ fn tab_completes_command_names_then_cycles() {
     complete(&mut line, &app);
     assert_eq!(
         line.completions,
-        ["toggle-order", "toggle-raw", "toggle-json"]
+        ["toggle-order", "toggle-raw", "toggle-json", "toggle-wrap"]
     );
     assert_eq!(line.input.text(), "toggle-order");
     complete(&mut line, &app);
@@ -129,4 +129,23 @@ fn commands_run_and_mistakes_are_explained() {
     assert!(matches!(app.modals.front(), Some(Modal::Help(_))));
     run(&mut app, "quit");
     assert!(app.quit);
+}
+
+#[test]
+fn export_and_profile_run_the_real_export_and_switch() {
+    let mut app = app();
+    app.timeline = Some(Timeline::new("conv_abc1", false, 1));
+    let effects = run(&mut app, "export /tmp/out.jsonl");
+    assert!(matches!(
+        &effects[..],
+        [Effect::Export { conversation, path, format: crate::export::Format::Jsonl, .. }]
+            if conversation == "conv_abc1" && path == std::path::Path::new("/tmp/out.jsonl")
+    ));
+    assert!(app.export.is_some(), "the progress bar has its export");
+    let effects = run(&mut app, "profile work");
+    assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "work"));
+    assert!(run(&mut app, "profile nope").is_empty());
+    assert!(
+        matches!(&app.status, Some(Status::Warning(w)) if w.contains("known: local, openai, work"))
+    );
 }

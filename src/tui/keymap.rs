@@ -83,6 +83,13 @@ actions! {
     HistoryNext = "history-next",
     Discard = "discard",
     Messages = "messages",
+    // Export and profiles.
+    Export = "export",
+    NextProfile = "next-profile",
+    // Reading.
+    ToggleWrap = "toggle-wrap",
+    Zoom = "zoom",
+    OpenInPager = "open-in-pager",
 }
 
 impl fmt::Display for Action {

@@ -33,6 +33,21 @@ pub fn inner(r: Rect) -> Rect {
     }
 }
 
+/// Gives the focused pane the whole body; the others get no room.
+pub fn zoom(g: &mut Geometry, focus: Focus) {
+    let none = Rect::new(g.body.x, g.body.y, 0, 0);
+    let body = g.body;
+    g.conversations = none;
+    g.timeline = none;
+    g.detail = none;
+    match focus {
+        Focus::Conversations => g.conversations = body,
+        Focus::Timeline => g.timeline = body,
+        Focus::Detail => g.detail = body,
+    }
+    g.conv_row_height = if g.conversations.height < 9 { 1 } else { 3 };
+}
+
 fn contains(r: Rect, x: u16, y: u16) -> bool {
     x >= r.x && x < r.x.saturating_add(r.width) && y >= r.y && y < r.y.saturating_add(r.height)
 }

@@ -85,6 +85,19 @@ pub enum Message {
         saved: u64,
         reason: String,
     },
+    /// A page of an export was written.
+    ExportProgress {
+        conversation: String,
+        progress: crate::export::Progress,
+    },
+    /// The export ended: the items written and a warning, or why not.
+    ExportDone {
+        result: Result<(usize, Option<String>), String>,
+    },
+    /// The profile asked for is connected, or why not.
+    ProfileReady(Box<Result<super::profiles::Ready, String>>),
+    /// The pager was closed (`tui::pager`).
+    PagerClosed(Result<(), String>),
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -154,6 +167,25 @@ pub enum Effect {
     /// Deletes a conversation whose items could not all be read, with the partial backup.
     DeleteConversationPartial {
         id: String,
+    },
+    /// Writes the whole conversation to a file (`tui::export`).
+    Export {
+        conversation: String,
+        path: std::path::PathBuf,
+        format: crate::export::Format,
+        cancel: super::export::Cancel,
+    },
+    /// Reads the settings again and connects to the profile `name` (`tui::profiles`).
+    SwitchProfile {
+        name: String,
+        config_path: Option<std::path::PathBuf>,
+        read_only: bool,
+    },
+    /// The runtime takes the new profile's client; the event loop does this one itself.
+    InstallProfile(super::profiles::Handover),
+    /// Hands the terminal to `$PAGER` on this text; the event loop runs it.
+    Pager {
+        text: String,
     },
 }
 

@@ -72,6 +72,13 @@ mod tests {
             base_url_from_flag: false,
             limits: crate::api::Limits::default(),
             mirror,
+            kind: Default::default(),
+            read_only: false,
+            accent: None,
+            label: None,
+            theme: None,
+            colors: Default::default(),
+            known: Vec::new(),
         }
     }
 

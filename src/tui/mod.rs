@@ -5,6 +5,7 @@ pub mod cancel;
 pub mod data;
 pub mod deletes;
 pub mod editor;
+pub mod export;
 pub mod keymap;
 pub mod layout;
 pub mod load;
@@ -14,8 +15,10 @@ pub mod messages;
 pub mod mirroring;
 pub mod modal;
 pub mod navigate;
+pub mod pager;
 pub mod paging;
 pub mod panes;
+pub mod profiles;
 pub mod render;
 pub mod replies;
 pub mod root;
@@ -31,10 +34,8 @@ pub mod widgets;
 
 pub mod clipboard;
 pub mod command;
-pub mod export;
 pub mod filter;
 pub mod mouse;
-pub mod profiles;
 pub mod settings;
 
 /// The root's `update` and `start`, under the name they have always had.
@@ -68,12 +69,20 @@ fn init_logging(data_dir: &std::path::Path) -> Option<PathBuf> {
 
 /// Opens the terminal UI on a profile. Returns a message for the user on failure.
 pub async fn run(profile: Profile) -> Result<(), String> {
-    run_with(profile, config::default_config_file().as_deref()).await
+    run_with(profile, profiles::Profiles::default()).await
 }
 
-/// Opens the terminal UI on a profile, with the keymap and mouse settings of a config file.
-pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> Result<(), String> {
-    let settings = settings::load(settings);
+/// Opens the terminal UI on a profile; `profiles` says how to read the settings again for
+/// `:profile NAME`.
+pub async fn run_with(profile: Profile, mut profiles: profiles::Profiles) -> Result<(), String> {
+    // The keymap and mouse settings of the config file.
+    let settings = settings::load(
+        profiles
+            .config_path
+            .clone()
+            .or_else(config::default_config_file)
+            .as_deref(),
+    );
     let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
     let log = init_logging(&data_dir);
     terminal::install_panic_hook(log.clone());
@@ -94,8 +103,10 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
     if !warnings.is_empty() {
         app.status = Some(state::Status::Warning(warnings.join(" · ")));
     }
-    app.profile_names = settings.profiles.clone();
     app.limits = client.limits();
+    profiles.no_color = theme::no_color_from_env();
+    app.profiles = profiles;
+    profiles::apply(&mut app, &profile, profile.read_only);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = runtime::Runtime::new(
         client,
@@ -113,13 +124,20 @@ pub async fn run_with(profile: Profile, settings: Option<&std::path::Path>) -> R
             tracing::warn!("mouse capture could not be turned on: {e}");
         }
     }
+    runtime.keep_server(server);
     let result = app::run_loop(&mut term, &mut app, &runtime, rx).await;
     terminal::restore();
     // Registry and draft writes still running finish before the process ends.
     runtime.finish_writes().await;
+    let server = runtime.take_server();
+    // After `:profile`, the mirror in use is the new profile's.
+    let current = runtime.mirror();
     drop(runtime);
     if let Some(recording) = recording {
         recording.finish().await;
+    }
+    if let Some(writer) = current {
+        mirroring::Recording { writer }.finish().await;
     }
     if let Some(server) = server {
         if let Err(e) = server.shutdown().await {

@@ -107,6 +107,22 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             }
             vec![]
         }
+        Message::ExportProgress {
+            conversation,
+            progress,
+        } => {
+            super::export::on_progress(app, &conversation, progress);
+            vec![]
+        }
+        Message::ExportDone { result } => {
+            super::export::on_done(app, result);
+            vec![]
+        }
+        Message::ProfileReady(result) => super::profiles::on_ready(app, *result),
+        Message::PagerClosed(result) => {
+            super::pager::closed(app, result);
+            vec![]
+        }
         Message::ExternalEdited {
             conversation,
             result,

@@ -100,6 +100,10 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         app.quit = true;
         return vec![];
     }
+    // Esc stops an export that is running, before anything else takes it.
+    if ev.code == KeyCode::Esc && app.modals.front().is_none() && super::export::cancel(app) {
+        return vec![];
+    }
     if let Some(effects) = super::cancel::on_escape(app, &ev) {
         return effects;
     }
@@ -383,6 +387,13 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             super::stats::open(app);
             vec![]
         }
+        Action::Export => super::export::start_default(app),
+        Action::NextProfile => super::profiles::next(app),
+        Action::Zoom => {
+            app.zoom = !app.zoom;
+            vec![]
+        }
+        Action::OpenInPager => super::pager::open(app),
         _ => vec![],
     }
 }

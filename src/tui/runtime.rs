@@ -32,9 +32,12 @@ fn info(c: &Conversation) -> ConvInfo {
 }
 
 pub struct Runtime {
-    client: Client,
+    /// The profile's client and files; `install` puts another profile's in their place.
+    client: std::sync::Mutex<Client>,
     tx: UnboundedSender<Message>,
-    context: Arc<Context>,
+    context: std::sync::Mutex<Arc<Context>>,
+    /// The embedded server of the profile, if it has one.
+    server: std::sync::Mutex<Option<crate::server::RunningServer>>,
     /// Numbers effects in the order they were spawned (registry writes use it).
     spawned: std::sync::atomic::AtomicU64,
     /// File writes still running; awaited on quit.
@@ -66,9 +69,9 @@ impl Runtime {
         drafts: PathBuf,
     ) -> Self {
         Runtime {
-            client,
+            client: std::sync::Mutex::new(client),
             tx,
-            context: Arc::new(Context {
+            context: std::sync::Mutex::new(Arc::new(Context {
                 backup: deletion::Backup {
                     path: backup,
                     profile: profile.to_string(),
@@ -78,7 +81,8 @@ impl Runtime {
                 writes: crate::files::LatestWins::default(),
                 include: std::sync::Mutex::new(Vec::new()),
                 mirror: None,
-            }),
+            })),
+            server: std::sync::Mutex::new(None),
             spawned: std::sync::atomic::AtomicU64::new(0),
             in_flight: std::sync::Mutex::new(Vec::new()),
             cancels: Arc::default(),
@@ -87,16 +91,21 @@ impl Runtime {
 
     /// Records what the tasks read into the local mirror through `writer`. Called before
     /// anything is spawned.
-    pub fn with_mirror(mut self, writer: Option<crate::mirror::MirrorWriter>) -> Self {
-        if let Some(ctx) = Arc::get_mut(&mut self.context) {
+    pub fn with_mirror(self, writer: Option<crate::mirror::MirrorWriter>) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut lock(&self.context)) {
             ctx.mirror = writer;
         }
         self
     }
 
+    /// The mirror writer in use (another profile's after `install`).
+    pub fn mirror(&self) -> Option<crate::mirror::MirrorWriter> {
+        lock(&self.context).mirror.clone()
+    }
+
     /// Waits until what was sent to the mirror is written (tests, and quitting).
     pub async fn flush_mirror(&self) -> Result<(), String> {
-        match &self.context.mirror {
+        match self.mirror() {
             Some(w) => w.flush().await,
             None => Ok(()),
         }
@@ -113,9 +122,60 @@ impl Runtime {
         }
     }
 
+    /// Keeps the profile's embedded server running while the runtime uses it.
+    pub fn keep_server(&self, server: Option<crate::server::RunningServer>) {
+        *lock(&self.server) = server;
+    }
+
+    /// The embedded server in use, to shut down on quit.
+    pub fn take_server(&self) -> Option<crate::server::RunningServer> {
+        lock(&self.server).take()
+    }
+
+    /// Uses another profile's client, files and server from now on. The old server stops once
+    /// its file writes are done; tasks still running finish on the old client.
+    pub fn install(&self, c: super::profiles::Connected) {
+        *lock(&self.client) = c.client;
+        let previous = {
+            let mut context = lock(&self.context);
+            let include = lock(&context.include).clone();
+            std::mem::replace(
+                &mut *context,
+                Arc::new(Context {
+                    backup: deletion::Backup {
+                        path: c.backup,
+                        profile: c.profile,
+                    },
+                    registry: c.registry_path,
+                    drafts: c.drafts,
+                    writes: crate::files::LatestWins::default(),
+                    include: std::sync::Mutex::new(include),
+                    mirror: c.mirror,
+                }),
+            )
+        };
+        let old = std::mem::replace(&mut *lock(&self.server), c.server);
+        // The previous profile's mirror writes what it was sent; then its server stops.
+        let old_mirror = previous.mirror.clone();
+        tokio::spawn(async move {
+            if let Some(w) = old_mirror {
+                if let Err(e) = w.flush().await {
+                    tracing::warn!("the previous profile's mirror could not be updated: {e}");
+                }
+            }
+        });
+        if let Some(old) = old {
+            tokio::spawn(async move {
+                if let Err(e) = old.shutdown().await {
+                    tracing::warn!("the previous profile's server did not stop cleanly: {e}");
+                }
+            });
+        }
+    }
+
     pub fn spawn(&self, effect: Effect) {
         if let Effect::SetInclude(values) = effect {
-            *lock(&self.context.include) = values;
+            *lock(&lock(&self.context).include) = values;
             return;
         }
         if let Effect::Cancel(which) = &effect {
@@ -126,9 +186,9 @@ impl Runtime {
         if effect.is_request() {
             return self.spawn_request(effect);
         }
-        let client = self.client.clone();
+        let client = lock(&self.client).clone();
         let tx = self.tx.clone();
-        let ctx = self.context.clone();
+        let ctx = lock(&self.context).clone();
         let is_write = matches!(effect, Effect::SaveRegistry(_) | Effect::Draft { .. });
         // Effects are spawned in order, so the numbers follow the order of the changes.
         let seq = self
@@ -151,7 +211,8 @@ impl Runtime {
     /// A request that can be cancelled: when it is, its reply is the cancelled one and the
     /// task stops at once, dropping whatever the server would still send.
     fn spawn_request(&self, effect: Effect) {
-        let (client, tx, ctx) = (self.client.clone(), self.tx.clone(), self.context.clone());
+        let (client, tx) = (lock(&self.client).clone(), self.tx.clone());
+        let ctx = lock(&self.context).clone();
         let cancels = self.cancels.clone();
         let seq = self
             .spawned
@@ -361,6 +422,23 @@ async fn run(
             .and_then(|r| r.map_err(|e| e.to_string()));
             Message::DraftWritten(result)
         }
+        Effect::Export {
+            conversation,
+            path,
+            format,
+            cancel,
+        } => super::export::run(client, tx, conversation, path, format, cancel).await,
+        Effect::SwitchProfile {
+            name,
+            config_path,
+            read_only,
+        } => super::profiles::connect(name, config_path, read_only).await,
+        Effect::Pager { .. } => {
+            Message::PagerClosed(Err("the pager can only run from the event loop".into()))
+        }
+        Effect::InstallProfile(_) => Message::ProfileReady(Box::new(Err(
+            "a profile can only be installed by the event loop".into(),
+        ))),
         Effect::ExternalEdit { conversation, .. } => Message::ExternalEdited {
             conversation,
             result: Err("the external editor can only run from the event loop".into()),

@@ -65,14 +65,22 @@ pub struct App {
     pub filters: crate::tui::filter::Filters,
     /// Commands run from the `:` line, newest last.
     pub command_history: Vec<String>,
-    /// The profiles `:profile` can switch to, for completion.
-    pub profile_names: Vec<String>,
     /// Every message the status line showed (`m` opens it).
     pub log: crate::tui::messages::Log,
     /// Whether the server's conversation list has been asked for and answered.
     pub listing: crate::tui::load::Load,
     /// The listing limits every timeline's paging keeps to (the client's).
     pub limits: crate::api::paging::Limits,
+    /// The look and the profile's marks in the header (`tui::theme`, `tui::profiles`).
+    pub theme: crate::tui::theme::Theme,
+    pub label: Option<String>,
+    pub read_only: bool,
+    /// Every profile of the settings, and how to read them again (`:profile NAME`).
+    pub profiles: crate::tui::profiles::Profiles,
+    /// The export running, if any (`tui::export`).
+    pub export: Option<crate::tui::export::Export>,
+    /// The focused pane takes the whole body (`z`).
+    pub zoom: bool,
 }
 
 impl App {
@@ -105,10 +113,15 @@ impl App {
             draft_seq: 0,
             filters: Default::default(),
             command_history: Vec::new(),
-            profile_names: vec![profile.to_string()],
             log: Default::default(),
             listing: Default::default(),
             limits: crate::api::paging::Limits::default(),
+            theme: crate::tui::theme::Theme::DEFAULT,
+            label: None,
+            read_only: false,
+            profiles: Default::default(),
+            export: None,
+            zoom: false,
         };
         app.relayout();
         app
@@ -194,6 +207,9 @@ impl App {
     pub fn layout(&self, area: Rect) -> Geometry {
         // The status line is one row; the whole message is in the log (`m`).
         let mut g = Geometry::compute(area, self.focus, 1);
+        if self.zoom {
+            crate::tui::layout::zoom(&mut g, self.focus);
+        }
         g.conv_offset = self.convs.offset;
         g.timeline_offset = self.timeline.as_ref().map_or(0, |t| t.list.offset);
         g
@@ -203,8 +219,11 @@ impl App {
     pub fn relayout(&mut self) {
         let area = Rect::new(0, 0, self.width, self.height);
         let g = self.layout(area);
-        self.convs.scroll_into_view(g.conversation_rows());
-        if let Some(tl) = self.timeline.as_mut() {
+        // A pane hidden by the zoom (`z`) keeps its window as it was.
+        if !g.conversations.is_empty() {
+            self.convs.scroll_into_view(g.conversation_rows());
+        }
+        if let Some(tl) = self.timeline.as_mut().filter(|_| !g.timeline.is_empty()) {
             tl.list.scroll_into_view(g.timeline_rows());
         }
         self.geometry = self.layout(area);

@@ -1,6 +1,7 @@
 //! The detail pane: the selected item, rendered or as raw JSON, scrolled within its end.
 //! The item is parsed and rendered once per item, mode and width (`Wrapped`); a frame draws
 //! only the lines in its window, so a key costs the same on a huge item as on a small one.
+//! The lines are what the cache holds: Markdown and JSON colouring are done once, there.
 
 use std::sync::Arc;
 
@@ -22,16 +23,23 @@ pub struct Detail {
     pub scroll: usize,
     /// The selected item rendered at the pane's width; rebuilt when any of them changes.
     wrapped: Option<Arc<Wrapped>>,
+    /// Long lines run off the pane instead of wrapping (`w` toggles).
+    pub no_wrap: bool,
 }
 
 impl PartialEq for Detail {
     fn eq(&self, other: &Self) -> bool {
-        (self.raw, self.scroll) == (other.raw, other.scroll)
+        (self.raw, self.scroll, self.no_wrap) == (other.raw, other.scroll, other.no_wrap)
     }
 }
 
-/// Which rendering a `Wrapped` holds: the item (by its text), raw or not, and the width.
-type Key = ((usize, usize), bool, u16);
+/// Which rendering a `Wrapped` holds: the item (by its text), raw or not, wrapped or not, and
+/// the width (0 when not wrapped: the lines are the same at every width).
+type Key = ((usize, usize), bool, bool, u16);
+
+fn key_of(item: &Loaded, raw: bool, no_wrap: bool, width: u16) -> Key {
+    (item.key(), raw, no_wrap, if no_wrap { 0 } else { width })
+}
 
 /// An item's lines with the row each starts on once wrapped.
 #[derive(Debug)]
@@ -81,6 +89,30 @@ fn cut(s: &str, room: usize) -> Option<usize> {
     None
 }
 
+/// Without wrapping, only a line's start can be seen: a huge line keeps its first
+/// `LONG_LINE` characters.
+fn truncate_long(line: Line<'static>) -> Line<'static> {
+    if line.spans.iter().map(|s| s.content.len()).sum::<usize>() <= LONG_LINE {
+        return line;
+    }
+    let style = line.style;
+    let mut room = LONG_LINE;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        let end = span
+            .content
+            .char_indices()
+            .nth(room)
+            .map_or(span.content.len(), |(i, _)| i);
+        room = room.saturating_sub(span.content[..end].chars().count());
+        spans.push(Span::styled(span.content[..end].to_string(), span.style));
+    }
+    Line::from(spans).style(style)
+}
+
 /// Cuts a huge line into lines of about `LONG_LINE` characters.
 fn split_long(line: Line<'static>, out: &mut Vec<Line<'static>>) {
     if line.spans.iter().map(|s| s.content.len()).sum::<usize>() <= LONG_LINE {
@@ -115,21 +147,25 @@ fn rows_of(line: &Line<'static>, width: u16) -> usize {
 }
 
 impl Wrapped {
-    pub fn new(item: &Loaded, raw: bool, width: u16) -> Self {
+    pub fn new(item: &Loaded, raw: bool, no_wrap: bool, width: u16) -> Self {
         let mut out = Vec::new();
         for line in lines(&item.value(), raw) {
-            split_long(line, &mut out);
+            if no_wrap {
+                out.push(truncate_long(line));
+            } else {
+                split_long(line, &mut out);
+            }
         }
         let mut starts = Vec::with_capacity(out.len() + 1);
         let mut at = 0;
         for line in &out {
             starts.push(at);
-            at += rows_of(line, width);
+            at += if no_wrap { 1 } else { rows_of(line, width) };
         }
         starts.push(at);
         out.shrink_to_fit();
         Wrapped {
-            key: (item.key(), raw, width),
+            key: key_of(item, raw, no_wrap, width),
             lines: out,
             starts,
         }
@@ -170,21 +206,33 @@ pub fn height(item: &Value, raw: bool, width: u16) -> usize {
         .line_count(width.max(1))
 }
 
+/// How many lines the item takes as the pane shows it (wrapped or not).
+fn shown_height(item: &Value, detail: &Detail, width: u16) -> usize {
+    if detail.no_wrap {
+        lines(item, detail.raw).len()
+    } else {
+        height(item, detail.raw, width)
+    }
+}
+
 impl Detail {
     /// The rendering of `item` at `width`, made now unless it is the one kept.
     pub fn prepare(&mut self, item: Option<&Loaded>, width: u16) -> Option<Arc<Wrapped>> {
         let item = item?;
-        let key = (item.key(), self.raw, width);
+        let key = key_of(item, self.raw, self.no_wrap, width);
         match &self.wrapped {
             Some(w) if w.key == key => {}
-            _ => self.wrapped = Some(Arc::new(Wrapped::new(item, self.raw, width))),
+            _ => {
+                let w = Wrapped::new(item, self.raw, self.no_wrap, width);
+                self.wrapped = Some(Arc::new(w));
+            }
         }
         self.wrapped.clone()
     }
 
     /// The kept rendering, if it is of `item` at `width`.
     pub fn kept(&self, item: &Loaded, width: u16) -> Option<&Wrapped> {
-        let key = (item.key(), self.raw, width);
+        let key = key_of(item, self.raw, self.no_wrap, width);
         self.wrapped.as_deref().filter(|w| w.key == key)
     }
 
@@ -201,6 +249,11 @@ impl Detail {
         let delta = match action {
             Action::ToggleRaw => {
                 self.raw = !self.raw;
+                self.scroll = 0;
+                return true;
+            }
+            Action::ToggleWrap => {
+                self.no_wrap = !self.no_wrap;
                 self.scroll = 0;
                 return true;
             }
@@ -227,24 +280,32 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Loaded>, detail: &Detai
         frame.render_widget(p, area);
         return;
     };
-    let title = format!(" Detail · {mode} · r toggles ");
+    let wrap = if detail.no_wrap { " · no wrap" } else { "" };
+    let title = format!(" Detail · {mode}{wrap} · r toggles ");
     let (rows, width) = (
         area.height.saturating_sub(2) as usize,
         area.width.saturating_sub(2).max(1),
     );
-    let p = match detail.kept(item, width) {
+    let (p, total) = match detail.kept(item, width) {
         Some(w) => {
             let (lines, within) = w.window(detail.scroll, rows);
-            Paragraph::new(lines).scroll((within, 0))
+            (Paragraph::new(lines).scroll((within, 0)), w.total())
         }
         // Not prepared for this size (a frame drawn without a layout pass): render it whole.
-        None => Paragraph::new(lines(&item.value(), detail.raw))
-            .scroll((detail.scroll.min(u16::MAX as usize) as u16, 0)),
+        None => {
+            let value = item.value();
+            let p = Paragraph::new(lines(&value, detail.raw))
+                .scroll((detail.scroll.min(u16::MAX as usize) as u16, 0));
+            (p, shown_height(&value, detail, width))
+        }
     };
-    frame.render_widget(
-        p.wrap(Wrap { trim: false }).block(block(title, focused)),
-        area,
-    );
+    let p = if detail.no_wrap {
+        p
+    } else {
+        p.wrap(Wrap { trim: false })
+    };
+    frame.render_widget(p.block(block(title, focused)), area);
+    crate::tui::widgets::scroll::decorate(frame, area, detail.scroll, detail.scroll, total, rows);
 }
 
 #[cfg(test)]
@@ -292,13 +353,18 @@ mod window_tests {
             "content": [{"type": "input_text", "text": text}], "extra": {"a": [1, 2, 3]}});
         let item = Loaded::new(&value);
         let area = Rect::new(0, 0, 50, 12);
-        for raw in [false, true] {
+        for (raw, no_wrap) in [(false, false), (true, false), (false, true), (true, true)] {
             let mut d = Detail {
                 raw,
+                no_wrap,
                 ..Detail::default()
             };
             let w = d.prepare(Some(&item), 48).expect("prepared");
-            assert_eq!(w.total(), height(&value, raw, 48), "the same rows in all");
+            assert_eq!(
+                w.total(),
+                shown_height(&value, &d, 48),
+                "the same rows in all"
+            );
             for scroll in [0, 1, 7, 33, w.total().saturating_sub(10)] {
                 d.scroll = scroll;
                 let windowed = screen(50, 12, |f| draw(f, area, Some(&item), &d, true));
@@ -306,9 +372,13 @@ mod window_tests {
                     raw,
                     scroll,
                     wrapped: None,
+                    no_wrap,
                 };
                 let full = screen(50, 12, |f| draw(f, area, Some(&item), &whole, true));
-                assert_eq!(windowed, full, "raw {raw}, scroll {scroll}");
+                assert_eq!(
+                    windowed, full,
+                    "raw {raw}, no wrap {no_wrap}, scroll {scroll}"
+                );
                 assert!(windowed.contains("Detail"));
             }
         }
@@ -338,5 +408,32 @@ mod window_tests {
         );
         let (lines, _) = c.window(d.scroll, 20);
         assert!(!lines.is_empty() && lines.len() < 20);
+    }
+
+    #[test]
+    fn without_wrapping_a_line_is_a_row_at_every_width() {
+        let value = json!({"type": "message", "role": "user",
+            "content": format!("short\n{}\nend", "long ".repeat(400_000))});
+        let item = Loaded::new(&value);
+        let mut d = Detail::default();
+        assert!(d.on_action(Action::ToggleWrap, Some(&item), (10, 40), 5));
+        assert!(d.no_wrap);
+        let a = d.prepare(Some(&item), 40).expect("prepared");
+        let b = d.prepare(Some(&item), 90).expect("prepared");
+        assert!(Arc::ptr_eq(&a, &b), "the same lines at another width");
+        assert_eq!(a.total(), a.lines.len(), "one row per line");
+        assert!(a.lines.iter().all(|l| l.width() <= LONG_LINE));
+        let shown = screen(42, 6, |f| {
+            draw(f, Rect::new(0, 0, 42, 6), Some(&item), &d, true)
+        });
+        assert!(shown.contains("no wrap"), "{shown}");
+        assert!(shown.contains("long long"), "{shown}");
+        d.on_action(Action::ToggleWrap, Some(&item), (10, 40), 5);
+        let wrapped = d.prepare(Some(&item), 40).expect("prepared");
+        assert!(
+            wrapped.total() > 10_000,
+            "wrapped again: {}",
+            wrapped.total()
+        );
     }
 }

@@ -294,4 +294,6 @@ pub fn draw(frame: &mut Frame, area: Rect, tl: Option<&Timeline>, focused: bool)
         .highlight_style(THEME.highlight())
         .highlight_symbol("▌");
     frame.render_stateful_widget(list, area, &mut state);
+    // Counted among the rows shown, so a filter's matches count as the list.
+    crate::tui::widgets::scroll::decorate(frame, area, at, first, tl.list.shown_len(), visible);
 }

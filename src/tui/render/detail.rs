@@ -11,15 +11,21 @@ struct Out {
     lines: Vec<Line<'static>>,
 }
 
-const HEAD: Style = THEME.heading();
-const KEY: Style = THEME.fg_of(THEME.label);
-const DIM: Style = THEME.dim();
+fn head() -> Style {
+    THEME.heading()
+}
+fn key_style() -> Style {
+    THEME.fg_of(THEME.label)
+}
+fn dim() -> Style {
+    THEME.dim()
+}
 
 impl Out {
     fn heading(&mut self, text: &str) {
         self.blank();
         self.lines
-            .push(Line::from(Span::styled(sanitize::line(text), HEAD)));
+            .push(Line::from(Span::styled(sanitize::line(text), head())));
     }
 
     fn blank(&mut self) {
@@ -33,7 +39,7 @@ impl Out {
             return;
         }
         self.lines.push(Line::from(vec![
-            Span::styled(format!("{}: ", sanitize::line(key)), KEY),
+            Span::styled(format!("{}: ", sanitize::line(key)), key_style()),
             Span::raw(sanitize::line(value)),
         ]));
     }
@@ -68,8 +74,21 @@ impl Out {
         match v {
             Value::String(t) => self.maybe_json(t),
             Value::Array(parts) => self.parts(parts),
-            Value::Null => self.styled("(none)", DIM),
+            Value::Null => self.styled("(none)", dim()),
             other => self.json(other),
+        }
+    }
+
+    fn annotations(&mut self, p: &Value) {
+        if let Some(a) = p.get("annotations").and_then(Value::as_array) {
+            for ann in a {
+                let what = [s(ann, "url"), s(ann, "filename"), s(ann, "file_id")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or("");
+                let title = s(ann, "title");
+                self.styled(&format!("  [{}] {title} {what}", s(ann, "type")), dim());
+            }
         }
     }
 
@@ -77,7 +96,11 @@ impl Out {
         for p in parts {
             let t = s(p, "type");
             match t {
-                "input_text" | "output_text" | "text" | "summary_text" | "reasoning_text" => {
+                "input_text" | "output_text" | "text" => {
+                    self.lines.extend(super::markdown::lines(s(p, "text")));
+                    self.annotations(p);
+                }
+                "summary_text" | "reasoning_text" => {
                     self.text(s(p, "text"));
                     if let Some(a) = p.get("annotations").and_then(Value::as_array) {
                         for ann in a {
@@ -86,7 +109,7 @@ impl Out {
                                 .find(|x| !x.is_empty())
                                 .unwrap_or("");
                             let title = s(ann, "title");
-                            self.styled(&format!("  [{}] {title} {what}", s(ann, "type")), DIM);
+                            self.styled(&format!("  [{}] {title} {what}", s(ann, "type")), dim());
                         }
                     }
                 }
@@ -147,22 +170,23 @@ impl Out {
 pub fn detail(item: &Value) -> Vec<Line<'static>> {
     let mut o = Out { lines: Vec::new() };
     let k = kind(item);
-    let mut head = vec![Span::styled(sanitize::line(k), HEAD)];
+    let mut head = vec![Span::styled(sanitize::line(k), head())];
     for key in ["role", "status"] {
         if !s(item, key).is_empty() {
             head.push(Span::styled(
                 format!(" · {}", sanitize::line(s(item, key))),
-                DIM,
+                dim(),
             ));
         }
     }
     o.lines.push(Line::from(head));
-    o.styled(s(item, "id"), DIM);
+    o.styled(s(item, "id"), dim());
     match k {
         "message" => {
             o.blank();
             match item.get("content") {
                 Some(Value::Array(parts)) => o.parts(parts),
+                Some(Value::String(t)) => o.lines.extend(super::markdown::lines(t)),
                 Some(other) => o.output(other),
                 None => {}
             }
@@ -210,7 +234,7 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
                     &format!("[generated image: base64, {}]", size(r.len() * 3 / 4)),
                     THEME.fg_of(THEME.special),
                 ),
-                None => o.styled("(no image yet)", DIM),
+                None => o.styled("(no image yet)", dim()),
             }
             o.rest(item, &["result"]);
         }
@@ -315,7 +339,7 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
             if let Some(Value::Array(tools)) = item.get("tools") {
                 for t in tools {
                     o.lines.push(Line::from(vec![
-                        Span::styled(format!("• {}", sanitize::line(s(t, "name"))), KEY),
+                        Span::styled(format!("• {}", sanitize::line(s(t, "name"))), key_style()),
                         Span::raw(format!("  {}", sanitize::line(s(t, "description")))),
                     ]));
                 }
@@ -369,6 +393,21 @@ pub fn detail(item: &Value) -> Vec<Line<'static>> {
 }
 
 /// Pretty JSON, one styled line per line, sanitized.
+/// One JSON value of a pretty-printed line, coloured by its type: strings, numbers, and
+/// `true`/`false`/`null`; brackets stay plain.
+fn json_value(text: &str) -> Span<'static> {
+    let value = text.trim_end_matches(',');
+    let style = match value.chars().next() {
+        Some('"') => THEME.ok(),
+        Some(c) if c == '-' || c.is_ascii_digit() => THEME.fg_of(THEME.code),
+        _ if matches!(value, "true" | "false" | "null") => THEME.fg_of(THEME.special),
+        _ => return Span::raw(text.to_string()),
+    };
+    Span::styled(text.to_string(), style)
+}
+
+/// The item as pretty-printed JSON, syntax-coloured. The text of the lines is the JSON
+/// itself (only characters a terminal would act on are replaced), so a copy parses.
 pub fn pretty_json_lines(v: &Value) -> Vec<Line<'static>> {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
     text.lines()
@@ -377,10 +416,16 @@ pub fn pretty_json_lines(v: &Value) -> Vec<Line<'static>> {
             let safe = sanitize::line(l);
             match safe.split_once("\": ") {
                 Some((key, rest)) if key.trim_start().starts_with('"') => Line::from(vec![
-                    Span::styled(format!("{key}\": "), KEY),
-                    Span::raw(rest.to_string()),
+                    Span::styled(format!("{key}\": "), key_style()),
+                    json_value(rest),
                 ]),
-                _ => Line::raw(safe),
+                _ => {
+                    let indent = safe.len() - safe.trim_start().len();
+                    Line::from(vec![
+                        Span::raw(safe[..indent].to_string()),
+                        json_value(&safe[indent..]),
+                    ])
+                }
             }
         })
         .collect()

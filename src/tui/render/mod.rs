@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::sanitize;
 
 mod detail;
+pub mod markdown;
 pub use detail::{detail, pretty_json_lines};
 
 pub struct Summary {

@@ -62,3 +62,24 @@ fn images_are_placeholders_and_unknown_types_raw() {
         "{t}"
     );
 }
+
+#[test]
+fn raw_json_is_coloured_by_type_and_its_text_parses() {
+    crate::tui::theme::set(crate::tui::theme::Theme::DARK);
+    let item = json!({"id": "msg_1", "n": -2.5, "ok": true, "none": null, "list": ["a", 3]});
+    let lines = pretty_json_lines(&item);
+    let back: serde_json::Value = serde_json::from_str(&text_of(&lines)).unwrap();
+    assert_eq!(back, item);
+    let style_of = |needle: &str| {
+        lines
+            .iter()
+            .flat_map(|l| l.spans.iter())
+            .find(|s| s.content.contains(needle))
+            .and_then(|s| s.style.fg)
+    };
+    assert_eq!(style_of("\"msg_1\""), Some(Color::Green));
+    assert_eq!(style_of("-2.5"), Some(Color::LightBlue));
+    assert_eq!(style_of("true"), Some(Color::Magenta));
+    assert_eq!(style_of("null"), Some(Color::Magenta));
+    assert_eq!(style_of("\"a\""), Some(Color::Green), "array elements too");
+}

@@ -13,8 +13,12 @@ use crate::tui::editor::{ComposeStage, Composer, Editor, MetadataEditor, Stage, 
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::THEME;
 
-const DIM: Style = THEME.dim();
-const KEY: Style = THEME.accent();
+fn dim() -> Style {
+    THEME.dim()
+}
+fn key_style() -> Style {
+    THEME.accent()
+}
 
 /// Where the editors go: the body, less a margin.
 pub fn rect(area: Rect) -> Rect {
@@ -32,8 +36,8 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &Editor, keymap: &Keymap) {
     let keys = fit::hints(
         &keymap.hints(editor.context()),
         rect.width.saturating_sub(2) as usize,
-        KEY,
-        DIM,
+        key_style(),
+        dim(),
     );
     match editor {
         Editor::Metadata(ed) => metadata(frame, rect, ed, keys),
@@ -50,7 +54,7 @@ fn message_lines(text: &str, area: Rect, style: Style) -> Vec<Line<'static>> {
 }
 
 fn field_block(title: String, focused: bool) -> Block<'static> {
-    let style = if focused { KEY } else { DIM };
+    let style = if focused { key_style() } else { dim() };
     Block::bordered()
         .border_type(BorderType::Plain)
         .border_style(style)
@@ -77,7 +81,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     frame.render_widget(
         Paragraph::new(Line::styled(
             fit::cut(ESCAPES_HELP, help.width as usize),
-            DIM,
+            dim(),
         )),
         help,
     );
@@ -112,7 +116,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     let numbers: Vec<Line> = (0..gutter.height as usize)
         .map(|r| top as usize + r)
         .take_while(|&n| n < ed.area.lines().len())
-        .map(|n| Line::styled(format!(" {:>w$}", n + 1, w = digits as usize), DIM))
+        .map(|n| Line::styled(format!(" {:>w$}", n + 1, w = digits as usize), dim()))
         .collect();
     frame.render_widget(Paragraph::new(numbers), gutter);
     let rows: Vec<Line> = (0..right.height as usize)
@@ -157,7 +161,7 @@ fn metadata(frame: &mut Frame, rect: Rect, ed: &MetadataEditor, keys_hint: Line<
     } else if ed.is_dirty() {
         ("unsaved changes".into(), THEME.warning())
     } else {
-        ("no changes".into(), DIM)
+        ("no changes".into(), dim())
     };
     frame.render_widget(Paragraph::new(message_lines(&text, status, style)), status);
     frame.render_widget(Paragraph::new(keys_hint), keys);
@@ -180,16 +184,16 @@ fn compose(frame: &mut Frame, rect: Rect, c: &Composer, keys_hint: Line<'static>
             Span::styled(" JSON items ", THEME.badge()),
             Span::styled(
                 "  one item, an array, or {\"items\": [...]} · more than 20 go in chunks of 20",
-                DIM,
+                dim(),
             ),
         ])
     } else {
-        let mut spans = vec![Span::styled("role: ", DIM)];
+        let mut spans = vec![Span::styled("role: ", dim())];
         for (i, r) in ROLES.iter().enumerate() {
             if i == c.role {
                 spans.push(Span::styled(format!(" {r} "), THEME.badge()));
             } else {
-                spans.push(Span::styled(format!(" {r} "), DIM));
+                spans.push(Span::styled(format!(" {r} "), dim()));
             }
         }
         Line::from(spans)

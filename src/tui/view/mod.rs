@@ -25,6 +25,7 @@ pub use dialogs::{centered, popup};
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn draw(frame: &mut Frame, app: &App) {
+    super::theme::set(app.theme);
     let area = frame.area();
     if small::too_small(area) {
         small::draw(frame, area);
@@ -62,6 +63,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Modal::Stats(s) => crate::tui::stats::draw(frame, area, s),
         }
     }
+    if let Some(e) = &app.export {
+        super::export::draw(frame, area, e);
+    }
 }
 
 /// Marks the matches of the filters: in the conversation list, and in the timeline and the
@@ -79,15 +83,33 @@ fn draw_matches(frame: &mut Frame, g: &Geometry, app: &App) {
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
-    let line = Line::from(vec![
-        Span::styled(" convtui ", THEME.badge().add_modifier(Modifier::BOLD)),
+    let mut spans = vec![
+        Span::styled(" convtui ", THEME.header_badge()),
         Span::raw(" profile "),
         Span::styled(
             sanitize::line(&app.profile),
             ratatui::style::Style::new().add_modifier(Modifier::BOLD),
         ),
-        Span::styled(format!(" · {}", sanitize::line(&app.base_url)), THEME.dim()),
-    ]);
+    ];
+    // The profile's label and read-only, before the URL, so that a narrow screen keeps them.
+    if let Some(label) = &app.label {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" {} ", sanitize::truncate(&sanitize::line(label), 24)),
+            THEME.header_badge(),
+        ));
+    }
+    if app.read_only {
+        spans.push(Span::styled(
+            " read-only",
+            THEME.warning().add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::styled(
+        format!(" · {}", sanitize::line(&app.base_url)),
+        THEME.dim(),
+    ));
+    let line = Line::from(spans);
     frame.render_widget(Paragraph::new(line), area);
 }
 

@@ -1,3 +1,4 @@
 //! Widgets that keep state and serve more than one pane.
 
 pub mod list;
+pub mod scroll;

@@ -1,0 +1,136 @@
+//! The real binary under tmux: `W` exports a 1,000-item conversation to Markdown with a
+//! progress bar, and `Esc` cancels an export, leaving no file. The server is `convtui serve`
+//! behind a proxy that slows each page of items, so that the progress can be seen.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use common::tmux::{command_line, Served, Tmux};
+use serde_json::{json, Value};
+
+/// Starts a proxy to `upstream` (`http://HOST:PORT/v1`) that waits `delay` before each list
+/// of items; answers its base URL.
+fn slow_proxy(upstream: &str, delay: Duration) -> String {
+    let upstream = upstream.trim_end_matches("/v1").to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let http = reqwest::Client::new();
+            let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+                let (http, upstream) = (http.clone(), upstream.clone());
+                async move {
+                    if method == Method::GET && uri.path().ends_with("/items") {
+                        tokio::time::sleep(delay).await;
+                    }
+                    let url = format!("{upstream}{uri}");
+                    let res = http
+                        .request(method, url)
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) => {
+                            let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
+                            let bytes = r.bytes().await.unwrap_or_default();
+                            (status, [("content-type", "application/json")], bytes).into_response()
+                        }
+                        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+                    }
+                }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}/v1", rx.recv().unwrap())
+}
+
+fn call(method: &str, url: &str, body: Value) -> Value {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let res = reqwest::Client::new()
+            .request(method.parse().unwrap(), url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+        res.json().await.unwrap()
+    })
+}
+
+#[test]
+fn export_a_thousand_items_to_markdown_with_progress_and_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(&dir.path().join("e2e.sqlite3"));
+    let c = call(
+        "POST",
+        &format!("{}/conversations", served.base_url),
+        json!({"metadata": {"title": "Thousand"}}),
+    );
+    let id = c["id"].as_str().unwrap().to_string();
+    let items: Vec<Value> = (0..1000)
+        .map(|i| match i % 3 {
+            0 => json!({"role": "user", "content": format!("question {i}")}),
+            1 => json!({"type": "function_call", "call_id": format!("call_{i}"), "name": "lookup", "arguments": "{\"q\":1}"}),
+            _ => json!({"role": "assistant", "content": [{"type": "output_text", "text": format!("**answer** {i}")}]}),
+        })
+        .collect();
+    for chunk in items.chunks(20) {
+        call(
+            "POST",
+            &format!("{}/conversations/{id}/items", served.base_url),
+            json!({"items": chunk}),
+        );
+    }
+    let base = slow_proxy(&served.base_url, Duration::from_millis(400));
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let line = format!(
+        "cd '{}' && {}",
+        work.display(),
+        command_line(&[("CONVTUI_DATA_DIR", &data)], &["--base-url", &base])
+    );
+    let tmux = Tmux::start("export", 110, 32, &line);
+    tmux.wait_for("Thousand", 20);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("100 loaded", 20);
+
+    // W writes CONV_ID.md; the bar shows the pages as they arrive.
+    tmux.keys(&["W"]);
+    tmux.wait_for("Exporting to conv_", 10);
+    let during = tmux.wait_for("items · 2 pages · more", 20);
+    assert!(during.contains("Esc cancel"), "{during}");
+    let done = tmux.wait_for("Exported 1000 items", 30);
+    assert!(!done.contains("Exporting to"), "{done}");
+    let path = work.join(format!("{id}.md"));
+    let md = std::fs::read_to_string(&path).unwrap();
+    assert!(md.starts_with("# Thousand\n"), "{}", &md[..100]);
+    assert_eq!(md.matches("\n## User").count(), 334);
+    assert_eq!(md.matches("\n## Assistant").count(), 333);
+    assert_eq!(md.matches("### Tool call: lookup").count(), 333);
+    assert!(md.find("question 0\n").unwrap() < md.find("**answer** 998").unwrap());
+
+    // A second export, cancelled with Esc: no file, and the screen says so.
+    std::fs::remove_file(&path).unwrap();
+    tmux.keys(&["W"]);
+    tmux.wait_for("items · 1 pages · more", 20);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Export cancelled", 20);
+    std::thread::sleep(Duration::from_millis(300));
+    let left: Vec<_> = std::fs::read_dir(&work).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    tmux.keys(&["q"]);
+    tmux.wait_exit(10);
+}
