@@ -89,7 +89,6 @@ EOF
   open_ms=$(ms "$t0" "$(now)")
   tmux -L "$SOCK" send-keys Enter
   sleep 0.5
-  : >"$data/convtui.log.mark"
   local start_line
   start_line=$(wc -l <"$data/convtui.log")
 
@@ -127,8 +126,8 @@ EOF
   tmux_max=$(printf '%s\n' "${per_key[@]}" | sort -n | tail -1)
   printf '| %s, %s MB | %s ms | %s ms (each: %s) | %s ms max, %s ms median | %s ms | %s MB (%sx) |\n' \
     "$shape" "$(python3 -c "print(f'{$bytes/1e6:.1f}')")" "$open_ms" "$tmux_max" "${per_key[*]}" \
-    "$inside_max" "$inside_median" "$quit_ms" "$((hwm_kb / 1024))" \
-    "$(python3 -c "print(f'{$hwm_kb * 1024 / $bytes:.1f}')")"
+    "$inside_max" "$inside_median" "$quit_ms" "$(python3 -c "print(f'{$hwm_kb * 1024 / 1e6:.1f}')")" \
+    "$(python3 -c "print(f'{$hwm_kb * 1024 / $bytes:.2f}')")"
 }
 
 echo
