@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# The local mirror against its targets, by hand (not run in CI):
+# The local mirror against its targets, by hand (not run in CI). Wall times, and the CPU time
+# of convtui and of the server, which say more than wall times on a loaded machine:
 #   - `convtui search` over N mirrored items, the whole process, median of RUNS runs, against
 #     `grep -ci` over the same items exported as JSON Lines;
 #   - `convtui sync` of an N-item conversation against `convtui items list --all`;
 #   - the list requests of an incremental sync after 10 new items;
 #   - the mirror's size against the items' JSON size.
 # Usage: benches/mirror.sh            (N=100000 RUNS=20 by default; needs python3)
+#        BIN=path/to/convtui benches/mirror.sh   measures that binary instead of a fresh release
+#                                                build (e.g. an older one, for before/after)
 set -euo pipefail
 N=${N:-100000}
 RUNS=${RUNS:-20}
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-BIN=$PWD/target/release/convtui
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --quiet
+    BIN=$PWD/target/release/convtui
+fi
 T=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$T"' EXIT
 unset OPENAI_API_KEY OPENAI_BASE_URL OPENAI_ORG_ID OPENAI_PROJECT_ID CONVTUI_PROFILE
@@ -41,15 +46,27 @@ echo "filling $CONV with $N items..." >&2
 cv items create "$CONV" --file "$T/items.jsonl" >/dev/null
 cv add "$CONV" >/dev/null
 
-python3 - "$BIN" "$URL" "$CONV" "$T" "$RUNS" <<'PY'
-import json, os, statistics, subprocess, sys, time
-bin, url, conv, t, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+python3 - "$BIN" "$URL" "$CONV" "$T" "$RUNS" "$SERVER" <<'PY'
+import json, os, resource, statistics, subprocess, sys, time
+bin, url, conv, t, runs, server = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+def cpu():
+    """CPU seconds used so far by finished children and by the server."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(f"/proc/{server}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return ru.ru_utime + ru.ru_stime, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+last_cpu = (0.0, 0.0)
 def timed(args, out=subprocess.DEVNULL, ok=(0,)):
+    global last_cpu
+    before = cpu()
     start = time.perf_counter()
     done = subprocess.run(args, stdout=out, stderr=subprocess.PIPE)
     if done.returncode not in ok:
         sys.exit(f"{args}: exit {done.returncode}: {done.stderr.decode()}")
-    return time.perf_counter() - start, done
+    elapsed = time.perf_counter() - start
+    after = cpu()
+    last_cpu = (after[0] - before[0], after[1] - before[1])
+    return elapsed, done
 def median(args, ok=(0,)):
     return statistics.median(timed(args, ok=ok)[0] for _ in range(runs))
 cv = [bin, "--base-url", url]
@@ -57,7 +74,9 @@ export = os.path.join(t, "export.jsonl")
 with open(export, "w") as f:
     list_s, _ = timed([bin, "--config", os.path.join(t, "plain.toml"), "--profile", "plain",
                        "items", "list", conv, "--all"], out=f)
+list_cpu = last_cpu
 sync_s, done = timed(cv + ["sync"], out=subprocess.PIPE)
+sync_cpu = last_cpu
 report = json.loads(done.stdout)
 with open(export) as f:
     lines = sum(1 for _ in f)
@@ -65,7 +84,8 @@ print(f"export: {lines} items as JSON Lines, {os.path.getsize(export) / 1e6:.1f}
 print(f"process floor: convtui --version {median([bin, '--version']) * 1000:.1f} ms, grep --version {median(['grep', '--version']) * 1000:.1f} ms")
 print(f"items: {report['new']} synced in {report['list_requests']} list requests")
 print(f"sync: {sync_s:.2f} s; items list --all: {list_s:.2f} s; ratio {sync_s / list_s:.2f} (target <= 1.2)")
-for word in ["quixotic", "train", '"Lisbon train"', "w12*"]:
+print(f"CPU, convtui + server: sync {sync_cpu[0]:.2f} + {sync_cpu[1]:.2f} s; items list --all {list_cpu[0]:.2f} + {list_cpu[1]:.2f} s")
+for word in ["quixotic", "train", '"Lisbon train"', "w120*", "w12*", "w1*"]:
     hits = subprocess.run(cv + ["search", word, "--json"], capture_output=True, check=True).stdout.count(b"\n")
     s = median(cv + ["search", word])
     g = median(["grep", "-ci", word.strip('"').rstrip("*"), export], ok=(0, 1))

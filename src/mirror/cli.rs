@@ -198,7 +198,7 @@ fn open_existing(profile: &Profile, path: &Path) -> Result<Mirror, Failure> {
             1,
         ));
     }
-    Ok(Mirror::open_path(path)?)
+    Ok(Mirror::open_read_only(path)?)
 }
 
 /// The conversations `convtui sync` covers by default: the profile's registry (the list the
@@ -314,9 +314,18 @@ fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
         other => Failure(other.to_string(), 1),
     })?;
     let tty = std::io::stdout().is_terminal();
-    let mut out = std::io::stdout().lock();
-    for hit in &hits {
-        let text = if args.json {
+    // One write for all the hits (stdout alone writes line by line).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let written = write_hits(&mut out, &hits, args.json, tty).and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn write_hits(out: &mut impl Write, hits: &[Hit], json: bool, tty: bool) -> std::io::Result<()> {
+    for hit in hits {
+        let text = if json {
             safe_json(&json!({
                 "conversation": hit.conversation,
                 "title": hit.title,
@@ -330,12 +339,7 @@ fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
         } else {
             show(hit, tty)
         };
-        if let Err(e) = writeln!(out, "{text}") {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(());
-            }
-            return Err(e.into());
-        }
+        writeln!(out, "{text}")?;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 pub use search::{Hit, SearchError, SearchQuery};
@@ -48,7 +48,8 @@ pub enum MirrorError {
 /// writer (it has their JSON parsed already); changes and deletes by the triggers. Item ids are
 /// not in the index (each is a term of its own, which would make it much larger): a query that
 /// is an item id is looked up in `items` instead.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE conversations (
         rowid INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -96,7 +97,15 @@ const MIGRATIONS: &[&str] = &[r#"
         INSERT INTO search(rowid, body, ids)
             VALUES (-new.rowid, conversation_text(new.raw), new.id);
     END;
-"#];
+"#,
+    // Fewer, larger segments while writing: the in-memory part of the index is flushed at 16
+    // MiB rather than 1 MiB, and segments are merged 8 at a time rather than 4
+    // (https://www.sqlite.org/fts5.html#the_automerge_configuration_option).
+    r#"
+    INSERT INTO search(search, rank) VALUES ('hashsize', 16777216);
+    INSERT INTO search(search, rank) VALUES ('automerge', 8);
+"#,
+];
 
 /// The directory holding every mirror.
 pub fn dir_in(data_dir: &Path) -> PathBuf {
@@ -284,6 +293,34 @@ impl Mirror {
         })
     }
 
+    /// Opens an existing mirror for reading only: no directory or permission checks, no
+    /// journal-mode change and no migration when its schema is current (a process that only
+    /// searches spends most of its time opening). An older schema is migrated first.
+    pub fn open_read_only(path: &Path) -> Result<Mirror, MirrorError> {
+        let open_err = |source| MirrorError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        let applied: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        if applied < MIGRATIONS.len() as i64 {
+            drop(conn);
+            return Mirror::open_path(path);
+        }
+        register(&conn).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        Ok(Mirror {
+            path: path.to_path_buf(),
+            conn,
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -297,32 +334,28 @@ impl Mirror {
         &self.conn
     }
 
-    fn conv_rowid(&self, conv: &str) -> Result<Option<i64>, MirrorError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT rowid FROM conversations WHERE id = ?1",
-                [conv],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
     /// Which of `ids` the mirror already holds for `conv`.
     pub fn known(&self, conv: &str, ids: &[&str]) -> Result<HashSet<String>, MirrorError> {
-        let Some(rowid) = self.conv_rowid(conv)? else {
-            return Ok(HashSet::new());
-        };
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT 1 FROM items WHERE conv = ?1 AND id = ?2")?;
-        let mut out = HashSet::new();
-        for id in ids {
-            if stmt.exists(params![rowid, id])? {
-                out.insert(id.to_string());
-            }
-        }
+        // One statement (one read transaction) for the page rather than one per id.
+        let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM items WHERE id IN (SELECT value FROM json_each(?2))
+             AND conv = (SELECT rowid FROM conversations WHERE id = ?1)",
+        )?;
+        let out = stmt
+            .query_map(params![conv, list], |r| r.get::<_, String>(0))?
+            .collect::<Result<HashSet<_>, _>>()?;
         Ok(out)
+    }
+
+    /// Whether the mirror holds any item of `conv`, deleted ones included.
+    pub fn has_items(&self, conv: &str) -> Result<bool, MirrorError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM items
+             WHERE conv = (SELECT rowid FROM conversations WHERE id = ?1))",
+            [conv],
+            |r| r.get(0),
+        )?)
     }
 
     /// The id of the oldest item the mirror holds for `conv` that the server still has.
@@ -501,5 +534,7 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod writer_tests;

@@ -1,5 +1,7 @@
 //! Full-text search over the mirror (SQLite FTS5, ranked by bm25).
 
+use std::collections::HashMap;
+
 use rusqlite::{params_from_iter, types::Value as Sql, OptionalExtension};
 use serde::Serialize;
 
@@ -117,69 +119,141 @@ fn sql_err(e: rusqlite::Error) -> SearchError {
     }
 }
 
+/// Most matches ranked for one query. A query matching more (a short prefix such as `w1*`
+/// can match every item) ranks the first [`RANKED`] in the mirror's order (conversations, then
+/// items as they were mirrored), so that its cost stays bounded; below that the ranking is
+/// exact.
+pub const RANKED: usize = 10_000;
+
+/// The filters of a query as one SQL condition on a row of the index, its arguments pushed
+/// onto `args` (numbered by their place there). A condition, not a join, so that the index
+/// stays the only table scanned, in rowid order, and stops after [`RANKED`] rows.
+fn filter_sql(q: &SearchQuery, args: &mut Vec<Sql>) -> String {
+    if q.conversation.is_none() && q.kind.is_none() && q.role.is_none() {
+        return String::new();
+    }
+    let mut item = String::new();
+    let mut conversation = String::new();
+    let arg = |v: &str, args: &mut Vec<Sql>| {
+        args.push(Sql::Text(v.to_string()));
+        format!("?{}", args.len())
+    };
+    if let Some(c) = &q.conversation {
+        let n = arg(c, args);
+        item.push_str(&format!(
+            " AND i.conv = (SELECT rowid FROM conversations WHERE id = {n})"
+        ));
+        conversation.push_str(&format!(
+            " AND -search.rowid = (SELECT rowid FROM conversations WHERE id = {n})"
+        ));
+    }
+    if let Some(k) = &q.kind {
+        let n = arg(k, args);
+        item.push_str(&format!(" AND i.type = {n}"));
+        conversation.push_str(&format!(" AND {n} = 'conversation'"));
+    }
+    if let Some(r) = &q.role {
+        let n = arg(r, args);
+        item.push_str(&format!(" AND i.role = {n}"));
+        // Conversations have no role.
+        conversation.push_str(" AND 0");
+    }
+    format!(
+        " AND CASE WHEN search.rowid > 0
+            THEN EXISTS (SELECT 1 FROM items i WHERE i.rowid = search.rowid{item})
+            ELSE 1{conversation} END"
+    )
+}
+
 impl Mirror {
-    /// Searches items and conversations, best match first.
+    /// Searches items and conversations, best match (lowest bm25) first.
+    ///
+    /// Two passes over the index: the first ranks the matches (bm25 only, in rowid order,
+    /// at most [`RANKED`]); the second makes snippets for the hits shown and no others.
+    /// FTS5's own `ORDER BY rank` would rank every match, and a snippet query per hit would
+    /// evaluate the query again for each.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
+        self.search_ranking(q, RANKED)
+    }
+
+    /// [`Self::search`] ranking at most `ranked` matches.
+    pub(crate) fn search_ranking(
+        &self,
+        q: &SearchQuery,
+        ranked: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
         if q.text.trim().is_empty() {
             return Err(SearchError::Query("the query is empty".into()));
         }
-        let limit = q.limit.clamp(1, 10_000) as i64;
-        let mut args: Vec<Sql> = vec![Sql::Text(q.text.clone())];
-        let sql = if q.conversation.is_none() && q.kind.is_none() && q.role.is_none() {
-            "SELECT rowid, rank FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?2"
-                .to_string()
-        } else {
-            let mut sql = String::from(
-                "SELECT search.rowid, search.rank FROM search
-                 LEFT JOIN items i ON i.rowid = search.rowid
-                 LEFT JOIN conversations ic ON ic.rowid = i.conv
-                 LEFT JOIN conversations c ON c.rowid = -search.rowid
-                 WHERE search MATCH ?1",
-            );
-            let mut filter = |clause: &str, value: &Option<String>| {
-                if let Some(v) = value {
-                    args.push(Sql::Text(v.clone()));
-                    sql.push_str(&format!(" AND {clause} = ?{}", args.len() + 1));
-                }
-            };
-            filter("COALESCE(ic.id, c.id)", &q.conversation);
-            filter("COALESCE(i.type, 'conversation')", &q.kind);
-            filter("i.role", &q.role);
-            sql.push_str(" ORDER BY search.rank LIMIT ?2");
-            sql
-        };
-        args.insert(1, Sql::Integer(limit));
+        let limit = q.limit.clamp(1, 10_000);
         let conn = self.conn();
-        let mut stmt = conn.prepare(&sql).map_err(sql_err)?;
-        let found = stmt
+        let mut args: Vec<Sql> = vec![
+            Sql::Text(q.text.clone()),
+            Sql::Integer(ranked.max(1) as i64),
+        ];
+        let filter = filter_sql(q, &mut args);
+        let sql = format!(
+            "SELECT rowid, bm25(search) FROM search WHERE search MATCH ?1{filter} LIMIT ?2"
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(sql_err)?;
+        let mut found = stmt
             .query_map(params_from_iter(args.iter()), |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?))
             })
             .map_err(sql_err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(sql_err)?;
-        let mut snippet = conn
-            .prepare_cached(
-                "SELECT snippet(search, -1, ?3, ?4, '…', 16) FROM search
-                 WHERE search MATCH ?1 AND rowid = ?2",
-            )
-            .map_err(sql_err)?;
+        found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        found.truncate(limit);
+        let snippets = self.snippets(&q.text, &found)?;
         let mut hits = self.by_item_id(q)?;
+        let mut titles = HashMap::new();
         for (rowid, rank) in found {
-            let snip: String = snippet
-                .query_row(
-                    rusqlite::params![q.text, rowid, OPEN.to_string(), CLOSE.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(sql_err)?
-                .unwrap_or_default();
-            if let Some(hit) = self.describe(rowid, rank, snip)? {
+            let snip = snippets.get(&rowid).cloned().unwrap_or_default();
+            if let Some(hit) = self.describe(rowid, rank, snip, &mut titles)? {
                 hits.push(hit);
             }
         }
-        hits.truncate(limit as usize);
+        hits.truncate(limit);
         Ok(hits)
+    }
+
+    /// Snippets of the rows `hits`, in one pass over the rowid range they span; the rows
+    /// between are only tested (`+rowid` keeps the test out of the index's hands, so the
+    /// query is evaluated once rather than once per row).
+    fn snippets(
+        &self,
+        text: &str,
+        hits: &[(i64, f64)],
+    ) -> Result<HashMap<i64, String>, SearchError> {
+        let (Some(lo), Some(hi)) = (
+            hits.iter().map(|h| h.0).min(),
+            hits.iter().map(|h| h.0).max(),
+        ) else {
+            return Ok(HashMap::new());
+        };
+        let rowids = serde_json::to_string(&hits.iter().map(|h| h.0).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into());
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT rowid, snippet(search, -1, ?2, ?3, '…', 16) FROM search
+                 WHERE search MATCH ?1 AND rowid >= ?4 AND rowid <= ?5
+                 AND +rowid IN (SELECT value FROM json_each(?6))",
+            )
+            .map_err(sql_err)?;
+        let rows = stmt
+            .query_map(
+                rusqlite::params![text, OPEN.to_string(), CLOSE.to_string(), lo, hi, rowids],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+            )
+            .map_err(sql_err)?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (rowid, snippet) = row.map_err(sql_err)?;
+            out.insert(rowid, snippet.unwrap_or_default());
+        }
+        Ok(out)
     }
 
     /// Items whose id is the whole query (item ids are not in the full-text index).
@@ -207,7 +281,7 @@ impl Mirror {
                 "{OPEN}{id}{CLOSE} {}",
                 crate::sanitize::truncate(&text::item_text(&raw).replace('\n', " "), 80)
             );
-            if let Some(hit) = self.describe(rowid, ID_RANK, snippet)? {
+            if let Some(hit) = self.describe(rowid, ID_RANK, snippet, &mut HashMap::new())? {
                 let wanted = q
                     .conversation
                     .as_ref()
@@ -222,50 +296,61 @@ impl Mirror {
         Ok(hits)
     }
 
-    fn describe(&self, rowid: i64, rank: f64, snippet: String) -> Result<Option<Hit>, SearchError> {
+    /// The hit of index row `rowid`; `titles` keeps the titles of conversations seen so far.
+    fn describe(
+        &self,
+        rowid: i64,
+        rank: f64,
+        snippet: String,
+        titles: &mut HashMap<String, Option<String>>,
+    ) -> Result<Option<Hit>, SearchError> {
         let conn = self.conn();
         let row = if rowid > 0 {
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT c.id, c.raw, i.id, i.type, i.role, i.deleted_at IS NOT NULL
                  FROM items i JOIN conversations c ON c.rowid = i.conv WHERE i.rowid = ?1",
-                [rowid],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
             )
+            .map_err(sql_err)?
+            .query_row([rowid], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
         } else {
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT id, raw, NULL, 'conversation', NULL, deleted_at IS NOT NULL
                  FROM conversations WHERE rowid = ?1",
-                [-rowid],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
             )
+            .map_err(sql_err)?
+            .query_row([-rowid], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
         }
         .optional()
         .map_err(sql_err)?;
         let Some((conversation, raw, item, kind, role, deleted)) = row else {
             return Ok(None);
         };
-        let raw: Option<String> = raw;
+        let (conversation, raw): (String, Option<String>) = (conversation, raw);
+        let title = titles
+            .entry(conversation.clone())
+            .or_insert_with(|| raw.as_deref().and_then(text::title_of))
+            .clone();
         Ok(Some(Hit {
             conversation,
-            title: raw.as_deref().and_then(text::title_of),
+            title,
             item,
             kind,
             role,

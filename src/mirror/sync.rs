@@ -89,6 +89,9 @@ pub async fn conversation(
     };
     let was_complete = mirror.is_complete(conv)?;
     let oldest = mirror.oldest(conv)?;
+    // A conversation the mirror has nothing of: no page can hold a known item (pages of one
+    // listing never share items), so the pages are not looked up.
+    let empty = !mirror.has_items(conv)?;
     // The newest end first; stop at a known item unless listing everything.
     let head = list(
         client,
@@ -98,6 +101,7 @@ pub async fn conversation(
         opts,
         None,
         !opts.full,
+        empty,
         generation,
         &mut report,
         progress,
@@ -113,6 +117,7 @@ pub async fn conversation(
                 conv,
                 opts,
                 Some(oldest),
+                false,
                 false,
                 generation,
                 &mut report,
@@ -151,6 +156,7 @@ async fn list(
     opts: SyncOptions,
     after: Option<String>,
     stop_at_known: bool,
+    empty: bool,
     generation: i64,
     report: &mut SyncReport,
     progress: &mut (dyn FnMut(u64) + Send),
@@ -166,7 +172,11 @@ async fn list(
         report.list_requests += 1;
         let page = client.list_items(conv, &params).await?;
         let ids: Vec<&str> = page.data.iter().filter_map(|i| i.id()).collect();
-        let known = mirror.known(conv, &ids)?;
+        let known = if empty {
+            HashSet::new()
+        } else {
+            mirror.known(conv, &ids)?
+        };
         report.received += page.data.len() as u64;
         report.new += ids.iter().filter(|id| !known.contains(**id)).count() as u64;
         progress(report.received);

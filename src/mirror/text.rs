@@ -13,31 +13,34 @@ pub const MAX_TEXT: usize = 256 * 1024;
 /// A string longer than this without a space is binary (base64 images, encrypted content).
 const MAX_WORD: usize = 2048;
 
-/// Keys whose values are ids, enums or opaque data rather than text.
-const SKIP: &[&str] = &[
-    "id",
-    "type",
-    "status",
-    "call_id",
-    "role",
-    "phase",
-    "object",
-    "encrypted_content",
-    "image_url",
-    "file_data",
-    "file_id",
-    "logprobs",
-    "top_logprobs",
-    "bytes",
-    "created_by",
-    "approval_request_id",
-    "request_id",
-    "container_id",
-    "fingerprint",
-    "detail",
-    "execution",
-    "prompt_cache_breakpoint",
-];
+/// Keys whose values are ids, enums or opaque data rather than text (a `match`: it runs for
+/// every key of every item written).
+fn skip(key: &str) -> bool {
+    matches!(
+        key,
+        "id" | "type"
+            | "status"
+            | "call_id"
+            | "role"
+            | "phase"
+            | "object"
+            | "encrypted_content"
+            | "image_url"
+            | "file_data"
+            | "file_id"
+            | "logprobs"
+            | "top_logprobs"
+            | "bytes"
+            | "created_by"
+            | "approval_request_id"
+            | "request_id"
+            | "container_id"
+            | "fingerprint"
+            | "detail"
+            | "execution"
+            | "prompt_cache_breakpoint"
+    )
+}
 
 /// The text of an item's JSON for the index. Deterministic: the index relies on getting the
 /// same text again when a row is replaced. Control characters become spaces.
@@ -62,7 +65,7 @@ fn walk(value: &Value, out: &mut String, image: bool) {
         Value::Array(values) => values.iter().for_each(|v| walk(v, out, image)),
         Value::Object(map) => {
             for (k, v) in map {
-                if SKIP.contains(&k.as_str()) || (image && k == "result") {
+                if skip(k) || (image && k == "result") {
                     continue;
                 }
                 walk(v, out, image);
@@ -81,6 +84,10 @@ fn push(out: &mut String, s: &str) {
     }
     if !out.is_empty() {
         out.push('\n');
+    }
+    if out.len() + s.len() <= MAX_TEXT && !s.chars().any(|c| c.is_control() && c != '\n') {
+        out.push_str(s);
+        return;
     }
     for c in s.chars() {
         if out.len() >= MAX_TEXT {

@@ -65,6 +65,10 @@ impl MirrorWriter {
         path: &Path,
     ) -> Result<(MirrorWriter, std::thread::JoinHandle<()>), MirrorError> {
         let conn = connect(path)?;
+        // A page cache large enough for the index's merges and the id index's random inserts
+        // (the default 2 MiB rereads pages from the file all the time); a bound all the same.
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)
+            .map_err(MirrorError::Sql)?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
@@ -197,12 +201,15 @@ fn page(conv: &str, items: Vec<Value>, order: Order, after: Option<&str>, genera
     }
 }
 
+/// The writer's page cache, in KiB.
+const CACHE_KIB: i64 = 32 * 1024;
+
 /// How long the writer waits for the next operation before it commits.
 const IDLE: Duration = Duration::from_millis(50);
 /// Longest a transaction stays open, and most items in one: few large transactions keep the
 /// full-text index in few segments, which is most of the cost of writing it.
-const MAX_HOLD: Duration = Duration::from_secs(1);
-const MAX_ITEMS: usize = 20_000;
+const MAX_HOLD: Duration = Duration::from_secs(2);
+const MAX_ITEMS: usize = 50_000;
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
     let timer = tokio::runtime::Builder::new_current_thread()
@@ -262,15 +269,10 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
 type Reply = Box<dyn FnOnce() + Send>;
 
 fn conv_row(tx: &Transaction, conv: &str) -> rusqlite::Result<i64> {
-    tx.execute(
-        "INSERT INTO conversations(id) VALUES (?1) ON CONFLICT(id) DO NOTHING",
-        [conv],
-    )?;
-    tx.query_row(
-        "SELECT rowid FROM conversations WHERE id = ?1",
-        [conv],
-        |r| r.get(0),
-    )
+    tx.prepare_cached("INSERT INTO conversations(id) VALUES (?1) ON CONFLICT(id) DO NOTHING")?
+        .execute([conv])?;
+    tx.prepare_cached("SELECT rowid FROM conversations WHERE id = ?1")?
+        .query_row([conv], |r| r.get(0))
 }
 
 fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result<()> {
@@ -376,12 +378,12 @@ fn write_page(
         None => None,
     };
     // Two subqueries, so that each is one index lookup.
-    let bounds: (Option<i64>, Option<i64>) = tx.query_row(
-        "SELECT (SELECT MIN(pos) FROM items WHERE conv = ?1),
-                (SELECT MAX(pos) FROM items WHERE conv = ?1)",
-        [rowid],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let bounds: (Option<i64>, Option<i64>) = tx
+        .prepare_cached(
+            "SELECT (SELECT MIN(pos) FROM items WHERE conv = ?1),
+                    (SELECT MAX(pos) FROM items WHERE conv = ?1)",
+        )?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let positions = text::place(
         &known,
         cursor,
@@ -401,7 +403,8 @@ fn write_page(
     )?;
     for (((id, value), pos), was_known) in items.iter().zip(positions).zip(&known) {
         let role = value.get("role").and_then(Value::as_str);
-        let raw = value.to_string();
+        // Straight into a buffer: `Value`'s `Display` goes through the formatting machinery.
+        let raw = serde_json::to_string(value).unwrap_or_default();
         if was_known.is_some() {
             update.execute(params![rowid, id, raw, kind_of(value), role, generation])?;
         } else {
