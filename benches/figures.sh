@@ -78,6 +78,12 @@ print(sum(len(json.dumps(json.loads(l), separators=(",", ":")).encode()) for l i
 EOF
 )
 COUNT=$(wc -l <"$WORK/all.jsonl")
+# The same listing without the local mirror (which the SDK has no counterpart of).
+printf '[profiles.local]\nmirror = false\n' >"$WORK/no-mirror.toml"
+T0=$(now)
+"$BIN" --config "$WORK/no-mirror.toml" --profile local --base-url "$URL" items list "$CONV" --all --order asc >"$WORK/all-no-mirror.jsonl"
+CLI_NM_S=$(elapsed "$T0" "$(now)")
+cmp -s "$WORK/all.jsonl" "$WORK/all-no-mirror.jsonl" || say "warning: the listings with and without the mirror differ"
 SDK_S=$("$VENV/bin/python" - "$URL" "$CONV" <<'EOF'
 import sys, time
 from openai import OpenAI
@@ -153,6 +159,7 @@ convtui figures, $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), $COUNT it
 | 100-item page after ${D1%%:*} items | ${P1} ms | $(ratio "$P1" "$P0")× the first page |
 | 100-item page after ${D2%%:*} items | ${P2} ms | $(ratio "$P2" "$P0")× the first page |
 | \`items list --all\` | ${CLI_S} s | $(ratio "$CLI_S" "$SDK_S")× the SDK |
+| \`items list --all\`, \`mirror = false\` | ${CLI_NM_S} s | $(ratio "$CLI_NM_S" "$SDK_S")× the SDK |
 | openai $SDK_VERSION auto-paging | ${SDK_S} s | |
 | TUI: load all (\`L\`) | ${TUI_LOAD_S} s | $(ratio "$TUI_LOAD_S" "$CLI_S")× \`items list --all\` |
 | TUI: RSS with all loaded | $((TUI_RSS_KB / 1024)) MB | $(ratio "$((TUI_RSS_KB * 1024))" "$JSON_BYTES")× the JSON |

@@ -353,16 +353,26 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
         return print(&page);
     }
     let (order, mut after) = (params.order, params.after.clone());
-    let mut pages = Box::pin(client.item_pages(&args.conversation, params));
-    while let Some(event) = pages.next().await {
+    // The next page is fetched while this one is recorded and written.
+    let mut pages = api::paging::ahead(Box::pin(client.item_pages(&args.conversation, params)));
+    let mut out = Vec::new();
+    while let Some(event) = pages.rx.recv().await {
         match event? {
             PageEvent::Page(page) => {
                 crate::mirror::record::page(&args.conversation, &page, order, after.as_deref())
                     .await;
                 after = page.last_id.clone().or(after);
+                out.clear();
                 for item in &page.data {
-                    print(item)?;
+                    crate::json_line::push_json_line(&mut out, item)
+                        .map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
                 }
+                // One write a page.
+                let mut stdout = io::stdout().lock();
+                stdout
+                    .write_all(&out)
+                    .and_then(|_| stdout.flush())
+                    .map_err(CommandError::Output)?;
             }
             PageEvent::Stopped(why) => warn(&why),
         }

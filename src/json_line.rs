@@ -58,3 +58,23 @@ pub fn to_json_line<T: Serialize>(value: &T) -> Result<String, serde_json::Error
     // The formatter writes only valid UTF-8 (whole fragments and ASCII escapes).
     String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
 }
+
+/// Appends one value as one line of JSON, safe to show on a terminal, and its newline: the
+/// bytes of [`to_json_line`] and `\n`. On an error `out` is left as it was.
+pub fn push_json_line<T: Serialize>(out: &mut Vec<u8>, value: &T) -> Result<(), serde_json::Error> {
+    let start = out.len();
+    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *out,
+        TerminalSafe,
+    ));
+    match written {
+        Ok(()) => {
+            out.push(b'\n');
+            Ok(())
+        }
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
+    }
+}

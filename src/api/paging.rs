@@ -4,8 +4,10 @@
 //! See <https://platform.openai.com/docs/api-reference/conversations/list-items>.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -85,6 +87,68 @@ impl Limits {
     }
 }
 
+/// The ids a listing has received, to tell a server that sends items again.
+pub trait SeenIds {
+    /// Adds an id; `false` when it was there already.
+    fn insert_id(&mut self, id: &str) -> bool;
+    fn contains_id(&self, id: &str) -> bool;
+    fn count(&self) -> usize;
+}
+
+impl SeenIds for HashSet<String> {
+    fn insert_id(&mut self, id: &str) -> bool {
+        self.insert(id.to_string())
+    }
+    fn contains_id(&self, id: &str) -> bool {
+        self.contains(id)
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Seen ids kept compactly, as 64-bit hashes under a key drawn once per process (8 bytes an
+/// id instead of a `String`), for listings that hold a great many. A server cannot aim for a
+/// collision without knowing the key; by chance, one is about as likely as 1 in 10^8 at a
+/// million items, and would only end paging early with a warning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen(HashSet<u64>);
+
+impl Seen {
+    fn hash(id: &str) -> u64 {
+        static KEY: OnceLock<RandomState> = OnceLock::new();
+        KEY.get_or_init(RandomState::new).hash_one(id)
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains(&Seen::hash(id))
+    }
+}
+
+impl SeenIds for Seen {
+    fn insert_id(&mut self, id: &str) -> bool {
+        self.0.insert(Seen::hash(id))
+    }
+    fn contains_id(&self, id: &str) -> bool {
+        self.contains(id)
+    }
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// What to do after a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -108,20 +172,20 @@ pub enum PageEvent {
 /// Decides how to continue after `page`, fetched with cursor `prev`. `seen` holds the ids of
 /// items received so far; this page's ids are added to it. Past the default item limit the
 /// listing stops (a caller with its own [`Limits`] uses [`Limits::check`] as well).
-pub fn next_cursor(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Next {
+pub fn next_cursor(prev: Option<&str>, page: &ItemPage, seen: &mut impl SeenIds) -> Next {
     let next = decide(prev, page, seen);
     if let Next::After(_) = next {
-        if let Err(why) = Limits::default().check(0, seen.len() as u64) {
+        if let Err(why) = Limits::default().check(0, seen.count() as u64) {
             return Next::Stalled(why);
         }
     }
     next
 }
 
-fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Next {
+fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut impl SeenIds) -> Next {
     let mut repeated = 0usize;
     for id in page.data.iter().filter_map(Item::id) {
-        if !seen.insert(id.to_string()) {
+        if !seen.insert_id(id) {
             repeated += 1;
         }
     }
@@ -159,10 +223,10 @@ fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut HashSet<String>) -> Ne
 }
 
 /// Keeps only the items whose ids are not in `seen` (items without an id are kept).
-pub fn unseen(page: &ItemPage, seen: &HashSet<String>) -> Vec<Item> {
+pub fn unseen(page: &ItemPage, seen: &impl SeenIds) -> Vec<Item> {
     page.data
         .iter()
-        .filter(|it| it.id().is_none_or(|id| !seen.contains(id)))
+        .filter(|it| it.id().is_none_or(|id| !seen.contains_id(id)))
         .cloned()
         .collect()
 }
@@ -204,7 +268,7 @@ struct State {
     conversation: String,
     params: ListParams,
     strictness: Strictness,
-    seen: HashSet<String>,
+    seen: Seen,
     pages: u64,
     items: u64,
     warning: Option<String>,
@@ -251,7 +315,7 @@ pub(super) fn stream(
         conversation: conversation.to_string(),
         params,
         strictness,
-        seen: HashSet::new(),
+        seen: Seen::default(),
         pages: 0,
         items: 0,
         warning: None,
@@ -277,18 +341,23 @@ pub(super) fn stream(
             }
         };
         st.pages += 1;
-        let fresh = unseen(&page, &st.seen);
-        st.items += fresh.len() as u64;
+        // Which items are new, before this page's ids join the seen ones; they are then moved
+        // out of the page, not copied.
+        let fresh: Vec<bool> = page
+            .data
+            .iter()
+            .map(|it| it.id().is_none_or(|id| !st.seen.contains_id(id)))
+            .collect();
+        st.items += fresh.iter().filter(|&&f| f).count() as u64;
         if let Err(why) = limits.check(st.pages, st.items) {
             st.done = true;
             return Some((Err(Limits::error(why)), st));
         }
         let prev = st.params.after.clone();
         let next = decide(prev.as_deref(), &page, &mut st.seen);
-        let page = ItemPage {
-            data: fresh,
-            ..page
-        };
+        let mut page = page;
+        let mut keep = fresh.into_iter();
+        page.data.retain(|_| keep.next().unwrap_or(true));
         let event = match next {
             Next::After(cursor) => {
                 st.params.after = Some(cursor);
@@ -311,6 +380,37 @@ pub(super) fn stream(
         };
         Some((Ok(event), st))
     })
+}
+
+/// Events of a stream, fetched by a task of their own one step ahead of the reader; the
+/// task ends when this is dropped.
+pub struct Ahead<T> {
+    pub rx: tokio::sync::mpsc::Receiver<T>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Drives `stream` in a task of its own, so that its next item (for a listing, the next page)
+/// is on its way while the reader handles this one.
+pub fn ahead<S>(mut stream: S) -> Ahead<S::Item>
+where
+    S: futures::Stream + Unpin + Send + 'static,
+    S::Item: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let task = tokio::spawn(async move {
+        while let Some(event) = stream.next().await {
+            if tx.send(event).await.is_err() {
+                break;
+            }
+        }
+    });
+    Ahead { rx, task }
 }
 
 #[cfg(test)]
@@ -407,6 +507,45 @@ mod tests {
         assert!(e.message.contains("an error object"), "{e}");
         assert!(check_page(&json!({"id": "msg_1", "type": "message"}), "GET x").is_err());
         assert!(check_page(&json!({"data": [1]}), "GET x").is_err());
+    }
+
+    #[tokio::test]
+    async fn read_ahead_keeps_the_order_and_stops_when_dropped() {
+        let mut a = ahead(futures::stream::iter(0..5));
+        let mut got = Vec::new();
+        while let Some(x) = a.rx.recv().await {
+            got.push(x);
+        }
+        assert_eq!(got, [0, 1, 2, 3, 4]);
+        // A fetch that never answers: only the abort on drop ends its task.
+        let stuck = ahead(futures::stream::pending::<u8>());
+        let task = stuck.task.abort_handle();
+        drop(stuck);
+        for _ in 0..1000 {
+            if task.is_finished() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(task.is_finished(), "the task ends with its reader");
+    }
+
+    #[test]
+    fn hashed_ids_tell_repeats_as_strings_do() {
+        let mut seen = Seen::default();
+        let p = page(&["a", "b"], Some("b"), true);
+        assert_eq!(next_cursor(None, &p, &mut seen), Next::After("b".into()));
+        assert_eq!(seen.len(), 2);
+        assert!(seen.contains("a") && !seen.contains("c"));
+        assert!(matches!(
+            next_cursor(Some("b"), &page(&["c", "a"], Some("a"), true), &mut seen),
+            Next::Stalled(why) if why.contains("1 item(s) again")
+        ));
+        let fresh = unseen(&page(&["a", "d"], Some("d"), true), &seen);
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(fresh[0].id(), Some("d"));
+        seen.clear();
+        assert!(seen.is_empty());
     }
 
     #[test]

@@ -2,9 +2,7 @@
 //! are stale (an older generation), when a reload's first page replaces what is shown, and
 //! when to stop (the server made no progress). No I/O: it answers requests as data.
 
-use std::collections::HashSet;
-
-use crate::api::paging::{self, Next};
+use crate::api::paging::{self, Next, Seen};
 use crate::api::ItemPage;
 
 /// A page to fetch.
@@ -39,7 +37,8 @@ pub struct Paging {
     pub load_all: bool,
     /// `G` was pressed: the selection stays on the last item while pages arrive.
     pub follow_end: bool,
-    pub seen: HashSet<String>,
+    /// The ids loaded so far, as hashes (see [`Seen`]).
+    pub seen: Seen,
     /// While a reload is on its way: the order it asked for. What is shown stays until its
     /// first page arrives, and stays for good if it fails.
     pub reloading: Option<bool>,
@@ -62,7 +61,7 @@ impl Paging {
             loading: false,
             load_all: false,
             follow_end: false,
-            seen: HashSet::new(),
+            seen: Seen::default(),
             reloading: None,
             warning: None,
             pages: 0,

@@ -170,13 +170,13 @@ impl Timeline {
         // Each new item is written out once as compact text; nothing loaded before is
         // touched again, so a page costs the same at any length.
         self.list.items.reserve(arrived.fresh.len());
-        self.list.items.extend(
+        self.list.items.extend(Loaded::page(
             arrived
                 .fresh
                 .iter()
                 .filter_map(|&i| page.data.get(i))
-                .map(|item| Loaded::new(&item.0)),
-        );
+                .map(|item| &item.0),
+        ));
         if let Some(pos) =
             keep.and_then(|k| self.list.items.iter().position(|i| i.id() == Some(&k)))
         {
