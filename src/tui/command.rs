@@ -29,6 +29,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "extra fields to include in the items (none: clear)",
     ),
     ("goto", "N", "go to the Nth loaded item"),
+    (
+        "search",
+        "QUERY",
+        "full-text search of every mirrored conversation",
+    ),
     ("help", "", "help for the keys and these commands"),
     ("quit", "", "quit"),
 ];
@@ -246,6 +251,7 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
             effects
         }
         "goto" => goto(app, &arg),
+        "search" => super::search::open(app, Some(&args.join(" "))),
         "help" => {
             let of = app.context();
             app.modals.push(Modal::Help(Help::new(of)));

@@ -90,6 +90,8 @@ actions! {
     ToggleWrap = "toggle-wrap",
     Zoom = "zoom",
     OpenInPager = "open-in-pager",
+    // Search of the mirror.
+    Search = "search",
 }
 
 impl fmt::Display for Action {
@@ -141,6 +143,10 @@ pub enum Context {
     Messages,
     /// The stats popup.
     Stats,
+    /// The search results pane.
+    Search,
+    /// Typing a search query.
+    SearchPrompt,
 }
 
 impl Context {
@@ -163,6 +169,8 @@ impl Context {
         Context::Command,
         Context::Messages,
         Context::Stats,
+        Context::Search,
+        Context::SearchPrompt,
     ];
 
     /// The stable name, as config files use it.
@@ -186,6 +194,8 @@ impl Context {
             Context::Matches => "matches",
             Context::Command => "command",
             Context::Stats => "stats",
+            Context::Search => "search",
+            Context::SearchPrompt => "search-prompt",
         }
     }
 
@@ -209,6 +219,8 @@ impl Context {
             Context::Command => "Command line",
             Context::Messages => "Messages",
             Context::Stats => "Conversation stats",
+            Context::Search => "Search results",
+            Context::SearchPrompt => "Search, typing",
         }
     }
 

@@ -98,6 +98,23 @@ pub enum Message {
     ProfileReady(Box<Result<super::profiles::Ready, String>>),
     /// The pager was closed (`tui::pager`).
     PagerClosed(Result<(), String>),
+    /// The hits of a search of the mirror (`S`), or why there are none.
+    Searched {
+        generation: u64,
+        result: Result<Vec<crate::mirror::Hit>, String>,
+    },
+    /// The server could not be reached at all (no connection, or no answer in time).
+    Unreachable(Failure),
+    /// The mirror's conversations, for reading offline.
+    MirrorRead(Result<Vec<crate::mirror::read::MirroredConversation>, String>),
+    /// A page read from the mirror, with the ids of its items the server no longer has.
+    MirrorItemsLoaded {
+        conversation: String,
+        generation: u64,
+        result: Result<(PageData, Vec<String>), Failure>,
+    },
+    /// Time to ask the server again whether it answers.
+    RetryDue,
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -187,6 +204,27 @@ pub enum Effect {
     Pager {
         text: String,
     },
+    /// Searches the local mirror (off the UI thread).
+    Search {
+        generation: u64,
+        query: String,
+    },
+    /// Reads the mirror's conversations, for reading offline.
+    ReadMirror,
+    /// A page of items from the mirror instead of the server (offline).
+    LoadMirrorItems {
+        conversation: String,
+        generation: u64,
+        after: Option<String>,
+        ascending: bool,
+    },
+    /// Answers `Message::RetryDue` after this many seconds.
+    RetryServer(u64),
+    /// Marks items in the mirror as gone on the server.
+    MarkGoneInMirror {
+        conversation: String,
+        items: Vec<String>,
+    },
 }
 
 impl Effect {
@@ -205,6 +243,7 @@ impl Effect {
                 | Effect::AddItems { .. }
                 | Effect::UndoDelete
                 | Effect::DeleteConversationPartial { .. }
+                | Effect::LoadMirrorItems { .. }
         )
     }
 }

@@ -36,6 +36,8 @@ pub mod clipboard;
 pub mod command;
 pub mod filter;
 pub mod mouse;
+pub mod offline;
+pub mod search;
 pub mod settings;
 
 /// The root's `update` and `start`, under the name they have always had.
@@ -131,6 +133,7 @@ pub async fn run_with(profile: Profile, mut profiles: profiles::Profiles) -> Res
     );
     let recording = mirroring::Recording::start(&profile, &data_dir);
     let runtime = runtime.with_mirror(recording.as_ref().map(|r| r.writer.clone()));
+    let runtime = runtime.with_mirror_file(mirroring::path(&profile, &data_dir));
     let mut term = terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
     if settings.mouse {
         if let Err(e) = terminal::enable_mouse() {

@@ -85,6 +85,8 @@ pub struct Connected {
     pub drafts: PathBuf,
     /// The new profile's mirror writer, unless its `mirror = false` (`tui::mirroring`).
     pub mirror: Option<crate::mirror::MirrorWriter>,
+    /// The new profile's mirror file, for search and offline reading.
+    pub mirror_file: Option<std::path::PathBuf>,
 }
 
 /// A profile ready to use: its settings, its registry, and the connection for the runtime.
@@ -227,6 +229,7 @@ pub async fn connect(name: String, config_path: Option<PathBuf>, read_only: bool
             registry_path,
             drafts: super::editor::drafts::dir_for(&data_dir, &profile.name),
             mirror,
+            mirror_file: super::mirroring::path(&profile, &data_dir),
         };
         Ok(Ready {
             profile,

@@ -19,11 +19,24 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         Message::Mouse(_) => vec![],
         Message::ConversationsListed(result) => {
             done(app);
+            if let Err(f) = &result {
+                if let Some(effects) = super::offline::still_offline(app, f) {
+                    return effects;
+                }
+            }
+            let answered = result.is_ok();
             on_listed(app, result);
-            vec![]
+            if answered {
+                super::offline::on_listed(app)
+            } else {
+                vec![]
+            }
         }
         Message::ConversationLoaded { id, result } => {
             done(app);
+            if super::offline::unanswered_while_offline(app, &result) {
+                return vec![];
+            }
             on_conversation(app, &id, result)
         }
         Message::ItemsLoaded {
@@ -32,7 +45,10 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             result,
         } => {
             done(app);
-            on_page(app, &conversation, generation, result)
+            let mut effects = on_page(app, &conversation, generation, result);
+            effects.extend(super::search::after_page(app));
+            effects.extend(super::offline::after_live_page(app));
+            effects
         }
         Message::ItemDeleted {
             conversation,
@@ -136,6 +152,34 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             super::undo::on_partial(app, &id, saved, &reason);
             vec![]
         }
+        Message::Searched { generation, result } => {
+            super::search::on_result(app, generation, result);
+            vec![]
+        }
+        Message::Unreachable(failure) => super::offline::on_unreachable(app, failure),
+        Message::MirrorRead(result) => {
+            super::offline::on_mirror_read(app, result);
+            vec![]
+        }
+        Message::MirrorItemsLoaded {
+            conversation,
+            generation,
+            result,
+        } => {
+            let result = result.map(|(page, gone)| {
+                super::offline::mark_copy_gone(app, &conversation, &gone);
+                page
+            });
+            on_reply(
+                app,
+                Message::ItemsLoaded {
+                    conversation,
+                    generation,
+                    result,
+                },
+            )
+        }
+        Message::RetryDue => super::offline::on_retry_due(app),
     }
 }
 

@@ -63,6 +63,7 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
         }
     }
     relayout(app);
+    let effects = super::offline::route(app, effects);
     count(app, effects)
 }
 
@@ -82,6 +83,10 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
         }
         Some(Modal::Command(c)) => {
             super::command::on_paste(c, text);
+            vec![]
+        }
+        Some(Modal::Search(_)) => {
+            super::search::on_paste(app, text);
             vec![]
         }
         _ => {
@@ -134,6 +139,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         Some(Modal::Command(_)) => return super::command::on_key(app, action, &ev),
+        Some(Modal::Search(_)) => return super::search::on_key(app, action, &ev),
         Some(Modal::Editor(_)) => return editor_keys::on_key(app, ev),
         Some(Modal::Confirm(_)) => {
             if let Some(effects) = draft_question::on_key(app, ev, action) {
@@ -213,6 +219,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 fn resolve(app: &mut App, pending: Pending, yes: bool) -> Vec<Effect> {
     match pending {
         Pending::RestoreDraft(text) => editor_keys::restore_answered(app, &text, yes),
+        Pending::ReadOffline => super::offline::answered(app, yes),
         _ if !yes => vec![],
         Pending::DiscardChanges => editor_keys::discard_confirmed(app),
         Pending::SaveMetadata => editor_keys::save_confirmed(app),
@@ -242,6 +249,9 @@ pub(super) fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
 
 /// An action in a pane: the focused pane's own first, then the ones that span panes.
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(refused) = super::offline::refuse(app, action) {
+        return refused;
+    }
     let page = app.page_step() as isize;
     match app.focus {
         Focus::Conversations => {
@@ -394,6 +404,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::OpenInPager => super::pager::open(app),
+        Action::Search => super::search::open(app, None),
         _ => vec![],
     }
 }

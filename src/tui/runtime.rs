@@ -57,6 +57,8 @@ struct Context {
     include: std::sync::Mutex<Vec<String>>,
     /// The local mirror's writer, unless `mirror = false` (see `tui::mirroring`).
     mirror: Option<crate::mirror::MirrorWriter>,
+    /// The mirror's file, for searching and reading it; `None` with `mirror = false`.
+    mirror_file: Option<PathBuf>,
 }
 
 impl Runtime {
@@ -81,6 +83,7 @@ impl Runtime {
                 writes: crate::files::LatestWins::default(),
                 include: std::sync::Mutex::new(Vec::new()),
                 mirror: None,
+                mirror_file: None,
             })),
             server: std::sync::Mutex::new(None),
             spawned: std::sync::atomic::AtomicU64::new(0),
@@ -94,6 +97,14 @@ impl Runtime {
     pub fn with_mirror(self, writer: Option<crate::mirror::MirrorWriter>) -> Self {
         if let Some(ctx) = Arc::get_mut(&mut lock(&self.context)) {
             ctx.mirror = writer;
+        }
+        self
+    }
+
+    /// Searches and reads the mirror at `path`. Called before anything is spawned.
+    pub fn with_mirror_file(self, path: Option<PathBuf>) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut lock(&self.context)) {
+            ctx.mirror_file = path;
         }
         self
     }
@@ -151,6 +162,7 @@ impl Runtime {
                     writes: crate::files::LatestWins::default(),
                     include: std::sync::Mutex::new(include),
                     mirror: c.mirror,
+                    mirror_file: c.mirror_file,
                 }),
             )
         };
@@ -255,7 +267,7 @@ async fn run(
     seq: u64,
 ) -> Message {
     match effect {
-        Effect::ListConversations => Message::ConversationsListed(list_all(client).await),
+        Effect::ListConversations => super::offline::listed(tx, list_all(client).await),
         Effect::LoadConversation(id) => {
             let result = client
                 .get_conversation(&id)
@@ -443,6 +455,16 @@ async fn run(
             conversation,
             result: Err("the external editor can only run from the event loop".into()),
         },
+        Effect::Search { generation, query } => Message::Searched {
+            generation,
+            result: super::search::run(ctx.mirror_file.clone(), query).await,
+        },
+        e @ (Effect::ReadMirror
+        | Effect::LoadMirrorItems { .. }
+        | Effect::RetryServer(_)
+        | Effect::MarkGoneInMirror { .. }) => {
+            super::offline::run(e, ctx.mirror_file.clone(), ctx.mirror.as_ref()).await
+        }
         // The event loop writes the clipboard, and `spawn` keeps the include values: neither
         // comes here, and neither has an answer.
         Effect::Copy(_) | Effect::SetInclude(_) | Effect::Cancel(_) => Message::Tick,
@@ -484,14 +506,14 @@ async fn add_items(
     }
 }
 
-async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, Failure> {
+async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, ApiError> {
     let mut params = ListParams::default();
     let mut out: Vec<(String, ConvInfo)> = Vec::new();
     loop {
         let page = match client.list_conversations(&params).await {
             Ok(p) => p,
             Err(e) if e.kind == ErrorKind::NotSupported => return Ok(None),
-            Err(e) => return Err(failure(&e)),
+            Err(e) => return Err(e),
         };
         let before = out.len();
         for c in &page.data {

@@ -81,6 +81,10 @@ pub struct App {
     pub export: Option<crate::tui::export::Export>,
     /// The focused pane takes the whole body (`z`).
     pub zoom: bool,
+    /// The item a search result is opening, and the match marked in its detail.
+    pub search: crate::tui::search::Found,
+    /// Reading the mirror's copy while the server cannot be reached.
+    pub offline: crate::tui::offline::Offline,
 }
 
 impl App {
@@ -122,6 +126,8 @@ impl App {
             profiles: Default::default(),
             export: None,
             zoom: false,
+            search: Default::default(),
+            offline: Default::default(),
         };
         app.relayout();
         app

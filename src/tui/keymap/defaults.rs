@@ -132,6 +132,19 @@ const ROWS: &[Row] = &[
     (C::Messages, &[k('g'), code(KeyCode::Home)], Top, "newest", Some("newest")),
     (C::Messages, &[k('G'), code(KeyCode::End)], Bottom, "oldest", None),
     (C::Stats, &[ESC, k('i'), k('q'), ENTER], Close, "close the stats", Some("close")),
+    (C::Global, &[k('S')], Search, "full-text search of every mirrored item", None),
+    (C::SearchPrompt, &[ENTER], Submit, "search", Some("search")),
+    (C::SearchPrompt, &[ESC], Cancel, "back to the results (or close)", Some("cancel")),
+    (C::Search, &[ENTER], Open, "open the conversation at that item", Some("open")),
+    (C::Search, &[k('S'), k('/')], Search, "change the query", Some("new query")),
+    (C::Search, &[ESC], Cancel, "stop the search, or close", Some("close")),
+    (C::Search, &[k('q')], Close, "close the search", None),
+    (C::Search, &[k('j'), DOWN], Down, "next hit", Some("move")),
+    (C::Search, &[k('k'), UP], Up, "previous hit", None),
+    (C::Search, &[code(KeyCode::PageDown)], PageDown, "page down", None),
+    (C::Search, &[code(KeyCode::PageUp)], PageUp, "page up", None),
+    (C::Search, &[k('g'), code(KeyCode::Home)], Top, "first hit", None),
+    (C::Search, &[k('G'), code(KeyCode::End)], Bottom, "last hit", None),
 ];
 
 pub fn bindings() -> Vec<Binding> {

@@ -32,6 +32,8 @@ pub enum Pending {
         id: String,
         saved: u64,
     },
+    /// The server cannot be reached: read the mirror's copy instead (see `tui::offline`).
+    ReadOffline,
 }
 
 /// How the popup looks: red for what cannot be undone, yellow for the editors' questions.

@@ -37,6 +37,8 @@ pub enum Modal {
     Messages(crate::tui::messages::Messages),
     /// The open conversation's stats (`i`).
     Stats(crate::tui::stats::Stats),
+    /// The search of the mirror (`S`, `:search`): its prompt and its results.
+    Search(Box<crate::tui::panes::search::Search>),
 }
 
 impl Modal {
@@ -51,6 +53,7 @@ impl Modal {
             Modal::Command(_) => Context::Command,
             Modal::Messages(_) => Context::Messages,
             Modal::Stats(_) => Context::Stats,
+            Modal::Search(s) => s.context(),
         }
     }
 }
@@ -134,6 +137,14 @@ impl Stack {
             Some(Modal::Editor(e)) => Some(e),
             _ => None,
         }
+    }
+
+    /// The search pane, wherever it is in the stack.
+    pub fn search_mut(&mut self) -> Option<&mut crate::tui::panes::search::Search> {
+        self.modals.iter_mut().rev().find_map(|m| match m {
+            Modal::Search(s) => Some(s.as_mut()),
+            _ => None,
+        })
     }
 
     /// Opens an editor in place of any open one.

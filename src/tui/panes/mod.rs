@@ -3,6 +3,7 @@
 
 pub mod conversations;
 pub mod detail;
+pub mod search;
 pub mod timeline;
 
 use ratatui::style::Modifier;

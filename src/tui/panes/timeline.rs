@@ -29,6 +29,8 @@ pub struct Timeline {
     pub paging: Paging,
     /// Why the last page did not load, until one does.
     pub failed: Option<String>,
+    /// Items shown that the server no longer has (from the mirror's copy).
+    pub gone: HashSet<String>,
 }
 
 impl Timeline {
@@ -39,6 +41,7 @@ impl Timeline {
             deleting: HashSet::new(),
             paging: Paging::new(ascending, generation),
             failed: None,
+            gone: HashSet::new(),
         }
     }
 
@@ -230,6 +233,9 @@ fn row(tl: &Timeline, item: &Loaded, width: usize) -> ListItem<'static> {
         Span::styled(fit::cut(&s.label, 36), THEME.fg_of(THEME.label)),
         Span::raw("  "),
     ];
+    if tl.gone.contains(id) {
+        spans.push(Span::styled("[gone on the server] ", THEME.warning()));
+    }
     // Cut by display width, so wide text stays inside the pane.
     let used: usize = spans.iter().map(|s| s.width()).sum();
     spans.push(Span::raw(fit::cut(

@@ -61,6 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Modal::Command(c) => prompt::command(frame, g.body, g.status, c),
             Modal::Messages(m) => dialogs::messages(frame, area, m, &app.log),
             Modal::Stats(s) => crate::tui::stats::draw(frame, area, s),
+            Modal::Search(s) => crate::tui::panes::search::draw(frame, g.body, s),
         }
     }
     if let Some(e) = &app.export {
@@ -80,6 +81,9 @@ fn draw_matches(frame: &mut Frame, g: &Geometry, app: &App) {
         highlight(buf, super::layout::inner(g.timeline), q);
         highlight(buf, super::layout::inner(g.detail), q);
     }
+    if let Some(q) = super::search::detail_term(app) {
+        highlight(buf, super::layout::inner(g.detail), q);
+    }
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
@@ -91,6 +95,16 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             ratatui::style::Style::new().add_modifier(Modifier::BOLD),
         ),
     ];
+    // Offline, that comes first, where even a narrow terminal shows it.
+    if let Some(h) = super::offline::header(app) {
+        spans.insert(
+            1,
+            Span::styled(
+                format!(" {h} "),
+                THEME.warning().add_modifier(Modifier::BOLD),
+            ),
+        );
+    }
     // The profile's label and read-only, before the URL, so that a narrow screen keeps them.
     if let Some(label) = &app.label {
         spans.push(Span::raw(" "));

@@ -1,0 +1,433 @@
+//! The search-results pane: a prompt (the one `TextInput`) over the hits of a full-text search
+//! of the local mirror, in the one list (`widgets::list`). Each hit shows its conversation's
+//! title, the item's type and role, and the snippet with the match highlighted. Everything
+//! from the mirror came from a server, so every piece is sanitized before it is drawn.
+//!
+//! The items are those of
+//! <https://platform.openai.com/docs/api-reference/conversations/list-items-object>.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use super::block;
+use crate::mirror::Hit;
+use crate::sanitize;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::modal::TextInput;
+use crate::tui::theme::THEME;
+use crate::tui::view::fit;
+use crate::tui::widgets::list::List;
+
+/// Most hits asked of the mirror: the list stays small whatever the mirror holds.
+pub const MAX_HITS: usize = 200;
+
+/// Most bytes kept of a hit's text (snippet, title, names): a hostile item's one huge word
+/// stays small on screen and in memory.
+pub const MAX_TEXT: usize = 1000;
+
+/// Cuts `s` to at most `max` bytes, on a char boundary.
+fn cap(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut at = max;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+    }
+}
+
+/// A hit with every text bounded.
+pub fn bounded(mut hit: Hit) -> Hit {
+    cap(&mut hit.snippet, MAX_TEXT);
+    cap(&mut hit.conversation, MAX_TEXT);
+    cap(&mut hit.kind, MAX_TEXT);
+    for s in [&mut hit.title, &mut hit.item, &mut hit.role]
+        .into_iter()
+        .flatten()
+    {
+        cap(s, MAX_TEXT);
+    }
+    hit
+}
+
+/// Where a search is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Phase {
+    /// Nothing asked yet.
+    #[default]
+    Empty,
+    Running,
+    Done,
+    /// The mirror could not answer, or could not parse the query.
+    Failed(String),
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Search {
+    pub input: TextInput,
+    /// The prompt has the keys (else the results do).
+    pub editing: bool,
+    pub list: List<Hit>,
+    /// The query of the results shown (or being searched).
+    pub query: String,
+    pub phase: Phase,
+    /// The generation of the search in flight; an answer of another one is stale.
+    pub generation: u64,
+}
+
+/// What the pane leaves to its glue (`tui::search`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Nothing,
+    /// Search for this text.
+    Submit(String),
+    /// Stop the search in flight.
+    Cancel,
+    Close,
+    /// Open this hit.
+    Open(Hit),
+}
+
+impl Search {
+    /// A pane with its prompt open on `text`.
+    pub fn prompt(text: &str) -> Search {
+        let mut s = Search::default();
+        s.input.insert(text);
+        s.editing = true;
+        s
+    }
+
+    pub fn context(&self) -> Context {
+        if self.editing {
+            Context::SearchPrompt
+        } else {
+            Context::Search
+        }
+    }
+
+    /// A search of `generation` starts.
+    pub fn start(&mut self, query: &str, generation: u64) {
+        self.query = query.to_string();
+        self.generation = generation;
+        self.phase = Phase::Running;
+        self.editing = false;
+    }
+
+    /// Answers whether the result was for the search in flight (else it is dropped).
+    pub fn on_result(&mut self, generation: u64, result: Result<Vec<Hit>, String>) -> bool {
+        if generation != self.generation || self.phase != Phase::Running {
+            return false;
+        }
+        match result {
+            Ok(mut hits) => {
+                hits.truncate(MAX_HITS);
+                self.list = List::new(hits.into_iter().map(bounded).collect());
+                self.phase = Phase::Done;
+            }
+            Err(e) => {
+                self.list = List::default();
+                self.phase = Phase::Failed(e);
+            }
+        }
+        true
+    }
+
+    /// An action while the pane is in front; `key_edit` passes a key the prompt may take.
+    pub fn on_action(&mut self, action: Option<Action>, page: isize) -> Outcome {
+        if self.editing {
+            return match action {
+                Some(Action::Submit) => {
+                    let text = self.input.text().trim().to_string();
+                    if text.is_empty() {
+                        Outcome::Nothing
+                    } else {
+                        Outcome::Submit(text)
+                    }
+                }
+                Some(Action::Cancel) if self.phase == Phase::Empty => Outcome::Close,
+                Some(Action::Cancel) => {
+                    self.editing = false;
+                    Outcome::Nothing
+                }
+                _ => Outcome::Nothing,
+            };
+        }
+        let delta = match action {
+            Some(Action::Up) => -1,
+            Some(Action::Down) => 1,
+            Some(Action::PageUp) => -page,
+            Some(Action::PageDown) => page,
+            Some(Action::Top) => isize::MIN / 2,
+            Some(Action::Bottom) => isize::MAX / 2,
+            Some(Action::Search) => {
+                self.editing = true;
+                return Outcome::Nothing;
+            }
+            Some(Action::Cancel) if self.phase == Phase::Running => {
+                self.phase = Phase::Cancelled;
+                return Outcome::Cancel;
+            }
+            Some(Action::Cancel) | Some(Action::Close) => return Outcome::Close,
+            Some(Action::Open) => {
+                return match self.list.selected_item() {
+                    Some(hit) => Outcome::Open(hit.clone()),
+                    None => Outcome::Nothing,
+                }
+            }
+            _ => return Outcome::Nothing,
+        };
+        self.list.move_by(delta);
+        Outcome::Nothing
+    }
+}
+
+/// The snippet as spans: the matches in the match style, every piece sanitized.
+pub fn snippet_spans(hit: &Hit, width: usize) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let mut room = width;
+    for (text, matched) in hit.pieces() {
+        if room == 0 {
+            break;
+        }
+        let clean = fit::cut(&sanitize::line(text), room);
+        room = room.saturating_sub(fit::width(&clean));
+        let style = if matched {
+            crate::tui::filter::match_style()
+        } else {
+            Style::new()
+        };
+        out.push(Span::styled(clean, style));
+    }
+    out
+}
+
+/// A hit's two rows: the title with type and role, then the snippet. The selected one is
+/// marked on its first row only, so that the snippet keeps its match style.
+fn rows(hit: &Hit, width: usize, selected: bool) -> [Line<'static>; 2] {
+    let title = hit.title.as_deref().unwrap_or(&hit.conversation);
+    let kind = match &hit.role {
+        Some(role) => format!("{} · {}", hit.kind, role),
+        None => hit.kind.clone(),
+    };
+    let kind = sanitize::line(&kind);
+    let gone = if hit.deleted {
+        " · gone on the server"
+    } else {
+        ""
+    };
+    let meta = format!("  {kind}{gone}");
+    let title_room = width.saturating_sub(fit::width(&meta)).max(8);
+    let (bar, title_style, meta_style) = if selected {
+        ("▌", THEME.highlight(), THEME.highlight())
+    } else {
+        (" ", Style::new().add_modifier(Modifier::BOLD), THEME.dim())
+    };
+    let first = Line::from(vec![
+        Span::styled(bar, THEME.accent()),
+        Span::styled(fit::cut(&sanitize::line(title), title_room), title_style),
+        Span::styled(fit::cut(&meta, width), meta_style),
+    ]);
+    let mut second = vec![Span::raw("   ")];
+    second.extend(snippet_spans(hit, width.saturating_sub(3)));
+    [first, Line::from(second)]
+}
+
+/// The prompt line: the query with a block cursor while it is edited.
+fn prompt_line(s: &Search) -> Line<'static> {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    if !s.editing {
+        return Line::from(vec![
+            Span::styled("search: ", THEME.dim()),
+            Span::styled(sanitize::line(s.input.text()), bold),
+        ]);
+    }
+    let (before, after) = s.input.split();
+    let mut chars = after.chars();
+    let under = chars.next().map(String::from).unwrap_or_else(|| " ".into());
+    Line::from(vec![
+        Span::styled("search: ", THEME.accent()),
+        Span::styled(sanitize::line(before), bold),
+        Span::styled(
+            sanitize::line(&under),
+            bold.fg(THEME.on_accent).bg(THEME.accent),
+        ),
+        Span::styled(sanitize::line(chars.as_str()), bold),
+    ])
+}
+
+/// What the line under the prompt says about the search.
+fn state_line(s: &Search) -> Line<'static> {
+    match &s.phase {
+        Phase::Empty => Line::styled(
+            "Words, \"a phrase\", prefix*, AND / OR / NOT · Enter searches every mirrored conversation",
+            THEME.dim(),
+        ),
+        Phase::Running => Line::styled("searching…  (Esc stops)", THEME.dim()),
+        Phase::Cancelled => Line::styled("Search stopped.", THEME.warning()),
+        Phase::Failed(e) => Line::styled(sanitize::line(e), THEME.error()),
+        Phase::Done if s.list.items.is_empty() => {
+            Line::styled("No match in the mirror.", THEME.dim())
+        }
+        Phase::Done => {
+            let n = s.list.items.len();
+            let more = if n >= MAX_HITS { " (the best)" } else { "" };
+            Line::styled(
+                format!(
+                    "{n} hit{}{more} · Enter opens the item · S searches again",
+                    if n == 1 { "" } else { "s" }
+                ),
+                THEME.dim(),
+            )
+        }
+    }
+}
+
+/// Draws the pane over `area` (the body): prompt, state, then the hits.
+pub fn draw(frame: &mut Frame, area: Rect, s: &Search) {
+    frame.render_widget(Clear, area);
+    let title = if s.query.is_empty() {
+        " Search the mirror ".to_string()
+    } else {
+        format!(
+            " Search · {} ",
+            fit::cut(
+                &sanitize::line(&s.query),
+                area.width.saturating_sub(14) as usize
+            )
+        )
+    };
+    let outer = block(title, true);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let [prompt, state, hits] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(prompt_line(s)), prompt);
+    frame.render_widget(Paragraph::new(state_line(s)), state);
+    let width = hits.width.saturating_sub(2) as usize;
+    // Two rows a hit: only those in the window are built.
+    let visible = (hits.height as usize / 2).max(1);
+    let at = s.list.position();
+    let first = (at + 1).saturating_sub(visible);
+    let lines: Vec<Line> = s
+        .list
+        .rows()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .flat_map(|(n, (_, hit))| rows(hit, width, n == at && !s.editing))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), hits);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mirror::search::{CLOSE, OPEN};
+
+    pub(crate) fn hit(conv: &str, item: &str, snippet: &str) -> Hit {
+        Hit {
+            conversation: conv.into(),
+            title: Some(format!("Title of {conv}")),
+            item: Some(item.into()),
+            kind: "message".into(),
+            role: Some("user".into()),
+            snippet: snippet.into(),
+            rank: -1.0,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn a_stale_or_cancelled_answer_is_dropped() {
+        let mut s = Search::prompt("lisbon");
+        s.start("lisbon", 7);
+        assert!(!s.on_result(6, Ok(vec![hit("conv_a", "msg_1", "x")])));
+        assert_eq!(s.phase, Phase::Running);
+        assert_eq!(s.on_action(Some(Action::Cancel), 5), Outcome::Cancel);
+        assert!(!s.on_result(7, Ok(vec![hit("conv_a", "msg_1", "x")])));
+        assert_eq!(s.phase, Phase::Cancelled);
+        assert!(s.list.items.is_empty());
+        s.start("lisbon", 8);
+        assert!(s.on_result(8, Ok(vec![hit("conv_a", "msg_1", "x")])));
+        assert_eq!((s.phase.clone(), s.list.items.len()), (Phase::Done, 1));
+    }
+
+    #[test]
+    fn keys_move_open_and_edit() {
+        let mut s = Search::prompt("  ");
+        assert_eq!(s.on_action(Some(Action::Submit), 5), Outcome::Nothing);
+        assert_eq!(s.on_action(Some(Action::Cancel), 5), Outcome::Close);
+        let mut s = Search::prompt(" train ");
+        assert_eq!(
+            s.on_action(Some(Action::Submit), 5),
+            Outcome::Submit("train".into())
+        );
+        s.start("train", 1);
+        let hits = vec![hit("conv_a", "msg_1", "a"), hit("conv_b", "msg_2", "b")];
+        assert!(s.on_result(1, Ok(hits.clone())));
+        assert_eq!(s.on_action(Some(Action::Down), 5), Outcome::Nothing);
+        assert_eq!(
+            s.on_action(Some(Action::Open), 5),
+            Outcome::Open(hits[1].clone())
+        );
+        assert_eq!(s.on_action(Some(Action::Search), 5), Outcome::Nothing);
+        assert!(s.editing && s.context() == Context::SearchPrompt);
+        assert_eq!(s.on_action(Some(Action::Cancel), 5), Outcome::Nothing);
+        assert!(!s.editing, "Esc in the prompt goes back to the results");
+        assert_eq!(s.on_action(Some(Action::Close), 5), Outcome::Close);
+    }
+
+    #[test]
+    fn a_failed_search_keeps_its_reason_and_no_hits() {
+        let mut s = Search::default();
+        s.start("\"open", 3);
+        assert!(s.on_result(3, Err("cannot parse the search query".into())));
+        assert_eq!(
+            s.phase,
+            Phase::Failed("cannot parse the search query".into())
+        );
+        assert_eq!(s.on_action(Some(Action::Open), 5), Outcome::Nothing);
+    }
+
+    #[test]
+    fn huge_text_is_cut_on_a_char_boundary() {
+        let mut h = hit(
+            "conv_a",
+            "msg_1",
+            &format!("{OPEN}{}{CLOSE}", "é".repeat(5000)),
+        );
+        h.title = Some("ü".repeat(3000));
+        let b = bounded(h);
+        assert!(b.snippet.len() <= MAX_TEXT && b.snippet.starts_with(OPEN));
+        assert!(b.title.as_ref().unwrap().len() <= MAX_TEXT);
+        assert!(b
+            .pieces()
+            .iter()
+            .all(|(t, m)| *m && t.chars().all(|c| c == 'é')));
+    }
+
+    #[test]
+    fn snippets_mark_matches_and_lose_control_characters() {
+        let h = hit(
+            "conv_a",
+            "msg_1",
+            &format!("to {OPEN}Lisbon{CLOSE} \u{1b}[31mred {OPEN}times{CLOSE}"),
+        );
+        let spans = snippet_spans(&h, 80);
+        let matched: Vec<&str> = spans
+            .iter()
+            .filter(|s| s.style == crate::tui::filter::match_style())
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(matched, ["Lisbon", "times"]);
+        assert!(spans.iter().all(|s| !s.content.contains('\u{1b}')));
+    }
+}

@@ -1,0 +1,269 @@
+//! Tests of search in the UI: the prompt, stale answers, and finding the item.
+
+use super::*;
+use crate::mirror::search::{CLOSE, OPEN};
+use crate::registry::Registry;
+use crate::tui::message::{Message, PageData};
+use crate::tui::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::{json, Value};
+
+fn key(c: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, key(KeyCode::Char(c)));
+    }
+}
+
+fn items(range: std::ops::Range<usize>) -> Vec<Value> {
+    range
+        .map(|i| json!({"type": "message", "id": format!("msg_{i}"), "role": "user", "content": format!("m{i}")}))
+        .collect()
+}
+
+fn hit(conv: &str, item: Option<&str>) -> Hit {
+    Hit {
+        conversation: conv.into(),
+        title: Some("Trip".into()),
+        item: item.map(String::from),
+        kind: "message".into(),
+        role: Some("user".into()),
+        snippet: format!("the {OPEN}Lisbon{CLOSE} train"),
+        rank: -2.0,
+        deleted: false,
+    }
+}
+
+fn app() -> App {
+    let mut registry = Registry::default();
+    registry.add(["conv_1", "conv_2"]);
+    App::new("local", "http://x/v1", registry)
+}
+
+fn search_pane(app: &App) -> Option<&Search> {
+    app.modals.iter().find_map(|m| match m {
+        Modal::Search(s) => Some(s.as_ref()),
+        _ => None,
+    })
+}
+
+fn page_of(app: &mut App, conv: &str, items: Vec<Value>, has_more: bool) -> Vec<Effect> {
+    let generation = app.timeline.as_ref().unwrap().paging.generation;
+    update(
+        app,
+        Message::ItemsLoaded {
+            conversation: conv.into(),
+            generation,
+            result: Ok(PageData::of(items, has_more)),
+        },
+    )
+}
+
+#[test]
+fn the_key_opens_a_prompt_and_enter_searches_in_a_task() {
+    let mut app = app();
+    assert!(update(&mut app, key(KeyCode::Char('S'))).is_empty());
+    typed(&mut app, "lisb*");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let [Effect::Search { generation, query }] = effects.as_slice() else {
+        panic!("one search effect: {effects:?}")
+    };
+    assert_eq!(query, "lisb*");
+    let pane = search_pane(&app).unwrap();
+    assert_eq!(pane.generation, *generation);
+    assert!(!pane.editing);
+    // An older generation's answer is dropped; this one's fills the pane.
+    update(
+        &mut app,
+        Message::Searched {
+            generation: generation - 1,
+            result: Ok(vec![hit("conv_9", Some("msg_9"))]),
+        },
+    );
+    assert!(search_pane(&app).unwrap().list.items.is_empty());
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Ok(vec![hit("conv_2", Some("msg_150"))]),
+        },
+    );
+    assert_eq!(search_pane(&app).unwrap().list.items.len(), 1);
+}
+
+#[test]
+fn esc_stops_a_running_search_and_its_answer_is_dropped() {
+    let mut app = app();
+    let effects = open(&mut app, Some("train"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let generation = *generation;
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.status, Some(Status::Info("Search stopped".into())));
+    update(
+        &mut app,
+        Message::Searched {
+            generation,
+            result: Ok(vec![hit("conv_1", Some("msg_1"))]),
+        },
+    );
+    let pane = search_pane(&app).expect("the pane stays open");
+    assert!(pane.list.items.is_empty(), "a stopped search shows nothing");
+    update(&mut app, key(KeyCode::Esc));
+    assert!(search_pane(&app).is_none(), "a second Esc closes it");
+}
+
+#[test]
+fn command_line_search_runs_the_query() {
+    let mut app = app();
+    update(&mut app, key(KeyCode::Char(':')));
+    typed(&mut app, "search \"train times\"");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Search { query, .. }] if query == "\"train times\""
+    ));
+    assert!(search_pane(&app).is_some());
+}
+
+#[test]
+fn a_parse_error_is_shown_in_the_pane() {
+    let mut app = app();
+    let effects = open(&mut app, Some("\"open"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Err("cannot parse the search query: unterminated string".into()),
+        },
+    );
+    let pane = search_pane(&app).unwrap();
+    assert!(
+        matches!(&pane.phase, crate::tui::panes::search::Phase::Failed(e) if e.contains("cannot parse"))
+    );
+}
+
+#[test]
+fn enter_on_a_hit_loads_pages_until_the_item_is_there_and_selects_it() {
+    let mut app = app();
+    let effects = open(&mut app, Some("lisbon"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Ok(vec![hit("conv_2", Some("msg_150"))]),
+        },
+    );
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(search_pane(&app).is_none(), "the pane closed");
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::LoadItems { conversation, after: None, .. } if conversation == "conv_2")));
+    assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_2");
+    // The first page does not have it: the next is asked for.
+    let next = page_of(&mut app, "conv_2", items(0..100), true);
+    assert!(
+        next.iter()
+            .any(|e| matches!(e, Effect::LoadItems { after: Some(a), .. } if a == "msg_99")),
+        "{next:?}"
+    );
+    assert!(app.search.seek.is_some());
+    let done = page_of(&mut app, "conv_2", items(100..200), false);
+    assert!(done.is_empty());
+    let tl = app.timeline.as_ref().unwrap();
+    assert_eq!(tl.selected_item().and_then(|i| i.id()), Some("msg_150"));
+    assert_eq!(app.focus, Focus::Timeline);
+    assert!(app.search.seek.is_none());
+    assert_eq!(detail_term(&app).map(|q| q.text()), Some("lisbon"));
+    // Moving off the item unmarks the detail.
+    update(&mut app, key(KeyCode::Down));
+    assert!(detail_term(&app).is_none());
+}
+
+#[test]
+fn an_item_gone_from_the_server_says_so() {
+    let mut app = app();
+    open_hit(&mut app, &hit("conv_1", Some("msg_gone")));
+    let effects = page_of(&mut app, "conv_1", items(0..3), false);
+    assert!(effects.is_empty());
+    assert!(app.search.seek.is_none());
+    let Some(Status::Warning(w)) = &app.status else {
+        panic!("a warning: {:?}", app.status)
+    };
+    assert!(w.contains("msg_gone is gone on the server"), "{w}");
+    assert!(app.search.mark.is_none());
+}
+
+#[test]
+fn a_hit_in_the_open_conversation_is_selected_without_reloading() {
+    let mut app = app();
+    open_hit(&mut app, &hit("conv_1", None));
+    page_of(&mut app, "conv_1", items(0..5), false);
+    let effects = open_hit(&mut app, &hit("conv_1", Some("msg_3")));
+    assert!(effects.is_empty(), "{effects:?}");
+    let tl = app.timeline.as_ref().unwrap();
+    assert_eq!(tl.selected_item().and_then(|i| i.id()), Some("msg_3"));
+}
+
+#[test]
+fn opening_another_conversation_drops_the_seek() {
+    let mut app = app();
+    open_hit(&mut app, &hit("conv_1", Some("msg_150")));
+    crate::tui::navigate::open_conversation(&mut app, "conv_2");
+    page_of(&mut app, "conv_2", items(0..3), true);
+    assert!(app.search.seek.is_none());
+}
+
+#[test]
+fn s_brings_the_last_results_back() {
+    let mut app = app();
+    let effects = open(&mut app, Some("lisbon"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Ok(vec![
+                hit("conv_1", Some("msg_1")),
+                hit("conv_2", Some("msg_2")),
+            ]),
+        },
+    );
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(search_pane(&app).is_none());
+    assert!(update(&mut app, key(KeyCode::Char('S'))).is_empty());
+    let pane = search_pane(&app).expect("the pane is back");
+    assert_eq!(pane.list.items.len(), 2);
+    assert_eq!(pane.list.selected, 1, "on the hit opened last");
+    assert!(!pane.editing);
+    // A new query from the command line starts afresh.
+    update(&mut app, key(KeyCode::Char('q')));
+    let effects = crate::tui::command::run(&mut app, "search zanzibar");
+    assert!(matches!(effects.as_slice(), [Effect::Search { query, .. }] if query == "zanzibar"));
+    assert!(search_pane(&app).unwrap().list.items.is_empty());
+}
+
+#[test]
+fn a_search_closed_while_running_comes_back_stopped() {
+    let mut app = app();
+    open(&mut app, Some("lisbon"));
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(search_pane(&app).is_none());
+    update(&mut app, key(KeyCode::Char('S')));
+    let pane = search_pane(&app).unwrap();
+    assert_eq!(pane.phase, crate::tui::panes::search::Phase::Cancelled);
+    assert!(pane.editing, "no results: the prompt is open");
+}
