@@ -9,7 +9,10 @@ use convtui::commands::{self, Request};
 use convtui::server::{self, Database, ServeOptions};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    // The process ends soon after: freeing the whole command tree would be work for nothing.
+    std::mem::forget(command);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -33,9 +36,7 @@ fn main() -> ExitCode {
         Some(Command::Add { ids }) => commands::add(&cli.global, &ids),
         Some(Command::Import { file }) => commands::import(&cli.global, &file),
         Some(Command::Forget { ids }) => commands::forget(&cli.global, &ids),
-        Some(Command::Export(args)) => {
-            block_on(convtui::export_command::run(&cli.global, args))
-        }
+        Some(Command::Export(args)) => block_on(convtui::export_command::run(&cli.global, args)),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
