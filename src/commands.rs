@@ -77,7 +77,10 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
                 let path = crate::registry::path_for_profile(&data_dir, &profile);
                 list_conversations(&client, &path).await
             }
-            Request::Conversations(c) => conversations(&client, &backup, c).await,
+            Request::Conversations(c) => {
+                let registry = crate::registry::path_for_profile(&data_dir, &profile);
+                conversations(&client, &backup, &registry, c).await
+            }
             Request::Items(c) => items(&client, &backup, c).await,
             Request::Restore(args) => {
                 let registry = crate::registry::path_for_profile(&data_dir, &profile);
@@ -188,6 +191,7 @@ async fn checked_items(source: &str) -> Result<ItemSource, CommandError> {
 async fn conversations(
     client: &Client,
     backup: &Backup,
+    registry: &std::path::Path,
     cmd: ConversationsCommand,
 ) -> Result<(), CommandError> {
     match cmd {
@@ -213,8 +217,10 @@ async fn conversations(
             let conv = client
                 .create_conversation(metadata.as_ref(), &first)
                 .await?;
-            // The conversation exists now: say so even if adding the rest fails below.
+            // The conversation exists now: say so even if adding the rest fails below. The API
+            // cannot list conversations, so the profile's list is how it is found again.
             print(&conv)?;
+            remember(registry, &conv.id, true);
             input::add_chunks(client, &conv.id, &[], chunks, first.len(), |_| Ok(()))
                 .await
                 .map_err(|e| match e {
@@ -268,6 +274,7 @@ async fn conversations(
             };
             let done = deletion::conversation_with(client, backup, &id, options).await?;
             crate::mirror::record::conversation_deleted(&id);
+            remember(registry, &id, false);
             if done.partial {
                 warn(&format!(
                     "deleted with a partial backup: {} item(s) were saved",
@@ -279,6 +286,21 @@ async fn conversations(
         ConversationsCommand::List => Err(CommandError::Other(
             "conversations list needs the profile's list of ids".into(),
         )),
+    }
+}
+
+/// Adds a created conversation to the profile's list, or takes a deleted one off it. The
+/// command's work is done by then, so a list that cannot be written is a warning.
+fn remember(path: &std::path::Path, id: &str, add: bool) {
+    let result = crate::registry::Registry::load(path).and_then(|mut registry| {
+        match add {
+            true => _ = registry.add([id]),
+            false => _ = registry.remove(id),
+        }
+        registry.save(path)
+    });
+    if let Err(e) = result {
+        warn(&format!("the list of conversations was not updated: {e}"));
     }
 }
 

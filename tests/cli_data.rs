@@ -358,3 +358,24 @@ fn entries_of_the_earlier_format_are_listed_and_restored() {
     let (got, _) = cli.ok(url, &["conversations", "get", &new_conv]);
     assert_eq!(got[0]["metadata"], json!({"k": "v"}));
 }
+
+/// The API cannot list conversations, so one made on the command line joins the profile's list
+/// (and `sync` finds it); a deleted one leaves it.
+#[test]
+fn a_created_conversation_joins_the_list_and_a_deleted_one_leaves_it() {
+    let server = serve();
+    let url = server.url.as_str();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let (conv, _) = cli.ok(url, &["conversations", "create"]);
+    let id = conv[0]["id"].as_str().unwrap().to_string();
+    let (listed, _) = cli.ok(url, &["conversations", "list"]);
+    let entry = listed.iter().find(|l| l["id"] == id.as_str()).unwrap();
+    assert_eq!(entry["in_list"], true, "{entry}");
+    let (_, synced) = cli.ok(url, &["sync"]);
+    assert!(!synced.contains("no registered"), "{synced}");
+    cli.ok(url, &["conversations", "delete", &id]);
+    let (listed, _) = cli.ok(url, &["conversations", "list"]);
+    assert!(listed.iter().all(|l| l["id"] != id.as_str()), "{listed:?}");
+}
