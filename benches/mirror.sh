@@ -2,16 +2,19 @@
 # The local mirror against its targets, by hand (not run in CI). Wall times, and the CPU time
 # of convtui and of the server, which say more than wall times on a loaded machine:
 #   - `convtui search` over N mirrored items, the whole process, median of RUNS runs, against
-#     `grep -ci` over the same items exported as JSON Lines;
+#     `grep -ci` (FTS5 folds case too) over the same items exported as JSON Lines: each run of
+#     one followed by a run of the other, after one untimed run of each (page cache warm);
 #   - `convtui sync` of an N-item conversation against `convtui items list --all`;
 #   - the list requests of an incremental sync after 10 new items;
 #   - the mirror's size against the items' JSON size.
-# Usage: benches/mirror.sh            (N=100000 RUNS=20 by default; needs python3)
+# Usage: benches/mirror.sh            (N=100000 RUNS=21 by default; needs python3)
 #        BIN=path/to/convtui benches/mirror.sh   measures that binary instead of a fresh release
 #                                                build (e.g. an older one, for before/after)
+#        BEFORE=path/to/older/convtui benches/mirror.sh   also times that binary's searches and
+#                                                its process floor, in the same runs
 set -euo pipefail
 N=${N:-100000}
-RUNS=${RUNS:-20}
+RUNS=${RUNS:-21}
 cd "$(dirname "$0")/.."
 if [ -z "${BIN:-}" ]; then
     cargo build --release --quiet
@@ -46,9 +49,9 @@ echo "filling $CONV with $N items..." >&2
 cv items create "$CONV" --file "$T/items.jsonl" >/dev/null
 cv add "$CONV" >/dev/null
 
-python3 - "$BIN" "$URL" "$CONV" "$T" "$RUNS" "$SERVER" <<'PY'
+python3 - "$BIN" "$URL" "$CONV" "$T" "$RUNS" "$SERVER" "${BEFORE:-}" <<'PY'
 import json, os, resource, statistics, subprocess, sys, time
-bin, url, conv, t, runs, server = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+bin, url, conv, t, runs, server, before = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7]
 def cpu():
     """CPU seconds used so far by finished children and by the server."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -69,6 +72,17 @@ def timed(args, out=subprocess.DEVNULL, ok=(0,)):
     return elapsed, done
 def median(args, ok=(0,)):
     return statistics.median(timed(args, ok=ok)[0] for _ in range(runs))
+def compare(commands, ok=(0, 1)):
+    """Median wall time and mean CPU time of each command, in ms: one untimed run of each,
+    then RUNS rounds running each once, so a change in the machine's load hits all alike."""
+    for args in commands:
+        timed(args, ok=ok)
+    walls, cpus = [[] for _ in commands], [[] for _ in commands]
+    for _ in range(runs):
+        for i, args in enumerate(commands):
+            walls[i].append(timed(args, ok=ok)[0])
+            cpus[i].append(last_cpu[0])
+    return [(statistics.median(w) * 1000, statistics.mean(c) * 1000) for w, c in zip(walls, cpus)]
 cv = [bin, "--base-url", url]
 export = os.path.join(t, "export.jsonl")
 with open(export, "w") as f:
@@ -81,15 +95,26 @@ report = json.loads(done.stdout)
 with open(export) as f:
     lines = sum(1 for _ in f)
 print(f"export: {lines} items as JSON Lines, {os.path.getsize(export) / 1e6:.1f} MB")
-print(f"process floor: convtui --version {median([bin, '--version']) * 1000:.1f} ms, grep --version {median(['grep', '--version']) * 1000:.1f} ms")
+floor = [[bin, "--version"], ["grep", "--version"]] + ([[before, "--version"]] if before else [])
+floor = compare(floor, ok=(0,))
+print(f"process floor: convtui --version {floor[0][0]:.1f} ms ({floor[0][1]:.1f} ms CPU), grep --version {floor[1][0]:.1f} ms ({floor[1][1]:.1f} ms CPU)"
+      + (f"; before: {floor[2][0]:.1f} ms ({floor[2][1]:.1f} ms CPU)" if before else ""))
 print(f"items: {report['new']} synced in {report['list_requests']} list requests")
 print(f"sync: {sync_s:.2f} s; items list --all: {list_s:.2f} s; ratio {sync_s / list_s:.2f} (target <= 1.2)")
 print(f"CPU, convtui + server: sync {sync_cpu[0]:.2f} + {sync_cpu[1]:.2f} s; items list --all {list_cpu[0]:.2f} + {list_cpu[1]:.2f} s")
+# grep in the C locale, its fastest (the items are ASCII, so it folds case as FTS5 does);
+# convtui does not read the locale.
+os.environ["LC_ALL"] = "C"
 for word in ["quixotic", "train", '"Lisbon train"', "w120*", "w12*", "w1*"]:
     hits = subprocess.run(cv + ["search", word, "--json"], capture_output=True, check=True).stdout.count(b"\n")
-    s = median(cv + ["search", word])
-    g = median(["grep", "-ci", word.strip('"').rstrip("*"), export], ok=(0, 1))
-    print(f"search {word}: {s * 1000:.1f} ms median ({hits} hits shown); grep -ci: {g * 1000:.1f} ms")
+    pattern = word.strip('"').rstrip("*")
+    grep = ["grep", "-ci", pattern, export]
+    lines = subprocess.run(grep, capture_output=True).stdout.decode().strip()
+    commands = [cv + ["search", word], grep] + ([[before, "--base-url", url, "search", word]] if before else [])
+    r = compare(commands)
+    print(f"search {word}: {r[0][0]:.1f} ms median, {r[0][1]:.1f} ms CPU ({hits} hits shown); "
+          f"grep -ci: {r[1][0]:.1f} ms, {r[1][1]:.1f} ms CPU ({lines} lines)"
+          + (f"; before: {r[2][0]:.1f} ms, {r[2][1]:.1f} ms CPU" if before else ""))
 path = subprocess.run(cv + ["mirror", "path"], capture_output=True, text=True, check=True).stdout.strip()
 size = sum(os.path.getsize(path + s) for s in ["", "-wal"] if os.path.exists(path + s))
 items = os.path.getsize(export)

@@ -303,11 +303,27 @@ fn line_of_key(text: &str, message: &str) -> Option<usize> {
     None
 }
 
+/// As [`resolve`], for a command that sends no request (search, stats, the mirror's file): the
+/// API key is neither looked up nor required (no `api_key_command` runs); `api_key` is `None`.
+pub fn resolve_without_key(opts: &ConfigOptions) -> Result<Profile, ConfigError> {
+    let env = |name: &str| std::env::var(name).ok();
+    resolve_parts(opts, default_config_file().as_deref(), &env, false)
+}
+
 /// Resolves the profile with an explicit default file and environment (for tests).
 pub fn resolve_with(
     opts: &ConfigOptions,
     default_file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Profile, ConfigError> {
+    resolve_parts(opts, default_file, env, true)
+}
+
+fn resolve_parts(
+    opts: &ConfigOptions,
+    default_file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+    keys: bool,
 ) -> Result<Profile, ConfigError> {
     let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     let settings = match &opts.config_path {
@@ -362,7 +378,7 @@ pub fn resolve_with(
             ));
         }
     }
-    let api_key = if p.no_api_key == Some(true) {
+    let api_key = if p.no_api_key == Some(true) || !keys {
         None
     } else if let Some(cmd) = p.api_key_command.as_deref().filter(|c| !c.is_empty()) {
         Some(run_key_command(cmd).map_err(key_error)?)
@@ -402,7 +418,7 @@ pub fn resolve_with(
         Some(v) => seconds("connect_timeout_s", v)?,
         None => CONNECT_TIMEOUT,
     };
-    if api_key.is_none() && p.no_api_key != Some(true) {
+    if keys && api_key.is_none() && p.no_api_key != Some(true) {
         if let Some(url) = base_url
             .as_deref()
             .filter(|u| host_of(u).is_some() && !is_loopback(u))

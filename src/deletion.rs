@@ -87,9 +87,18 @@ impl Backup {
             Ok(_) => Status::Done,
             // Sent, but no answer came: it may have happened. The entry stays pending, and a
             // restore asks the server.
-            Err(e) if matches!(e.kind, ErrorKind::Timeout | ErrorKind::Network) => {
+            // A success answer that could not be read (or is no confirmation) is as unknown.
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Decode
+                ) =>
+            {
                 return Ok(result?)
             }
+            // Not on the server (an earlier attempt whose answer was lost, or another
+            // client): it is gone, and the backup is what remains of it, to restore.
+            Err(e) if e.is_not_found() => Status::Done,
             Err(e) => Status::Failed(e.to_string()),
         };
         let id = entry.to_string();

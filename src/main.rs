@@ -9,7 +9,10 @@ use convtui::commands::{self, Request};
 use convtui::server::{self, Database, ServeOptions};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    // The process ends soon after: freeing the whole command tree would be work for nothing.
+    std::mem::forget(command);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -17,13 +20,6 @@ fn main() -> ExitCode {
     let key_in_argv = matches
         .subcommand_matches("serve")
         .is_some_and(|m| m.value_source("api_key") == Some(clap::parser::ValueSource::CommandLine));
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            commands::eprint_error(&format!("cannot start the async runtime: {e}"));
-            return ExitCode::FAILURE;
-        }
-    };
     match cli.command {
         Some(Command::Serve(args)) => {
             if key_in_argv {
@@ -31,18 +27,16 @@ fn main() -> ExitCode {
                     "--api-key on the command line can be read by other users of this machine (ps); set CONVTUI_SERVE_API_KEY instead",
                 );
             }
-            runtime.block_on(serve(args))
+            block_on(serve(args))
         }
         Some(Command::Conversations(c)) => {
-            runtime.block_on(commands::run(&cli.global, Request::Conversations(c)))
+            block_on(commands::run(&cli.global, Request::Conversations(c)))
         }
-        Some(Command::Items(c)) => runtime.block_on(commands::run(&cli.global, Request::Items(c))),
+        Some(Command::Items(c)) => block_on(commands::run(&cli.global, Request::Items(c))),
         Some(Command::Add { ids }) => commands::add(&cli.global, &ids),
         Some(Command::Import { file }) => commands::import(&cli.global, &file),
         Some(Command::Forget { ids }) => commands::forget(&cli.global, &ids),
-        Some(Command::Export(args)) => {
-            runtime.block_on(convtui::export_command::run(&cli.global, args))
-        }
+        Some(Command::Export(args)) => block_on(convtui::export_command::run(&cli.global, args)),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -68,10 +62,25 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Restore(args)) => {
-            runtime.block_on(commands::run(&cli.global, Request::Restore(args)))
+            block_on(commands::run(&cli.global, Request::Restore(args)))
         }
-        Some(Command::Mirror(c)) => runtime.block_on(convtui::mirror::cli::run(&cli.global, c)),
-        None => runtime.block_on(commands::open_tui(&cli.global)),
+        Some(Command::Mirror(c)) => match convtui::mirror::cli::run_local(&cli.global, c) {
+            Ok(code) => code,
+            Err(c) => block_on(convtui::mirror::cli::run(&cli.global, c)),
+        },
+        None => block_on(commands::open_tui(&cli.global)),
+    }
+}
+
+/// Runs a command that talks to a server on a runtime built for it; the commands that only
+/// read local files (search, stats, completions, ...) start none, and so no threads.
+fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(command),
+        Err(e) => {
+            commands::eprint_error(&format!("cannot start the async runtime: {e}"));
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -65,7 +65,12 @@ fn list_merges_the_server_and_the_id_list_and_forget_hides() {
     let url = server.1.as_str();
     let id = |v: &Vec<Value>| v[0]["id"].as_str().unwrap().to_string();
     let a = id(&ok(d, &["--base-url", url, "conversations", "create"]));
-    let b = id(&ok(d, &["--base-url", url, "conversations", "create"]));
+    // `b` is made by another user of the server: it is in the server's listing only.
+    let other = tempfile::tempdir().unwrap();
+    let b = id(&ok(
+        other.path(),
+        &["--base-url", url, "conversations", "create"],
+    ));
     ok(d, &["--base-url", url, "add", &a, "conv_only_here"]);
     let listed = ok(d, &["--base-url", url, "conversations", "list"]);
     let ids: Vec<&str> = listed.iter().map(|v| v["id"].as_str().unwrap()).collect();

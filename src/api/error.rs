@@ -318,6 +318,118 @@ pub(crate) fn transport(
     (failure, ApiError::new(kind, message))
 }
 
+/// A delete's 200 answer must be what the API sends (the conversation, or a deleted-marker):
+/// a 200 whose body is an error, or not an object, confirms nothing.
+/// See <https://platform.openai.com/docs/api-reference/conversations/delete-item>.
+pub(crate) fn deleted_answer(answer: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    let refused = match &answer {
+        serde_json::Value::Object(o) if o.contains_key("error") => Some(
+            o.get("error")
+                .and_then(|e| e.get("message"))
+                .and_then(serde_json::Value::as_str)
+                .map_or("an error object".to_string(), |m| {
+                    format!("an error object ({})", truncate(&one_line(m)))
+                }),
+        ),
+        serde_json::Value::Object(_) => None,
+        other => Some(crate::protocol::error::json_kind(other).to_string()),
+    };
+    match refused {
+        None => Ok(answer),
+        Some(what) => Err(unanswered_write(
+            ApiError {
+                status: Some(200),
+                ..ApiError::new(
+                    ErrorKind::Decode,
+                    format!("the server answered the delete with {what}, not a confirmation"),
+                )
+            },
+            &reqwest::Method::DELETE,
+            false,
+            Some("its success answer was not a confirmation"),
+        )),
+    }
+}
+
+/// A success answer that is OpenAI's error envelope (`{"error": {...}}` and nothing else) is
+/// an error, not an empty page. The check skims the body without keeping it.
+pub(crate) fn enveloped(
+    bytes: &[u8],
+    method: &reqwest::Method,
+    segments: &[&str],
+) -> Option<ApiError> {
+    use serde::de::IgnoredAny;
+    let bytes = bytes.trim_ascii_start();
+    let keys: serde_json::Map<String, serde_json::Value> = match bytes.first() {
+        Some(b'{') => {
+            let top: std::collections::BTreeMap<String, IgnoredAny> =
+                serde_json::from_slice(bytes).ok()?;
+            if top.len() != 1 || !top.contains_key("error") {
+                return None;
+            }
+            serde_json::from_slice(bytes).ok()?
+        }
+        _ => return None,
+    };
+    let inner = keys.get("error")?.as_object()?;
+    let said = inner
+        .get("message")
+        .and_then(serde_json::Value::as_str)
+        .map_or(String::new(), |m| format!(": {}", truncate(&one_line(m))));
+    let e = ApiError {
+        status: Some(200),
+        ..ApiError::new(
+            ErrorKind::Decode,
+            format!(
+                "an error in a success answer{said}: {method} /{}",
+                segments.join("/")
+            ),
+        )
+    };
+    Some(e)
+}
+
+/// A success answer that is not the JSON expected; for a write, it may have been applied.
+pub(crate) fn unreadable(
+    method: &reqwest::Method,
+    segments: &[&str],
+    e: &serde_json::Error,
+    bytes: &[u8],
+    creates: bool,
+) -> ApiError {
+    let start = one_line(&String::from_utf8_lossy(&bytes[..bytes.len().min(120)]));
+    let e = ApiError::new(
+        ErrorKind::Decode,
+        format!(
+            "cannot read the answer to {method} /{}: {e}; it starts with: {start}",
+            segments.join("/")
+        ),
+    );
+    let why = Some("its success answer could not be read");
+    unanswered_write(e, method, creates, why)
+}
+
+/// A write that failed without an answer to trust (`why`: an attempt got no answer, or a
+/// success answer could not be read) may have been applied: the message says so, never only
+/// "failed". Reads are left as they are.
+pub(crate) fn unanswered_write(
+    mut e: ApiError,
+    method: &reqwest::Method,
+    creates: bool,
+    why: Option<&str>,
+) -> ApiError {
+    let what = match *method {
+        _ if creates => "created; check before sending again",
+        reqwest::Method::DELETE => "deleted",
+        reqwest::Method::POST => "saved",
+        _ => return e,
+    };
+    if let Some(why) = why.filter(|_| !e.message.contains("may have been")) {
+        e.message = format!("{}; it may have been {what} ({why})", e.message);
+    }
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

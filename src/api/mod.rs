@@ -116,6 +116,8 @@ impl fmt::Debug for Client {
 enum Effect {
     ReadOrIdempotent,
     Creates,
+    /// A read of a page, decoded leniently: a 200 error envelope must not read as empty.
+    Lists,
 }
 
 fn header_value(name: &str, value: &str) -> Result<HeaderValue, ApiError> {
@@ -289,6 +291,8 @@ impl Client {
         let request = error::short_request(&method, &self.inner.base, &url);
         let creates = effect == Effect::Creates;
         let mut retries_done = 0u32;
+        // A write whose attempt got no answer may have been applied, whatever came after.
+        let mut unanswered = false;
         loop {
             let mut req = self.inner.http.request(method.clone(), url.clone());
             if !query.is_empty() {
@@ -302,7 +306,7 @@ impl Client {
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     match resp.bytes().await {
-                        Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
+                        Ok(bytes) if status.is_success() => return Ok(Vec::from(bytes)),
                         Ok(bytes) => {
                             let secret = self.inner.api_key.as_ref().map(Secret::expose);
                             let mut e =
@@ -329,6 +333,7 @@ impl Client {
                     (f, retry::Hints::default(), err)
                 }
             };
+            unanswered |= failure.unanswered();
             let decision = retry::decide(
                 failure,
                 hints,
@@ -343,7 +348,11 @@ impl Client {
                     tokio::time::sleep(wait).await;
                     retries_done += 1;
                 }
-                retry::Decision::GiveUp => return Err(self.scrub(error)),
+                retry::Decision::GiveUp => {
+                    let why = unanswered.then_some("an attempt got no answer");
+                    let e = error::unanswered_write(error, &method, creates, why);
+                    return Err(self.scrub(e));
+                }
             }
         }
     }
@@ -377,16 +386,15 @@ impl Client {
         let bytes = self
             .send(method.clone(), segments, query, body, effect)
             .await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            let start = error::one_line(&String::from_utf8_lossy(&bytes[..bytes.len().min(120)]));
-            self.scrub(ApiError::new(
-                ErrorKind::Decode,
-                format!(
-                    "cannot read the answer to {method} /{}: {e}; it starts with: {start}",
-                    segments.join("/")
-                ),
-            ))
-        })
+        let creates = effect == Effect::Creates;
+        if let Some(e) = (effect == Effect::Lists)
+            .then(|| error::enveloped(&bytes, &method, segments))
+            .flatten()
+        {
+            return Err(self.scrub(e));
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| self.scrub(error::unreadable(&method, segments, &e, &bytes, creates)))
     }
 
     pub async fn create_conversation(
@@ -468,7 +476,7 @@ impl Client {
             &["conversations", conversation, "items"],
             &params.query(),
             None,
-            Effect::ReadOrIdempotent,
+            Effect::Lists,
         )
         .await
     }
@@ -523,14 +531,16 @@ impl Client {
         self.writable("delete an item")?;
         check_id("conversation_id", conversation)?;
         check_id("item_id", item)?;
-        self.call(
-            Method::DELETE,
-            &["conversations", conversation, "items", item],
-            &[],
-            None,
-            Effect::ReadOrIdempotent,
-        )
-        .await
+        let answer: Value = self
+            .call(
+                Method::DELETE,
+                &["conversations", conversation, "items", item],
+                &[],
+                None,
+                Effect::ReadOrIdempotent,
+            )
+            .await?;
+        error::deleted_answer(answer)
     }
 
     /// Lists conversations (an extension of the local server; OpenAI has no such endpoint).
@@ -541,25 +551,19 @@ impl Client {
     ) -> Result<ConversationPage, ApiError> {
         let mut query = params.query();
         query.retain(|(k, _)| *k != "include[]");
-        self.call(
-            Method::GET,
-            &["conversations"],
-            &query,
-            None,
-            Effect::ReadOrIdempotent,
-        )
-        .await
-        .map_err(|e| match e.status {
-            Some(404) | Some(405) => ApiError {
-                kind: ErrorKind::NotSupported,
-                message: format!(
-                    "this server cannot list conversations (it answered: {})",
-                    e.message
-                ),
-                ..e
-            },
-            _ => e,
-        })
+        self.call(Method::GET, &["conversations"], &query, None, Effect::Lists)
+            .await
+            .map_err(|e| match e.status {
+                Some(404) | Some(405) => ApiError {
+                    kind: ErrorKind::NotSupported,
+                    message: format!(
+                        "this server cannot list conversations (it answered: {})",
+                        e.message
+                    ),
+                    ..e
+                },
+                _ => e,
+            })
     }
 
     /// All items of a conversation, page by page, following `after` while `has_more`, within

@@ -24,6 +24,13 @@ pub enum Failure {
     Network,
 }
 
+impl Failure {
+    /// No answer came after the request was sent: it may have been applied.
+    pub fn unanswered(self) -> bool {
+        matches!(self, Failure::Timeout | Failure::Network)
+    }
+}
+
 /// What the server said about retrying, read from the response headers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Hints {

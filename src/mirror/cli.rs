@@ -86,7 +86,24 @@ impl<E: std::fmt::Display> From<E> for Failure {
 }
 
 pub async fn run(global: &GlobalArgs, cmd: MirrorCommands) -> ExitCode {
-    match run_inner(global, cmd).await {
+    match cmd {
+        MirrorCommands::Sync(args) => finish(run_sync_command(global, args).await),
+        local => finish(run_local_inner(global, local)),
+    }
+}
+
+/// Runs the commands that read or remove local files only (`search`, `stats`, `mirror`),
+/// without an async runtime: a process that only searches starts no threads. `sync` is given
+/// back, for [`run`].
+pub fn run_local(global: &GlobalArgs, cmd: MirrorCommands) -> Result<ExitCode, MirrorCommands> {
+    match cmd {
+        MirrorCommands::Sync(_) => Err(cmd),
+        local => Ok(finish(run_local_inner(global, local))),
+    }
+}
+
+fn finish(result: Result<(), Failure>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message, code)) => {
             eprintln!("error: {}", crate::api::error::one_line(&message));
@@ -95,12 +112,19 @@ pub async fn run(global: &GlobalArgs, cmd: MirrorCommands) -> ExitCode {
     }
 }
 
-fn resolve(global: &GlobalArgs) -> Result<(Profile, PathBuf), Failure> {
-    let profile = config::resolve(&ConfigOptions {
+/// The profile and the data directory. `keys`: whether the profile's API key is looked up
+/// (only `sync` sends requests; the local commands never run `api_key_command`).
+fn resolve(global: &GlobalArgs, keys: bool) -> Result<(Profile, PathBuf), Failure> {
+    let opts = ConfigOptions {
         config_path: global.config.clone(),
         profile: global.profile.clone(),
         base_url: global.base_url.clone(),
-    })
+    };
+    let profile = if keys {
+        config::resolve(&opts)
+    } else {
+        config::resolve_without_key(&opts)
+    }
     .map_err(|e| {
         let code = matches!(e, config::ConfigError::UnknownProfile { .. }) as u8 + 1;
         Failure(e.to_string(), code)
@@ -136,8 +160,15 @@ fn check_on(profile: &Profile) -> Result<(), Failure> {
     }
 }
 
-async fn run_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failure> {
-    let (profile, data_dir) = resolve(global)?;
+async fn run_sync_command(global: &GlobalArgs, args: SyncArgs) -> Result<(), Failure> {
+    let (profile, data_dir) = resolve(global, true)?;
+    let path = mirror_path(&profile, &data_dir);
+    check_on(&profile)?;
+    run_sync(&profile, &data_dir, &path, args).await
+}
+
+fn run_local_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failure> {
+    let (profile, data_dir) = resolve(global, false)?;
     let path = mirror_path(&profile, &data_dir);
     match cmd {
         MirrorCommands::Mirror(MirrorCommand::Path) => {
@@ -181,10 +212,7 @@ async fn run_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failu
             );
             Ok(())
         }
-        MirrorCommands::Sync(args) => {
-            check_on(&profile)?;
-            run_sync(&profile, &data_dir, &path, args).await
-        }
+        MirrorCommands::Sync(_) => Err(Failure("`convtui sync` is not a local command".into(), 1)),
     }
 }
 

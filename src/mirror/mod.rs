@@ -42,6 +42,9 @@ pub enum MirrorError {
     Stopped,
 }
 
+/// How much of a mirror a reader maps into memory (address space, not memory).
+const MMAP_BYTES: i64 = 1 << 30;
+
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
 ///
 /// Item text is kept once, in `raw`: the index reads it through `item_text(raw)`, a function
@@ -315,6 +318,11 @@ impl Mirror {
         }
         register(&conn).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        // Pages read straight from the file's mapping rather than copied into a page cache
+        // the process must first allocate: a search reading thousands of pages does half the
+        // work. Only the mapping's size is reserved, not memory.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(open_err)?;
         Ok(Mirror {
             path: path.to_path_buf(),

@@ -203,8 +203,14 @@ impl Mirror {
             .map_err(sql_err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(sql_err)?;
-        found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        found.truncate(limit);
+        // The best `limit` first (an order without ties: rank, then rowid), then only those
+        // sorted: ranking thousands of matches to show twenty.
+        let best = |a: &(i64, f64), b: &(i64, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+        if found.len() > limit {
+            found.select_nth_unstable_by(limit - 1, best);
+            found.truncate(limit);
+        }
+        found.sort_unstable_by(best);
         let snippets = self.snippets(&q.text, &found)?;
         let mut hits = self.by_item_id(q)?;
         let mut titles = HashMap::new();

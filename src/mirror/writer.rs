@@ -96,6 +96,17 @@ impl MirrorWriter {
         self.offer(page(conv, items.to_vec(), order, after, 0));
     }
 
+    /// Like [`Self::record_page`], with the items given, not copied (a page of huge items).
+    pub fn record_page_owned(
+        &self,
+        conv: &str,
+        items: Vec<Value>,
+        order: Order,
+        after: Option<&str>,
+    ) {
+        self.offer(page(conv, items, order, after, 0));
+    }
+
     /// Like [`Self::record_page`], but waits for room instead of leaving the page out.
     pub async fn record_page_wait(
         &self,

@@ -285,6 +285,11 @@ impl Chaos {
 /// The middleware: delays, refuses or spoils answers as the SPEC says.
 pub async fn inject(State(chaos): State<Chaos>, req: Request, next: Next) -> Response {
     let (latency, fault) = chaos.pick(req.method().as_str(), req.uri().path());
+    if !latency.is_zero() || fault.is_some() {
+        // `CONVTUI_LOG=convtui::chaos=debug` lists what each request met.
+        let (method, path) = (req.method().as_str(), req.uri().path());
+        tracing::debug!(target: "convtui::chaos", ?latency, ?fault, method, path, "injected");
+    }
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -102,6 +102,9 @@ pub async fn run_loop(
     spawn_all(update::start(app), &mut external);
     let mut dirty = true;
     let mut skipped = 0;
+    // When the oldest key not yet on screen arrived: logged as the key's cost once drawn
+    // (`CONVTUI_LOG=convtui::frame=debug`; benches/big_item.sh reads it).
+    let mut key_at: Option<std::time::Instant> = None;
     while !app.quit {
         let page = paged.borrow_mut().take();
         if let Some(text) = page {
@@ -139,6 +142,10 @@ pub async fn run_loop(
         } else if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
+            if let Some(at) = key_at.take() {
+                let micros = u64::try_from(at.elapsed().as_micros()).unwrap_or(u64::MAX);
+                tracing::debug!(target: "convtui::frame", micros, "key to frame");
+            }
             // What is on screen now can be answered.
             app.modals.arm();
             dirty = false;
@@ -158,6 +165,7 @@ pub async fn run_loop(
         // Every event of the same read, handled before the next frame. Several keys at once
         // are typing or a paste: they answer no question (see `Confirm::armed`).
         if msgs.iter().any(|m| matches!(m, Message::Key(_))) {
+            key_at.get_or_insert_with(std::time::Instant::now);
             // Polled with the loop's own waker (a no-op waker would lose the stream's wake-up).
             loop {
                 let more = tokio::select! {

@@ -335,12 +335,14 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// The keys as hints and help show them: `j/↓`, or `S or /` when one of them is `/`.
     pub fn keys_label(&self) -> String {
-        self.keys
-            .iter()
-            .map(Key::to_string)
-            .collect::<Vec<_>>()
-            .join("/")
+        let labels: Vec<String> = self.keys.iter().map(Key::to_string).collect();
+        let sep = match labels.iter().any(|l| l == "/") {
+            true => " or ",
+            false => "/",
+        };
+        labels.join(sep)
     }
 }
 

@@ -129,3 +129,14 @@ fn overrides_rebind_and_report_what_they_replaced() {
         Some(Action::DeleteConversation)
     );
 }
+
+#[test]
+fn a_slash_among_the_keys_is_not_read_as_the_separator() {
+    let km = Keymap::default();
+    let hints = km.hints(Search);
+    assert!(
+        hints.iter().any(|(keys, what)| keys == "S or /" && *what == "new query"),
+        "{hints:?}"
+    );
+    assert!(hints.iter().any(|(keys, _)| keys == "j/↓"), "{hints:?}");
+}

@@ -295,7 +295,7 @@ async fn run(
                 .map_err(|e| failure(&e));
             if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
                 let items: Vec<Value> = page.data.iter().map(|i| i.0.clone()).collect();
-                w.record_page(&conversation, &items, params.order, params.after.as_deref());
+                w.record_page_owned(&conversation, items, params.order, params.after.as_deref());
             }
             Message::ItemsLoaded {
                 conversation,

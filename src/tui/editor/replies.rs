@@ -99,7 +99,7 @@ pub fn on_metadata_saved(
             if let Some(Editor::Metadata(ed)) = app.editor_mut() {
                 // A cancel after sending does not know whether the save landed.
                 let head = if f.may_have_applied() {
-                    ""
+                    "It may have been saved, check before saving again: "
                 } else {
                     "Not saved: "
                 };

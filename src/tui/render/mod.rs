@@ -73,6 +73,43 @@ pub fn content_text(content: &Value) -> String {
     }
 }
 
+/// The start of [`content_text`] (about `PREVIEW_BYTES`), without copying all of a huge text.
+fn content_start(content: Option<&Value>) -> String {
+    let Some(Value::Array(parts)) = content else {
+        return content.map(content_text).unwrap_or_default();
+    };
+    let mut out = String::new();
+    for p in parts {
+        if out.len() >= PREVIEW_BYTES {
+            break;
+        }
+        let text = p
+            .get("text")
+            .or_else(|| p.get("refusal"))
+            .and_then(Value::as_str);
+        let placeholder;
+        let part = match text {
+            Some(t) => t,
+            None => match part_placeholder(p) {
+                Some(ph) => {
+                    placeholder = ph;
+                    &placeholder
+                }
+                None => continue,
+            },
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let mut end = part.len().min(PREVIEW_BYTES);
+        while !part.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.push_str(&part[..end]);
+    }
+    out
+}
+
 fn compact(v: &Value) -> String {
     match v {
         Value::String(t) => t.clone(),
@@ -80,6 +117,9 @@ fn compact(v: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Bytes of an item's text a preview is made from; rows, dialogs and the filter use less.
+const PREVIEW_BYTES: usize = 16 * 1024;
 
 /// A one-line summary: icon, role or type, and a preview.
 pub fn summary(item: &Value) -> Summary {
@@ -90,10 +130,7 @@ pub fn summary(item: &Value) -> Summary {
             if let Some(phase) = item.get("phase").and_then(Value::as_str) {
                 label.push_str(&format!(" ({phase})"));
             }
-            (
-                label,
-                content_text(item.get("content").unwrap_or(&Value::Null)),
-            )
+            (label, content_start(item.get("content")))
         }
         "function_call" | "custom_tool_call" => {
             let args = item.get("arguments").or_else(|| item.get("input"));
@@ -207,11 +244,17 @@ pub fn summary(item: &Value) -> Summary {
             (k.to_string(), compact(&rest))
         }
     };
+    // A row shows a few hundred characters: only the start of a huge text is made into the
+    // preview, so a 10 MB item costs no more than a small one here.
+    let mut end = preview.len().min(PREVIEW_BYTES);
+    while !preview.is_char_boundary(end) {
+        end -= 1;
+    }
     Summary {
         icon: icon(item),
         label: sanitize::line(&label),
         preview: sanitize::line(
-            preview
+            preview[..end]
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ")

@@ -185,7 +185,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(sanitize::line(&text), style));
     } else if room > fit::width(MORE) + fit::width(&code) + 10 {
         let message = match &app.status {
-            Some(Status::Error(f)) => format!("error: {}", f.message),
+            // That a write may have happened is what matters most: it is not cut off.
+            Some(Status::Error(f)) => match may_have_been(&f.message) {
+                Some(m) => format!("error: it {m}: {}", f.message),
+                None => format!("error: {}", f.message),
+            },
             _ => text.clone(),
         };
         let cut = fit::cut(&message, room - fit::width(MORE) - fit::width(&code));
@@ -199,6 +203,16 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(Line::styled(counts, THEME.dim())).right_aligned(),
         right,
     );
+}
+
+/// `may have been deleted` out of a failure's message, if it says so.
+fn may_have_been(message: &str) -> Option<&str> {
+    let at = message.find("may have been ")?;
+    let rest = &message[at..];
+    let word = rest["may have been ".len()..]
+        .find(|c: char| !c.is_alphanumeric())
+        .map_or(rest.len(), |n| "may have been ".len() + n);
+    Some(&rest[..word])
 }
 
 /// The hints of the active context that fit in `width` cells: the front modal's, else the
