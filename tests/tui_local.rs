@@ -375,7 +375,8 @@ async fn what_the_tui_reads_goes_into_the_mirror_and_a_delete_is_marked() {
     let conv_id = conv["id"].as_str().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mirror.sqlite3");
-    let writer = convtui::mirror::MirrorWriter::start(&path).unwrap();
+    let writer =
+        convtui::mirror::MirrorWriter::start(&path, convtui::mirror::Memory::SMALL).unwrap();
     let (rt, mut rx) = runtime(&base, &dir);
     let rt = rt.with_mirror(Some(writer));
 

@@ -261,7 +261,7 @@ async fn run_sync(
         return Ok(());
     }
     let (client, server) = config::connect(profile).await?;
-    let (writer, thread) = super::MirrorWriter::start_joinable(path)?;
+    let (writer, thread) = super::MirrorWriter::start_joinable(path, super::Memory::LARGE)?;
     let opts = SyncOptions {
         full: args.full,
         page_size: args.page_size,

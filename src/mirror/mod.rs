@@ -22,7 +22,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 pub use search::{Hit, SearchError, SearchQuery};
-pub use writer::MirrorWriter;
+pub use writer::{Memory, MirrorWriter};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {
@@ -336,7 +336,7 @@ impl Mirror {
 
     /// Starts a writer on this mirror's file.
     pub fn writer(&self) -> Result<MirrorWriter, MirrorError> {
-        MirrorWriter::start(&self.path)
+        MirrorWriter::start(&self.path, Memory::SMALL)
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -172,7 +172,9 @@ mod tests {
     fn pages_come_back_in_order_with_deleted_items_marked() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.sqlite3");
-        let (writer, thread) = crate::mirror::MirrorWriter::start_joinable(&path).unwrap();
+        let (writer, thread) =
+            crate::mirror::MirrorWriter::start_joinable(&path, crate::mirror::Memory::SMALL)
+                .unwrap();
         writer.record_conversation(&json!({"id": "conv_1", "object": "conversation",
             "created_at": 5, "metadata": {"title": "Trip"}}));
         // Newest first, as the TUI loads them: msg_4 … msg_0.

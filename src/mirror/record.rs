@@ -67,7 +67,7 @@ fn writer() -> Option<MirrorWriter> {
     let mut slot = SLOT.lock().ok()?;
     if slot.writer.is_none() {
         let path = slot.path.take()?;
-        match MirrorWriter::start_joinable(&path) {
+        match MirrorWriter::start_joinable(&path, crate::mirror::Memory::LARGE) {
             Ok((writer, thread)) => {
                 slot.writer = Some(writer);
                 slot.thread = Some(thread);

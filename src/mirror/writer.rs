@@ -56,19 +56,25 @@ struct State {
 impl MirrorWriter {
     /// Opens its own connection to `path` and starts the thread. The thread ends once every
     /// clone of the writer is dropped and what they sent is written.
-    pub fn start(path: &Path) -> Result<MirrorWriter, MirrorError> {
-        Self::start_joinable(path).map(|(w, _)| w)
+    pub fn start(path: &Path, memory: Memory) -> Result<MirrorWriter, MirrorError> {
+        Self::start_joinable(path, memory).map(|(w, _)| w)
     }
 
     /// Like [`Self::start`], also answering the thread, to wait for it at exit.
     pub fn start_joinable(
         path: &Path,
+        memory: Memory,
     ) -> Result<(MirrorWriter, std::thread::JoinHandle<()>), MirrorError> {
         let conn = connect(path)?;
-        // A page cache large enough for the index's merges and the id index's random inserts
-        // (the default 2 MiB rereads pages from the file all the time); a bound all the same.
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)
+        conn.pragma_update(None, "cache_size", -memory.cache_kib)
             .map_err(MirrorError::Sql)?;
+        // The index's setting is kept in the file, so each writer sets its own
+        // (https://www.sqlite.org/fts5.html#the_hashsize_configuration_option).
+        conn.execute(
+            "INSERT INTO search(search, rank) VALUES ('hashsize', ?1)",
+            [memory.index_bytes],
+        )
+        .map_err(MirrorError::Sql)?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
@@ -202,7 +208,29 @@ fn page(conv: &str, items: Vec<Value>, order: Order, after: Option<&str>, genera
 }
 
 /// The writer's page cache, in KiB.
-const CACHE_KIB: i64 = 32 * 1024;
+/// What one writer may hold in memory: SQLite's page cache and the full-text index's terms
+/// before they are flushed to the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    pub cache_kib: i64,
+    pub index_bytes: i64,
+}
+
+impl Memory {
+    /// For `sync` and the CLI's listings, which write many pages at once: a page cache large
+    /// enough for the index's merges and the id index's random inserts (the default 2 MiB
+    /// rereads pages from the file all the time), and fewer, larger index segments.
+    pub const LARGE: Memory = Memory {
+        cache_kib: 32 * 1024,
+        index_bytes: 16 * 1024 * 1024,
+    };
+    /// For the terminal UI, which stays open all day and writes a page at a time: SQLite's
+    /// default cache and the index's default flush size.
+    pub const SMALL: Memory = Memory {
+        cache_kib: 2 * 1024,
+        index_bytes: 1024 * 1024,
+    };
+}
 
 /// How long the writer waits for the next operation before it commits.
 const IDLE: Duration = Duration::from_millis(50);

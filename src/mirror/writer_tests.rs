@@ -106,3 +106,28 @@ async fn a_hostile_page_is_recorded_without_error() {
     assert_eq!(ids(&m, "c"), ["m1"]);
     assert_eq!(m.search(&SearchQuery::new("first")).unwrap().len(), 1);
 }
+
+/// The terminal UI's writer keeps the index's terms to 1 MiB before a flush and the default
+/// page cache; a `sync` writer on the same file takes 16 MiB while it runs.
+#[tokio::test]
+async fn each_writer_sets_its_own_memory_for_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let hashsize = |m: &Mirror| -> i64 {
+        m.conn()
+            .query_row(
+                "SELECT v FROM search_config WHERE k = 'hashsize'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let large = MirrorWriter::start(m.path(), Memory::LARGE).unwrap();
+    large.flush().await.unwrap();
+    assert_eq!(hashsize(&m), 16 * 1024 * 1024);
+    drop(large);
+    let small = m.writer().unwrap();
+    small.flush().await.unwrap();
+    assert_eq!(hashsize(&m), 1024 * 1024);
+    assert_eq!(Memory::SMALL.cache_kib, 2 * 1024);
+}

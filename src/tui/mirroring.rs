@@ -35,7 +35,7 @@ impl Recording {
     /// opened is logged and left out (the UI works without it).
     pub fn start(profile: &Profile, data_dir: &Path) -> Option<Recording> {
         let path = path(profile, data_dir)?;
-        match MirrorWriter::start(&path) {
+        match MirrorWriter::start(&path, crate::mirror::Memory::SMALL) {
             Ok(writer) => Some(Recording { writer }),
             Err(e) => {
                 tracing::warn!("the local mirror is not updated: {e}");
