@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use convtui::registry::Registry;
 use convtui::tui::loaded::Loaded;
-use convtui::tui::message::{Message, PageData};
+use convtui::tui::message::{Effect, Message, PageData};
 use convtui::tui::state::App;
 use convtui::tui::{update, view};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
@@ -133,8 +133,27 @@ fn intake(c: &mut Criterion) {
     group.finish();
 }
 
+/// Runs the detail renders among `effects` here, as the runtime would in a blocking task, and
+/// hands their answers back; answers how long the renders took.
+fn rendered(app: &mut App, effects: Vec<Effect>) -> std::time::Duration {
+    let mut took = std::time::Duration::ZERO;
+    for e in effects {
+        if let Effect::RenderDetail(job) = e {
+            let start = std::time::Instant::now();
+            let wrapped = convtui::tui::panes::rendering::build(&job).map(std::sync::Arc::new);
+            took += start.elapsed();
+            let r = convtui::tui::panes::rendering::Rendered {
+                key: job.key,
+                wrapped,
+            };
+            update::update(app, Message::DetailRendered(r));
+        }
+    }
+    took
+}
+
 /// A key and a frame in the detail of one 10 MB Markdown message: the rendering is made once
-/// per item, mode and width, so each key only moves the window.
+/// per item, mode and width (off the UI thread), so each key only moves the window.
 fn huge_detail(c: &mut Criterion) {
     let mut registry = Registry::default();
     registry.add(["conv_bench"]);
@@ -151,7 +170,7 @@ fn huge_detail(c: &mut Criterion) {
     let text = paragraph.repeat(10_000_000 / paragraph.len());
     let item = json!({"type": "message", "id": "msg_huge", "status": "completed",
         "role": "assistant", "content": [{"type": "output_text", "text": text, "annotations": []}]});
-    update::update(
+    let effects = update::update(
         &mut app,
         Message::ItemsLoaded {
             conversation: "conv_bench".into(),
@@ -159,16 +178,21 @@ fn huge_detail(c: &mut Criterion) {
             result: Ok(PageData::of(vec![item], false)),
         },
     );
-    update::update(
+    let mut took = rendered(&mut app, effects);
+    let effects = update::update(
         &mut app,
         Message::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
+    took += rendered(&mut app, effects);
+    eprintln!("rendering the 10 MB message once, wrapped at the detail's width: {took:?}");
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
     let mut group = c.benchmark_group("detail of a 10 MB message");
     group.sample_size(20);
     for (name, toggle) in [("wrapped", false), ("no wrap", true)] {
         if toggle {
-            update::update(&mut app, key('w'));
+            let effects = update::update(&mut app, key('w'));
+            let took = rendered(&mut app, effects);
+            eprintln!("rendering it once, not wrapped: {took:?}");
         }
         for _ in 0..1000 {
             update::update(&mut app, key('j'));

@@ -115,6 +115,8 @@ pub enum Message {
     },
     /// Time to ask the server again whether it answers.
     RetryDue,
+    /// A big item's lines for the detail, rendered off the UI thread.
+    DetailRendered(super::panes::rendering::Rendered),
 }
 
 /// Work for the runtime: each runs in its own task and answers with a `Message`.
@@ -225,6 +227,8 @@ pub enum Effect {
         conversation: String,
         items: Vec<String>,
     },
+    /// Renders a big item for the detail in a blocking task (`panes::rendering`).
+    RenderDetail(super::panes::rendering::Job),
 }
 
 impl Effect {

@@ -180,6 +180,11 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             )
         }
         Message::RetryDue => super::offline::on_retry_due(app),
+        Message::DetailRendered(r) => {
+            let rows = app.geometry.detail_size().0;
+            app.detail.on_rendered(r, rows);
+            vec![]
+        }
     }
 }
 

@@ -63,6 +63,11 @@ pub fn update(app: &mut App, msg: Message) -> Vec<Effect> {
         }
     }
     relayout(app);
+    let mut effects = effects;
+    effects.extend(app.detail.take_job().map(Effect::RenderDetail));
+    if app.quit {
+        app.detail.abandon();
+    }
     let effects = super::offline::route(app, effects);
     count(app, effects)
 }

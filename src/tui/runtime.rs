@@ -455,6 +455,7 @@ async fn run(
             conversation,
             result: Err("the external editor can only run from the event loop".into()),
         },
+        Effect::RenderDetail(job) => super::panes::rendering::run(job).await,
         Effect::Search { generation, query } => Message::Searched {
             generation,
             result: super::search::run(ctx.mirror_file.clone(), query).await,

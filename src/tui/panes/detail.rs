@@ -3,6 +3,7 @@
 //! only the lines in its window, so a key costs the same on a huge item as on a small one.
 //! The lines are what the cache holds: Markdown and JSON colouring are done once, there.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use ratatui::layout::Rect;
@@ -12,6 +13,7 @@ use ratatui::Frame;
 use serde_json::Value;
 
 use super::block;
+use super::rendering::{self, InFlight, Job, Rendered};
 use crate::tui::keymap::Action;
 use crate::tui::loaded::Loaded;
 use crate::tui::render;
@@ -25,6 +27,11 @@ pub struct Detail {
     wrapped: Option<Arc<Wrapped>>,
     /// Long lines run off the pane instead of wrapping (`w` toggles).
     pub no_wrap: bool,
+    /// A big item's rendering asked of the runtime and not landed yet (`rendering`).
+    rendering: Option<InFlight>,
+    /// The last big item's rendering while a normal item is shown, so that moving past a
+    /// big item and back does not render it again. At most one big rendering is held.
+    spare: Option<Arc<Wrapped>>,
 }
 
 impl PartialEq for Detail {
@@ -35,7 +42,7 @@ impl PartialEq for Detail {
 
 /// Which rendering a `Wrapped` holds: the item (by its text), raw or not, wrapped or not, and
 /// the width (0 when not wrapped: the lines are the same at every width).
-type Key = ((usize, usize), bool, bool, u16);
+pub type Key = ((usize, usize), bool, bool, u16);
 
 fn key_of(item: &Loaded, raw: bool, no_wrap: bool, width: u16) -> Key {
     (item.key(), raw, no_wrap, if no_wrap { 0 } else { width })
@@ -48,6 +55,11 @@ pub struct Wrapped {
     lines: Vec<Line<'static>>,
     /// `starts[i]` is the first row of `lines[i]`; the last entry is the total.
     starts: Vec<usize>,
+    /// Of an item rendered off the UI thread (`rendering::is_big`).
+    big: bool,
+    /// Holds the item's text while its rendering is kept, so that the key (an address) is
+    /// not taken by another item meanwhile.
+    _item: Loaded,
 }
 
 /// A line longer than this many characters is cut at a space after it, so that no window
@@ -148,8 +160,35 @@ fn rows_of(line: &Line<'static>, width: u16) -> usize {
 
 impl Wrapped {
     pub fn new(item: &Loaded, raw: bool, no_wrap: bool, width: u16) -> Self {
+        let never = AtomicBool::new(false);
+        // A build that is never cancelled always ends with lines; no lines is the fallback.
+        Self::build(item, raw, no_wrap, width, &never).unwrap_or_else(|| Wrapped {
+            key: key_of(item, raw, no_wrap, width),
+            lines: Vec::new(),
+            starts: vec![0],
+            big: rendering::is_big(item),
+            _item: item.clone(),
+        })
+    }
+
+    /// The rendering, or `None` as soon as `cancel` is set (it is checked between lines).
+    pub fn build(
+        item: &Loaded,
+        raw: bool,
+        no_wrap: bool,
+        width: u16,
+        cancel: &AtomicBool,
+    ) -> Option<Self> {
+        let stop = || cancel.load(Ordering::Relaxed);
+        let value = item.value();
+        if stop() {
+            return None;
+        }
         let mut out = Vec::new();
-        for line in lines(&item.value(), raw) {
+        for (n, line) in lines(&value, raw).into_iter().enumerate() {
+            if n % 64 == 0 && stop() {
+                return None;
+            }
             if no_wrap {
                 out.push(truncate_long(line));
             } else {
@@ -158,17 +197,27 @@ impl Wrapped {
         }
         let mut starts = Vec::with_capacity(out.len() + 1);
         let mut at = 0;
-        for line in &out {
+        for (n, line) in out.iter().enumerate() {
+            if n % 64 == 0 && stop() {
+                return None;
+            }
             starts.push(at);
             at += if no_wrap { 1 } else { rows_of(line, width) };
         }
         starts.push(at);
         out.shrink_to_fit();
-        Wrapped {
+        Some(Wrapped {
             key: key_of(item, raw, no_wrap, width),
             lines: out,
             starts,
-        }
+            big: rendering::is_big(item),
+            _item: item.clone(),
+        })
+    }
+
+    /// Whether it is of an item rendered off the UI thread.
+    pub fn is_big(&self) -> bool {
+        self.big
     }
 
     /// Rows once wrapped.
@@ -216,18 +265,73 @@ fn shown_height(item: &Value, detail: &Detail, width: u16) -> usize {
 }
 
 impl Detail {
-    /// The rendering of `item` at `width`, made now unless it is the one kept.
+    /// The rendering of `item` at `width`: the one kept, else made now for a normal item.
+    /// A big one (`rendering::is_big`) is asked of the runtime instead (`take_job`), and
+    /// `None` is answered until it lands (`on_rendered`).
     pub fn prepare(&mut self, item: Option<&Loaded>, width: u16) -> Option<Arc<Wrapped>> {
-        let item = item?;
+        let Some(item) = item else {
+            self.abandon();
+            return None;
+        };
         let key = key_of(item, self.raw, self.no_wrap, width);
-        match &self.wrapped {
-            Some(w) if w.key == key => {}
-            _ => {
-                let w = Wrapped::new(item, self.raw, self.no_wrap, width);
-                self.wrapped = Some(Arc::new(w));
-            }
+        if self.spare.as_ref().is_some_and(|w| w.key == key) {
+            self.wrapped = self.spare.take();
         }
-        self.wrapped.clone()
+        if let Some(w) = self.wrapped.as_ref().filter(|w| w.key == key) {
+            let w = w.clone();
+            self.abandon();
+            return Some(w);
+        }
+        if !rendering::is_big(item) {
+            self.abandon();
+            if self.wrapped.as_ref().is_some_and(|w| w.big) {
+                rendering::discard(std::mem::replace(&mut self.spare, self.wrapped.take()));
+            }
+            let w = Arc::new(Wrapped::new(item, self.raw, self.no_wrap, width));
+            self.wrapped = Some(w.clone());
+            return Some(w);
+        }
+        if self.rendering.as_ref().is_some_and(|r| r.key == key) {
+            return None;
+        }
+        self.abandon();
+        // Another big item's lines are not kept meanwhile: one rendering held, one in flight.
+        rendering::discard(self.wrapped.take());
+        rendering::discard(self.spare.take());
+        self.rendering = Some(InFlight::new(item, key, self.raw, self.no_wrap, width));
+        None
+    }
+
+    /// Stops waiting for the render in flight, if any; its build stops early (on quit too, so
+    /// that the process does not wait for it).
+    pub fn abandon(&mut self) {
+        if let Some(r) = self.rendering.take() {
+            r.abandon();
+        }
+    }
+
+    /// The render the runtime is to run, once per request.
+    pub fn take_job(&mut self) -> Option<Job> {
+        self.rendering.as_mut().and_then(InFlight::take_job)
+    }
+
+    /// Whether the detail waits for a render of `item` at `width`.
+    pub fn is_rendering(&self, item: &Loaded, width: u16) -> bool {
+        let key = key_of(item, self.raw, self.no_wrap, width);
+        self.rendering.as_ref().is_some_and(|r| r.key == key)
+    }
+
+    /// A render landed: kept if it is the one waited for (true), else dropped. The scroll is
+    /// kept within the item's end for a pane of `rows` rows.
+    pub fn on_rendered(&mut self, r: Rendered, rows: usize) -> bool {
+        if !self.rendering.as_ref().is_some_and(|f| f.answers(&r)) {
+            return false;
+        }
+        self.rendering = None;
+        rendering::discard(std::mem::replace(&mut self.wrapped, r.wrapped));
+        let total = self.wrapped.as_ref().map_or(0, |w| w.total());
+        self.scroll = self.scroll.min(total.saturating_sub(rows.max(1)));
+        true
     }
 
     /// The kept rendering, if it is of `item` at `width`.
@@ -291,6 +395,8 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Loaded>, detail: &Detai
             let (lines, within) = w.window(detail.scroll, rows);
             (Paragraph::new(lines).scroll((within, 0)), w.total())
         }
+        // Waited for: what it is and the start of its text, until it lands.
+        None if rendering::is_big(item) => (Paragraph::new(rendering::placeholder(item)), 0),
         // Not prepared for this size (a frame drawn without a layout pass): render it whole.
         None => {
             let value = item.value();
@@ -344,6 +450,23 @@ mod window_tests {
         t.backend().to_string()
     }
 
+    /// The rendering at `width`, run here when the item is one for the runtime.
+    fn ready(d: &mut Detail, item: &Loaded, width: u16) -> Arc<Wrapped> {
+        if let Some(w) = d.prepare(Some(item), width) {
+            return w;
+        }
+        let job = d.take_job().expect("a job for a big item");
+        let wrapped = rendering::build(&job).map(Arc::new);
+        assert!(d.on_rendered(
+            Rendered {
+                key: job.key,
+                wrapped
+            },
+            1
+        ));
+        d.prepare(Some(item), width).expect("landed")
+    }
+
     #[test]
     fn a_window_draws_what_the_whole_item_draws() {
         let text: String = (0..60)
@@ -359,7 +482,7 @@ mod window_tests {
                 no_wrap,
                 ..Detail::default()
             };
-            let w = d.prepare(Some(&item), 48).expect("prepared");
+            let w = ready(&mut d, &item, 48);
             assert_eq!(
                 w.total(),
                 shown_height(&value, &d, 48),
@@ -373,6 +496,8 @@ mod window_tests {
                     scroll,
                     wrapped: None,
                     no_wrap,
+                    rendering: None,
+                    spare: None,
                 };
                 let full = screen(50, 12, |f| draw(f, area, Some(&item), &whole, true));
                 assert_eq!(
@@ -389,8 +514,8 @@ mod window_tests {
         let value = json!({"type": "message", "role": "user", "content": "abc ".repeat(500_000)});
         let item = Loaded::new(&value);
         let mut d = Detail::default();
-        let a = d.prepare(Some(&item), 80).expect("prepared");
-        let b = d.prepare(Some(&item), 80).expect("prepared");
+        let a = ready(&mut d, &item, 80);
+        let b = ready(&mut d, &item, 80);
         assert!(Arc::ptr_eq(&a, &b), "kept for the same item and width");
         assert!(a.lines.iter().all(|l| l.width() <= LONG_LINE + 300));
         assert!(
@@ -398,7 +523,7 @@ mod window_tests {
             "every character is there: {}",
             a.total()
         );
-        let c = d.prepare(Some(&item), 60).expect("prepared");
+        let c = ready(&mut d, &item, 60);
         assert!(!Arc::ptr_eq(&a, &c), "made again at another width");
         d.on_action(Action::Bottom, Some(&item), (20, 60), 10);
         assert_eq!(
@@ -418,8 +543,8 @@ mod window_tests {
         let mut d = Detail::default();
         assert!(d.on_action(Action::ToggleWrap, Some(&item), (10, 40), 5));
         assert!(d.no_wrap);
-        let a = d.prepare(Some(&item), 40).expect("prepared");
-        let b = d.prepare(Some(&item), 90).expect("prepared");
+        let a = ready(&mut d, &item, 40);
+        let b = ready(&mut d, &item, 90);
         assert!(Arc::ptr_eq(&a, &b), "the same lines at another width");
         assert_eq!(a.total(), a.lines.len(), "one row per line");
         assert!(a.lines.iter().all(|l| l.width() <= LONG_LINE));
@@ -429,7 +554,7 @@ mod window_tests {
         assert!(shown.contains("no wrap"), "{shown}");
         assert!(shown.contains("long long"), "{shown}");
         d.on_action(Action::ToggleWrap, Some(&item), (10, 40), 5);
-        let wrapped = d.prepare(Some(&item), 40).expect("prepared");
+        let wrapped = ready(&mut d, &item, 40);
         assert!(
             wrapped.total() > 10_000,
             "wrapped again: {}",

@@ -3,6 +3,7 @@
 
 pub mod conversations;
 pub mod detail;
+pub mod rendering;
 pub mod search;
 pub mod timeline;
 
