@@ -101,6 +101,18 @@ impl Search {
         s
     }
 
+    /// The prompt opens again on the last query, the cursor at its end; the results stay.
+    pub fn reopen(&mut self) {
+        let last = if self.query.is_empty() {
+            self.input.text().to_string()
+        } else {
+            self.query.clone()
+        };
+        self.input = TextInput::default();
+        self.input.insert(&last);
+        self.editing = true;
+    }
+
     pub fn context(&self) -> Context {
         if self.editing {
             Context::SearchPrompt
