@@ -197,15 +197,53 @@ impl Search {
     }
 }
 
-/// The snippet as spans: the matches in the match style, every piece sanitized.
+/// The last graphemes of safe text that fit in `max` cells.
+fn tail(s: &str, max: usize) -> &str {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut room = max;
+    let mut at = s.len();
+    for (i, g) in s.grapheme_indices(true).rev() {
+        let w = fit::width(g);
+        if w > room {
+            break;
+        }
+        room -= w;
+        at = i;
+    }
+    &s[at..]
+}
+
+/// The snippet as spans: the matches in the match style, every piece sanitized. When the text
+/// before the first match would push it out of `width`, that text is cut at its start (`…`),
+/// keeping a little of it, so the match is always in sight.
 pub fn snippet_spans(hit: &Hit, width: usize) -> Vec<Span<'static>> {
+    let pieces: Vec<(String, bool)> = hit
+        .pieces()
+        .into_iter()
+        .map(|(t, m)| (sanitize::line(t), m))
+        .collect();
     let mut out = Vec::new();
     let mut room = width;
-    for (text, matched) in hit.pieces() {
+    let mut skip = 0;
+    if let Some(first) = pieces.iter().position(|(_, m)| *m) {
+        let before: String = pieces[..first].iter().map(|(t, _)| t.as_str()).collect();
+        let need = fit::width(&before) + fit::width(&pieces[first].0);
+        if need > width && !before.is_empty() {
+            // Room for the ellipsis, the match, and about a third of the row before it.
+            let keep = width
+                .saturating_sub(fit::width(&pieces[first].0) + 1)
+                .min(width / 3);
+            out.push(Span::styled("…", THEME.dim()));
+            out.push(Span::raw(tail(&before, keep).to_string()));
+            room = room.saturating_sub(1 + fit::width(tail(&before, keep)));
+            skip = first;
+        }
+    }
+    for (text, matched) in pieces.into_iter().skip(skip) {
         if room == 0 {
             break;
         }
-        let clean = fit::cut(&sanitize::line(text), room);
+        let clean = fit::cut(&text, room);
         room = room.saturating_sub(fit::width(&clean));
         let style = if matched {
             crate::tui::filter::match_style()
@@ -271,16 +309,22 @@ fn prompt_line(s: &Search) -> Line<'static> {
     ])
 }
 
-/// What the line under the prompt says about the search.
-fn state_line(s: &Search) -> Line<'static> {
-    match &s.phase {
+/// What the lines under the prompt say about the search: one line, or an error wrapped over
+/// as many rows of `width` as it needs (at most `rows`).
+fn state_lines(s: &Search, width: usize, rows: usize) -> Vec<Line<'static>> {
+    let one = match &s.phase {
         Phase::Empty => Line::styled(
             "Words, \"a phrase\", prefix*, AND / OR / NOT · Enter searches every mirrored conversation",
             THEME.dim(),
         ),
         Phase::Running => Line::styled("searching…  (Esc stops)", THEME.dim()),
         Phase::Cancelled => Line::styled("Search stopped.", THEME.warning()),
-        Phase::Failed(e) => Line::styled(sanitize::line(e), THEME.error()),
+        Phase::Failed(e) => {
+            return fit::wrap(e, width.max(1), rows.max(1))
+                .into_iter()
+                .map(|row| Line::styled(row, THEME.error()))
+                .collect()
+        }
         Phase::Done if s.list.items.is_empty() => {
             Line::styled("No match in the mirror.", THEME.dim())
         }
@@ -295,7 +339,8 @@ fn state_line(s: &Search) -> Line<'static> {
                 THEME.dim(),
             )
         }
-    }
+    };
+    vec![one]
 }
 
 /// Draws the pane over `area` (the body): prompt, state, then the hits.
@@ -315,14 +360,19 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &Search) {
     let outer = block(title, true);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
+    let states = state_lines(
+        s,
+        inner.width as usize,
+        inner.height.saturating_sub(1) as usize,
+    );
     let [prompt, state, hits] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(states.len() as u16),
         Constraint::Min(0),
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(prompt_line(s)), prompt);
-    frame.render_widget(Paragraph::new(state_line(s)), state);
+    frame.render_widget(Paragraph::new(states), state);
     let width = hits.width.saturating_sub(2) as usize;
     // Two rows a hit: only those in the window are built.
     let visible = (hits.height as usize / 2).max(1);
@@ -441,5 +491,30 @@ mod tests {
             .collect();
         assert_eq!(matched, ["Lisbon", "times"]);
         assert!(spans.iter().all(|s| !s.content.contains('\u{1b}')));
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.contains("␛[31mred"), "the escape is shown: {text}");
+    }
+
+    #[test]
+    fn a_match_far_into_the_snippet_is_in_sight() {
+        let before = "lorem ipsum dolor ".repeat(10);
+        let h = hit(
+            "conv_a",
+            "msg_1",
+            &format!("{before}{OPEN}Lisbon{CLOSE} train times"),
+        );
+        let spans = snippet_spans(&h, 40);
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.starts_with('…'), "{text}");
+        assert!(fit::width(&text) <= 40, "{text}");
+        let at = spans
+            .iter()
+            .position(|s| s.style == crate::tui::filter::match_style())
+            .expect("the match is shown");
+        assert_eq!(spans[at].content, "Lisbon");
+        assert!(text.contains("dolor Lisbon train"), "{text}");
+        // A match that fits keeps the snippet from its start.
+        let spans = snippet_spans(&h, 400);
+        assert!(spans[0].content.starts_with("lorem"));
     }
 }
