@@ -94,6 +94,19 @@ pub fn on_key(app: &mut App, action: Option<Action>, ev: &KeyEvent) -> Vec<Effec
             close(app);
             open_hit(app, &hit)
         }
+        Outcome::Help => {
+            let help = super::modal::Help::new(super::keymap::Context::Search);
+            app.modals.push(Modal::Help(help));
+            vec![]
+        }
+        Outcome::Copy(text, label) => {
+            app.status = Some(Status::Info(format!(
+                "Copied {label} {} ({} bytes)",
+                sanitize::line(&text),
+                text.len()
+            )));
+            vec![Effect::Copy(text)]
+        }
     }
 }
 

@@ -288,3 +288,46 @@ fn a_search_closed_while_running_comes_back_stopped() {
     assert_eq!(pane.phase, crate::tui::panes::search::Phase::Cancelled);
     assert!(pane.editing, "no results: the prompt is open");
 }
+
+#[test]
+fn help_copy_and_hints_in_the_results() {
+    let mut app = app();
+    let effects = open(&mut app, Some("lisbon"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Ok(vec![hit("conv_2", Some("msg_150")), hit("conv_1", None)]),
+        },
+    );
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(effects, [Effect::Copy("msg_150".into())]);
+    let effects = update(&mut app, key(KeyCode::Char('Y')));
+    assert_eq!(effects, [Effect::Copy("conv_2".into())]);
+    update(&mut app, key(KeyCode::Down));
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(
+        effects,
+        [Effect::Copy("conv_1".into())],
+        "no item: its conversation"
+    );
+    // The hints say that q closes, and end with help.
+    let hints = app.keymap.hints(crate::tui::keymap::Context::Search);
+    assert!(hints.contains(&("q".into(), "close")), "{hints:?}");
+    assert_eq!(hints.last().map(|h| h.1), Some("help"));
+    update(&mut app, key(KeyCode::Char('?')));
+    let Some(Modal::Help(help)) = app.modals.front() else {
+        panic!("help is in front")
+    };
+    assert_eq!(help.of, crate::tui::keymap::Context::Search);
+    assert!(help
+        .groups(&app.keymap)
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|r| r.1 == "close the search")));
+    // Closing the help goes back to the results.
+    update(&mut app, key(KeyCode::Esc));
+    assert!(matches!(app.modals.front(), Some(Modal::Search(_))));
+}

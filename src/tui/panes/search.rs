@@ -90,6 +90,10 @@ pub enum Outcome {
     Close,
     /// Open this hit.
     Open(Hit),
+    /// Open the help of the results' keys.
+    Help,
+    /// Copy this text, named so.
+    Copy(String, &'static str),
 }
 
 impl Search {
@@ -184,6 +188,20 @@ impl Search {
                 return Outcome::Cancel;
             }
             Some(Action::Cancel) | Some(Action::Close) => return Outcome::Close,
+            Some(Action::Help) => return Outcome::Help,
+            Some(Action::CopyId) => {
+                return match self.list.selected_item() {
+                    Some(Hit { item: Some(id), .. }) => Outcome::Copy(id.clone(), "the item id"),
+                    Some(hit) => Outcome::Copy(hit.conversation.clone(), "the conversation id"),
+                    None => Outcome::Nothing,
+                }
+            }
+            Some(Action::CopyJson) => {
+                return match self.list.selected_item() {
+                    Some(hit) => Outcome::Copy(hit.conversation.clone(), "the conversation id"),
+                    None => Outcome::Nothing,
+                }
+            }
             Some(Action::Open) => {
                 return match self.list.selected_item() {
                     Some(hit) => Outcome::Open(hit.clone()),
@@ -233,9 +251,16 @@ pub fn snippet_spans(hit: &Hit, width: usize) -> Vec<Span<'static>> {
             let keep = width
                 .saturating_sub(fit::width(&pieces[first].0) + 1)
                 .min(width / 3);
+            let mut kept = tail(&before, keep);
+            // Start at a word when the cut falls inside one.
+            if !before[..before.len() - kept.len()].ends_with(' ') {
+                if let Some(i) = kept.find(' ') {
+                    kept = &kept[i + 1..];
+                }
+            }
             out.push(Span::styled("…", THEME.dim()));
-            out.push(Span::raw(tail(&before, keep).to_string()));
-            room = room.saturating_sub(1 + fit::width(tail(&before, keep)));
+            out.push(Span::raw(kept.to_string()));
+            room = room.saturating_sub(1 + fit::width(kept));
             skip = first;
         }
     }
