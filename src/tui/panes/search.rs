@@ -253,11 +253,14 @@ pub fn snippet_spans(hit: &Hit, width: usize) -> Vec<Span<'static>> {
                 .min(width / 3);
             let mut kept = tail(&before, keep);
             // Start at a word when the cut falls inside one.
-            if !before[..before.len() - kept.len()].ends_with(' ') {
+            let cut_at = before.len() - kept.len();
+            if cut_at > 0 && !before[..cut_at].ends_with(' ') {
                 if let Some(i) = kept.find(' ') {
                     kept = &kept[i + 1..];
                 }
             }
+            // The index's own ellipsis is not doubled.
+            let kept = kept.trim_start_matches('…');
             out.push(Span::styled("…", THEME.dim()));
             out.push(Span::raw(kept.to_string()));
             room = room.saturating_sub(1 + fit::width(kept));
@@ -538,6 +541,24 @@ mod tests {
             .expect("the match is shown");
         assert_eq!(spans[at].content, "Lisbon");
         assert!(text.contains("dolor Lisbon train"), "{text}");
+        // A match wider than the row: the ellipsis and as much of the match as fits.
+        let wide = hit(
+            "conv_a",
+            "msg_1",
+            &format!("…ab {OPEN}{}{CLOSE}", "x".repeat(30)),
+        );
+        let text: String = snippet_spans(&wide, 20)
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(text.starts_with('…') && !text.starts_with("……"), "{text}");
+        assert!(fit::width(&text) <= 20 && text.contains("xxxx"), "{text}");
+        // Room for what is before it: the snippet from its start, the index's ellipsis too.
+        let text: String = snippet_spans(&wide, 36)
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(text.starts_with("…ab xxxx"), "{text}");
         // A match that fits keeps the snippet from its start.
         let spans = snippet_spans(&h, 400);
         assert!(spans[0].content.starts_with("lorem"));
