@@ -452,6 +452,10 @@ fn reading_records_into_a_private_mirror() {
         "{text:?}"
     );
     assert!(text.contains("Read ("), "{text}");
+    // The escape is kept in the snippet, for each reader's sanitizer to show (the TUI's `␛`).
+    let hits = cli.json(&["search", "--json", "hello"]);
+    let snippet = hits[0]["snippet"].as_str().unwrap_or_default();
+    assert!(snippet.contains("\u{1b}]52"), "{hits:?}");
     // `items get` records too; `items delete` marks the item.
     cli.ok(&["items", "get", &conv, &ids[0]]);
     cli.ok(&["items", "delete", &conv, &ids[0]]);

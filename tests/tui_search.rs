@@ -169,3 +169,65 @@ fn the_found_item_is_selected_and_its_match_marked_in_the_detail() {
         "the detail marks the match: {in_detail:?}\n{screen}"
     );
 }
+
+/// The app after a search whose answer is `result`.
+fn answered(result: Result<Vec<Hit>, String>) -> App {
+    let mut registry = Registry::default();
+    registry.add(["conv_trip"]);
+    let mut app = App::new("local", "http://127.0.0.1:8787/v1", registry);
+    let effects = convtui::tui::command::run(&mut app, "search lisbon");
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update::update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result,
+        },
+    );
+    app
+}
+
+#[test]
+fn at_80_columns_each_snippet_shows_its_match() {
+    let mut far = hits();
+    far[0].snippet = format!(
+        "…we talked about the weather, the hotels near the river and the museums before \
+         asking which are the {OPEN}Lisbon{CLOSE} train times on Sunday"
+    );
+    // An escape in the item's text is shown, not dropped.
+    far[1].snippet = format!("{{\"cmd\":\"\u{1b}[2J\",\"city\":\"{OPEN}Lisbon{CLOSE}\"}}");
+    let mut app = answered(Ok(far));
+    let (screen, buf) = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("search_results_far_match_80x24", screen);
+    assert_eq!(marked(&buf), ["Lisbon", "Lisbon"], "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Lisbon train"))
+        .expect("the first snippet's row");
+    assert!(row.contains('…') && !row.contains("weather"), "{row}");
+    assert!(screen.contains("\"cmd\":\"␛[2J\""), "{screen}");
+}
+
+#[test]
+fn at_80_columns_a_parse_error_is_shown_whole() {
+    let error = "cannot parse the search query: unterminated string. Words are matched as \
+                 they are; use \"double quotes\" for a phrase or for text with punctuation, \
+                 word* for a prefix, and AND, OR, NOT (in capitals) to combine";
+    let mut app = answered(Err(error.into()));
+    let (screen, _) = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("search_parse_error_80x24", screen);
+    let shown: Vec<&str> = screen
+        .split(|c: char| c.is_whitespace() || matches!(c, '│' | '┃' | '"'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words: Vec<&str> = error
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert!(
+        shown.windows(words.len()).any(|w| w == words.as_slice()),
+        "every word of the error, in order:\n{screen}"
+    );
+}

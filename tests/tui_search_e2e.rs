@@ -216,6 +216,19 @@ fn search_opens_the_right_conversation_with_the_item_selected() {
         "the selected row: {found}"
     );
 
+    // `S` again opens the prompt on the last query: a new query typed goes to it, and Enter
+    // searches rather than opening the old hit.
+    tmux.keys(&["S"]);
+    tmux.wait_for("search: quokka", 20);
+    tmux.keys(&["C-u"]);
+    tmux.type_text("zanzibar");
+    tmux.keys(&["Enter"]);
+    let other = tmux.wait_for("Run zanzibar-setup", 20);
+    assert!(other.contains("Search · zanzibar"), "{other}");
+    assert!(!other.contains("How many quokka"), "{other}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Enter open", 20);
+
     // A query the index cannot parse gets its error in the pane; the TUI goes on.
     tmux.keys(&[":"]);
     tmux.type_text("search \"lisbon");

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{text, Mirror, MirrorError};
 
-/// Marks the start and the end of a match in a snippet. Item text never holds control
-/// characters (see [`text::item_text`]), so these are unambiguous.
+/// Marks the start and the end of a match in a snippet. Item text never holds these two
+/// (see [`text::item_text`]), so they are unambiguous.
 pub const OPEN: char = '\u{2}';
 pub const CLOSE: char = '\u{3}';
 

@@ -85,7 +85,11 @@ fn push(out: &mut String, s: &str) {
     if !out.is_empty() {
         out.push('\n');
     }
-    if out.len() + s.len() <= MAX_TEXT && !s.chars().any(|c| c.is_control() && c != '\n') {
+    // The match markers of snippets become spaces, so that they stay unambiguous; every other
+    // control character is kept for the reader's sanitizer to show (`␛`), and, like a space,
+    // it separates words for the index.
+    let marker = |c: char| c == super::search::OPEN || c == super::search::CLOSE;
+    if out.len() + s.len() <= MAX_TEXT && !s.contains(marker) {
         out.push_str(s);
         return;
     }
@@ -93,7 +97,7 @@ fn push(out: &mut String, s: &str) {
         if out.len() >= MAX_TEXT {
             break;
         }
-        out.push(if c.is_control() && c != '\n' { ' ' } else { c });
+        out.push(if marker(c) { ' ' } else { c });
     }
 }
 
@@ -221,7 +225,11 @@ mod tests {
             assert_eq!(item_text(raw), want, "{raw}");
         }
         assert_eq!(item_text("not json"), "");
-        assert_eq!(item_text(r#"{"text":"a\u0002b\u001b"}"#), "a b ");
+        // The snippet markers go; an escape stays, for the sanitizer to show.
+        assert_eq!(
+            item_text(r#"{"text":"a\u0002b\u0003c\u001b[2J"}"#),
+            "a b c\u{1b}[2J"
+        );
         let huge = format!(r#"{{"text":"{}"}}"#, "x ".repeat(MAX_TEXT));
         assert!(item_text(&huge).len() <= MAX_TEXT + 4);
     }

@@ -37,14 +37,14 @@ pub struct Found {
     pub last: Option<Box<Search>>,
 }
 
-/// Opens the search pane; with a query, searches at once. Without one, the last results come
-/// back, if there are any.
+/// Opens the search pane; with a query, searches at once. Without one, the prompt opens on
+/// the last query, with the last results still shown below it.
 pub fn open(app: &mut App, query: Option<&str>) -> Vec<Effect> {
     let query = query.map(str::trim).unwrap_or("");
     let last = app.search.last.take().filter(|_| query.is_empty());
     let pane = match last {
         Some(mut s) => {
-            s.editing = s.list.items.is_empty();
+            s.reopen();
             s
         }
         None => Box::new(Search::prompt(query)),
@@ -93,6 +93,19 @@ pub fn on_key(app: &mut App, action: Option<Action>, ev: &KeyEvent) -> Vec<Effec
         Outcome::Open(hit) => {
             close(app);
             open_hit(app, &hit)
+        }
+        Outcome::Help => {
+            let help = super::modal::Help::new(super::keymap::Context::Search);
+            app.modals.push(Modal::Help(help));
+            vec![]
+        }
+        Outcome::Copy(text, label) => {
+            app.status = Some(Status::Info(format!(
+                "Copied {label} {} ({} bytes)",
+                sanitize::line(&text),
+                text.len()
+            )));
+            vec![Effect::Copy(text)]
         }
     }
 }

@@ -225,7 +225,7 @@ fn opening_another_conversation_drops_the_seek() {
 }
 
 #[test]
-fn s_brings_the_last_results_back() {
+fn s_opens_the_prompt_on_the_last_query_over_the_last_results() {
     let mut app = app();
     let effects = open(&mut app, Some("lisbon"));
     let [Effect::Search { generation, .. }] = effects.as_slice() else {
@@ -246,10 +246,31 @@ fn s_brings_the_last_results_back() {
     assert!(search_pane(&app).is_none());
     assert!(update(&mut app, key(KeyCode::Char('S'))).is_empty());
     let pane = search_pane(&app).expect("the pane is back");
-    assert_eq!(pane.list.items.len(), 2);
-    assert_eq!(pane.list.selected, 1, "on the hit opened last");
-    assert!(!pane.editing);
+    assert!(pane.editing, "S opens the prompt");
+    assert_eq!(pane.input.text(), "lisbon");
+    assert_eq!(pane.input.cursor(), "lisbon".len(), "the cursor at its end");
+    assert_eq!(pane.list.items.len(), 2, "the last results stay below");
+    // Typed letters go to the prompt: none of them is taken as a key of the results.
+    update(&mut app, key(KeyCode::Backspace));
+    typed(&mut app, "n zanzibar");
+    let pane = search_pane(&app).unwrap();
+    assert_eq!(pane.input.text(), "lisbon zanzibar");
+    assert_eq!(pane.list.selected, 1);
+    // Enter runs the new query rather than opening an old hit.
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Search { query, .. }] if query == "lisbon zanzibar"),
+        "{effects:?}"
+    );
+    assert!(search_pane(&app).is_some(), "no hit was opened");
+    // `:search` with no query opens the prompt too.
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(search_pane(&app).is_none());
+    assert!(crate::tui::command::run(&mut app, "search").is_empty());
+    let pane = search_pane(&app).unwrap();
+    assert!(pane.editing && pane.input.text() == "lisbon zanzibar");
     // A new query from the command line starts afresh.
+    update(&mut app, key(KeyCode::Esc));
     update(&mut app, key(KeyCode::Char('q')));
     let effects = crate::tui::command::run(&mut app, "search zanzibar");
     assert!(matches!(effects.as_slice(), [Effect::Search { query, .. }] if query == "zanzibar"));
@@ -266,4 +287,47 @@ fn a_search_closed_while_running_comes_back_stopped() {
     let pane = search_pane(&app).unwrap();
     assert_eq!(pane.phase, crate::tui::panes::search::Phase::Cancelled);
     assert!(pane.editing, "no results: the prompt is open");
+}
+
+#[test]
+fn help_copy_and_hints_in_the_results() {
+    let mut app = app();
+    let effects = open(&mut app, Some("lisbon"));
+    let [Effect::Search { generation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut app,
+        Message::Searched {
+            generation: *generation,
+            result: Ok(vec![hit("conv_2", Some("msg_150")), hit("conv_1", None)]),
+        },
+    );
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(effects, [Effect::Copy("msg_150".into())]);
+    let effects = update(&mut app, key(KeyCode::Char('Y')));
+    assert_eq!(effects, [Effect::Copy("conv_2".into())]);
+    update(&mut app, key(KeyCode::Down));
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(
+        effects,
+        [Effect::Copy("conv_1".into())],
+        "no item: its conversation"
+    );
+    // The hints say that q closes, and end with help.
+    let hints = app.keymap.hints(crate::tui::keymap::Context::Search);
+    assert!(hints.contains(&("q".into(), "close")), "{hints:?}");
+    assert_eq!(hints.last().map(|h| h.1), Some("help"));
+    update(&mut app, key(KeyCode::Char('?')));
+    let Some(Modal::Help(help)) = app.modals.front() else {
+        panic!("help is in front")
+    };
+    assert_eq!(help.of, crate::tui::keymap::Context::Search);
+    assert!(help
+        .groups(&app.keymap)
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|r| r.1 == "close the search")));
+    // Closing the help goes back to the results.
+    update(&mut app, key(KeyCode::Esc));
+    assert!(matches!(app.modals.front(), Some(Modal::Search(_))));
 }

@@ -137,14 +137,17 @@ const ROWS: &[Row] = &[
     (C::SearchPrompt, &[ESC], Cancel, "back to the results (or close)", Some("cancel")),
     (C::Search, &[ENTER], Open, "open the conversation at that item", Some("open")),
     (C::Search, &[k('S'), k('/')], Search, "change the query", Some("new query")),
-    (C::Search, &[ESC], Cancel, "stop the search, or close", Some("close")),
-    (C::Search, &[k('q')], Close, "close the search", None),
+    (C::Search, &[ESC], Cancel, "stop the search, or close", Some("stop/close")),
+    (C::Search, &[k('q')], Close, "close the search", Some("close")),
+    (C::Search, &[k('y')], CopyId, "copy the hit's item id", None),
+    (C::Search, &[k('Y')], CopyJson, "copy the hit's conversation id", None),
     (C::Search, &[k('j'), DOWN], Down, "next hit", Some("move")),
     (C::Search, &[k('k'), UP], Up, "previous hit", None),
     (C::Search, &[code(KeyCode::PageDown)], PageDown, "page down", None),
     (C::Search, &[code(KeyCode::PageUp)], PageUp, "page up", None),
     (C::Search, &[k('g'), code(KeyCode::Home)], Top, "first hit", None),
     (C::Search, &[k('G'), code(KeyCode::End)], Bottom, "last hit", None),
+    (C::Search, &[k('?')], Help, "help", Some("help")),
 ];
 
 pub fn bindings() -> Vec<Binding> {

@@ -90,6 +90,10 @@ pub enum Outcome {
     Close,
     /// Open this hit.
     Open(Hit),
+    /// Open the help of the results' keys.
+    Help,
+    /// Copy this text, named so.
+    Copy(String, &'static str),
 }
 
 impl Search {
@@ -99,6 +103,18 @@ impl Search {
         s.input.insert(text);
         s.editing = true;
         s
+    }
+
+    /// The prompt opens again on the last query, the cursor at its end; the results stay.
+    pub fn reopen(&mut self) {
+        let last = if self.query.is_empty() {
+            self.input.text().to_string()
+        } else {
+            self.query.clone()
+        };
+        self.input = TextInput::default();
+        self.input.insert(&last);
+        self.editing = true;
     }
 
     pub fn context(&self) -> Context {
@@ -172,6 +188,20 @@ impl Search {
                 return Outcome::Cancel;
             }
             Some(Action::Cancel) | Some(Action::Close) => return Outcome::Close,
+            Some(Action::Help) => return Outcome::Help,
+            Some(Action::CopyId) => {
+                return match self.list.selected_item() {
+                    Some(Hit { item: Some(id), .. }) => Outcome::Copy(id.clone(), "the item id"),
+                    Some(hit) => Outcome::Copy(hit.conversation.clone(), "the conversation id"),
+                    None => Outcome::Nothing,
+                }
+            }
+            Some(Action::CopyJson) => {
+                return match self.list.selected_item() {
+                    Some(hit) => Outcome::Copy(hit.conversation.clone(), "the conversation id"),
+                    None => Outcome::Nothing,
+                }
+            }
             Some(Action::Open) => {
                 return match self.list.selected_item() {
                     Some(hit) => Outcome::Open(hit.clone()),
@@ -185,15 +215,63 @@ impl Search {
     }
 }
 
-/// The snippet as spans: the matches in the match style, every piece sanitized.
+/// The last graphemes of safe text that fit in `max` cells.
+fn tail(s: &str, max: usize) -> &str {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut room = max;
+    let mut at = s.len();
+    for (i, g) in s.grapheme_indices(true).rev() {
+        let w = fit::width(g);
+        if w > room {
+            break;
+        }
+        room -= w;
+        at = i;
+    }
+    &s[at..]
+}
+
+/// The snippet as spans: the matches in the match style, every piece sanitized. When the text
+/// before the first match would push it out of `width`, that text is cut at its start (`…`),
+/// keeping a little of it, so the match is always in sight.
 pub fn snippet_spans(hit: &Hit, width: usize) -> Vec<Span<'static>> {
+    let pieces: Vec<(String, bool)> = hit
+        .pieces()
+        .into_iter()
+        .map(|(t, m)| (sanitize::line(t), m))
+        .collect();
     let mut out = Vec::new();
     let mut room = width;
-    for (text, matched) in hit.pieces() {
+    let mut skip = 0;
+    if let Some(first) = pieces.iter().position(|(_, m)| *m) {
+        let before: String = pieces[..first].iter().map(|(t, _)| t.as_str()).collect();
+        let need = fit::width(&before) + fit::width(&pieces[first].0);
+        if need > width && !before.is_empty() {
+            // Room for the ellipsis, the match, and about a third of the row before it.
+            let keep = width
+                .saturating_sub(fit::width(&pieces[first].0) + 1)
+                .min(width / 3);
+            let mut kept = tail(&before, keep);
+            // Start at a word when the cut falls inside one.
+            let cut_at = before.len() - kept.len();
+            if cut_at > 0 && !before[..cut_at].ends_with(' ') {
+                if let Some(i) = kept.find(' ') {
+                    kept = &kept[i + 1..];
+                }
+            }
+            // The index's own ellipsis is not doubled.
+            let kept = kept.trim_start_matches('…');
+            out.push(Span::styled("…", THEME.dim()));
+            out.push(Span::raw(kept.to_string()));
+            room = room.saturating_sub(1 + fit::width(kept));
+            skip = first;
+        }
+    }
+    for (text, matched) in pieces.into_iter().skip(skip) {
         if room == 0 {
             break;
         }
-        let clean = fit::cut(&sanitize::line(text), room);
+        let clean = fit::cut(&text, room);
         room = room.saturating_sub(fit::width(&clean));
         let style = if matched {
             crate::tui::filter::match_style()
@@ -259,16 +337,22 @@ fn prompt_line(s: &Search) -> Line<'static> {
     ])
 }
 
-/// What the line under the prompt says about the search.
-fn state_line(s: &Search) -> Line<'static> {
-    match &s.phase {
+/// What the lines under the prompt say about the search: one line, or an error wrapped over
+/// as many rows of `width` as it needs (at most `rows`).
+fn state_lines(s: &Search, width: usize, rows: usize) -> Vec<Line<'static>> {
+    let one = match &s.phase {
         Phase::Empty => Line::styled(
             "Words, \"a phrase\", prefix*, AND / OR / NOT · Enter searches every mirrored conversation",
             THEME.dim(),
         ),
         Phase::Running => Line::styled("searching…  (Esc stops)", THEME.dim()),
         Phase::Cancelled => Line::styled("Search stopped.", THEME.warning()),
-        Phase::Failed(e) => Line::styled(sanitize::line(e), THEME.error()),
+        Phase::Failed(e) => {
+            return fit::wrap(e, width.max(1), rows.max(1))
+                .into_iter()
+                .map(|row| Line::styled(row, THEME.error()))
+                .collect()
+        }
         Phase::Done if s.list.items.is_empty() => {
             Line::styled("No match in the mirror.", THEME.dim())
         }
@@ -283,7 +367,8 @@ fn state_line(s: &Search) -> Line<'static> {
                 THEME.dim(),
             )
         }
-    }
+    };
+    vec![one]
 }
 
 /// Draws the pane over `area` (the body): prompt, state, then the hits.
@@ -303,14 +388,19 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &Search) {
     let outer = block(title, true);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
+    let states = state_lines(
+        s,
+        inner.width as usize,
+        inner.height.saturating_sub(1) as usize,
+    );
     let [prompt, state, hits] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(states.len() as u16),
         Constraint::Min(0),
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(prompt_line(s)), prompt);
-    frame.render_widget(Paragraph::new(state_line(s)), state);
+    frame.render_widget(Paragraph::new(states), state);
     let width = hits.width.saturating_sub(2) as usize;
     // Two rows a hit: only those in the window are built.
     let visible = (hits.height as usize / 2).max(1);
@@ -429,5 +519,48 @@ mod tests {
             .collect();
         assert_eq!(matched, ["Lisbon", "times"]);
         assert!(spans.iter().all(|s| !s.content.contains('\u{1b}')));
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.contains("␛[31mred"), "the escape is shown: {text}");
+    }
+
+    #[test]
+    fn a_match_far_into_the_snippet_is_in_sight() {
+        let before = "lorem ipsum dolor ".repeat(10);
+        let h = hit(
+            "conv_a",
+            "msg_1",
+            &format!("{before}{OPEN}Lisbon{CLOSE} train times"),
+        );
+        let spans = snippet_spans(&h, 40);
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.starts_with('…'), "{text}");
+        assert!(fit::width(&text) <= 40, "{text}");
+        let at = spans
+            .iter()
+            .position(|s| s.style == crate::tui::filter::match_style())
+            .expect("the match is shown");
+        assert_eq!(spans[at].content, "Lisbon");
+        assert!(text.contains("dolor Lisbon train"), "{text}");
+        // A match wider than the row: the ellipsis and as much of the match as fits.
+        let wide = hit(
+            "conv_a",
+            "msg_1",
+            &format!("…ab {OPEN}{}{CLOSE}", "x".repeat(30)),
+        );
+        let text: String = snippet_spans(&wide, 20)
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(text.starts_with('…') && !text.starts_with("……"), "{text}");
+        assert!(fit::width(&text) <= 20 && text.contains("xxxx"), "{text}");
+        // Room for what is before it: the snippet from its start, the index's ellipsis too.
+        let text: String = snippet_spans(&wide, 36)
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(text.starts_with("…ab xxxx"), "{text}");
+        // A match that fits keeps the snippet from its start.
+        let spans = snippet_spans(&h, 400);
+        assert!(spans[0].content.starts_with("lorem"));
     }
 }
