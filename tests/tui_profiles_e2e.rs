@@ -58,11 +58,11 @@ fn ctrl_p_switches_profile_and_read_only_refuses_a_delete() {
     assert!(header.contains("profile prod  PROD  read-only"), "{first}");
     assert!(header.contains(&prod.base_url), "{first}");
 
-    // A delete on the read-only profile is refused by the client; the conversation stays.
+    // A delete on the read-only profile is refused at the key, before any confirm; the
+    // conversation stays.
     tmux.keys(&["d"]);
-    tmux.wait_for("Delete this conversation?", 10);
-    tmux.keys(&["y"]);
-    tmux.wait_for("read-only mode: refused to delete a conversation", 20);
+    let refused = tmux.wait_for("read-only mode: refused to delete a conversation", 20);
+    assert!(!refused.contains("Delete this conversation?"), "{refused}");
     let still = call(
         "GET",
         &format!("{}/conversations/{prod_id}", prod.base_url),

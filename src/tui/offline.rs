@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use ratatui::text::Line;
 
-use super::keymap::Action;
 use super::loaded::Loaded;
 use super::message::{Effect, PageData};
 use super::modal::{Confirm, Modal, Pending};
@@ -221,24 +220,9 @@ pub fn route(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     out
 }
 
-/// An action that would change something on the server is refused while offline.
-pub fn refuse(app: &mut App, action: Action) -> Option<Vec<super::message::Effect>> {
-    let writes = matches!(
-        action,
-        Action::Delete
-            | Action::DeleteMarked
-            | Action::DeleteConversation
-            | Action::EditMetadata
-            | Action::EditJson
-            | Action::NewConversation
-            | Action::AddItems
-            | Action::UndoDelete
-    );
-    if !(writes && app.offline.active) {
-        return None;
-    }
-    app.status = Some(Status::Warning(read_only(app)));
-    Some(vec![])
+/// While offline, what an action that would change something on the server is told.
+pub fn refusal(app: &App) -> Option<String> {
+    app.offline.active.then(|| read_only(app))
 }
 
 /// The server's list answered while offline: live data replaces the copy.
