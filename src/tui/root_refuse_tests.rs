@@ -59,9 +59,7 @@ fn read_only_names_what_was_refused_and_leaves_reading_alone() {
     update(&mut app, key('d'));
     assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("delete an item")));
     update(&mut app, key('X'));
-    assert!(
-        matches!(&app.status, Some(Status::Warning(w)) if w.contains("delete a conversation"))
-    );
+    assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("delete a conversation")));
     // Reading is not a change: help opens, the order flips.
     update(&mut app, key('?'));
     assert!(matches!(app.modals.front(), Some(Modal::Help(_))));
@@ -80,7 +78,12 @@ fn a_writable_profile_still_asks_before_a_delete() {
 fn only_changes_are_named_as_writes() {
     assert_eq!(write_of(Action::Delete), Some("delete an item"));
     assert!(write_of(Action::UndoDelete).is_some());
-    for a in [Action::Refresh, Action::Export, Action::Forget, Action::Open] {
+    for a in [
+        Action::Refresh,
+        Action::Export,
+        Action::Forget,
+        Action::Open,
+    ] {
         assert_eq!(write_of(a), None, "{a:?}");
     }
 }
