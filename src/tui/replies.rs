@@ -46,6 +46,7 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         } => {
             done(app);
             let mut effects = on_page(app, &conversation, generation, result);
+            super::undo::after_page(app);
             effects.extend(super::search::after_page(app));
             effects.extend(super::offline::after_live_page(app));
             effects
