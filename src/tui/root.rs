@@ -452,6 +452,7 @@ fn open_selected(app: &mut App) -> Vec<Effect> {
 }
 
 fn refresh(app: &mut App) -> Vec<Effect> {
+    super::offline::on_refresh(app);
     app.listing = super::load::Load::Loading;
     let mut effects = vec![Effect::ListConversations];
     effects.extend(
