@@ -59,6 +59,12 @@ fn u_brings_back_a_deleted_item() {
     tmux.wait_for("Undo me", 20);
     tmux.keys(&["Enter"]);
     tmux.wait_for("2 loaded · all", 20);
+    let (_, before) = call(
+        "GET",
+        &format!("{base}/conversations/{conv}/items?order=asc"),
+        None,
+    );
+    let old_id = before["data"][1]["id"].as_str().unwrap().to_string();
     // Newest first: the selected item is "parting words".
     tmux.keys(&["d"]);
     tmux.wait_for("Delete this item?", 20);
@@ -73,6 +79,23 @@ fn u_brings_back_a_deleted_item() {
     let screen = tmux.wait_for("2 loaded · all", 20);
     assert!(screen.contains("parting words"), "{screen}");
     assert_eq!(texts(&base, &conv), ["first words", "parting words"]);
+    // The status line names the new id, not the old one.
+    let (_, after) = call(
+        "GET",
+        &format!("{base}/conversations/{conv}/items?order=asc"),
+        None,
+    );
+    let new_id = after["data"][1]["id"].as_str().unwrap().to_string();
+    assert_ne!(new_id, old_id);
+    let status = screen
+        .lines()
+        .find(|l| l.contains("Restored item"))
+        .unwrap_or_default();
+    let at_new = status.find(&new_id[..16]);
+    assert!(at_new.is_some(), "{new_id}: {screen}");
+    if let Some(at_old) = status.find(&old_id[..16]) {
+        assert!(at_new < Some(at_old), "the new id comes first: {screen}");
+    }
 
     tmux.keys(&["q"]);
     tmux.wait_exit(20);

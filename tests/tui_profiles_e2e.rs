@@ -1,5 +1,6 @@
 //! The real binary under tmux: ctrl-p switches to another profile of the settings while
-//! running (a new client, list and header), and a read-only profile refuses a delete.
+//! running (a new client, list and header), a read-only profile refuses a delete at the key,
+//! the built-in local profile comes with the demo, and one that cannot open is passed over.
 
 mod common;
 
@@ -49,7 +50,7 @@ fn ctrl_p_switches_profile_and_read_only_refuses_a_delete() {
     .unwrap();
     let data = dir.path().join("data").display().to_string();
     let line = command_line(
-        &[("CONVTUI_DATA_DIR", &data)],
+        &[("CONVTUI_DATA_DIR", &data), ("OPENAI_API_KEY", "")],
         &["--config", config.to_str().unwrap(), "--profile", "prod"],
     );
     let tmux = Tmux::start("profiles", 110, 30, &line);
@@ -58,11 +59,11 @@ fn ctrl_p_switches_profile_and_read_only_refuses_a_delete() {
     assert!(header.contains("profile prod  PROD  read-only"), "{first}");
     assert!(header.contains(&prod.base_url), "{first}");
 
-    // A delete on the read-only profile is refused by the client; the conversation stays.
+    // A delete on the read-only profile is refused at the key, before any confirm; the
+    // conversation stays.
     tmux.keys(&["d"]);
-    tmux.wait_for("Delete this conversation?", 10);
-    tmux.keys(&["y"]);
-    tmux.wait_for("read-only mode: refused to delete a conversation", 20);
+    let refused = tmux.wait_for("read-only mode: refused to delete a conversation", 20);
+    assert!(!refused.contains("Delete this conversation?"), "{refused}");
     let still = call(
         "GET",
         &format!("{}/conversations/{prod_id}", prod.base_url),
@@ -81,6 +82,29 @@ fn ctrl_p_switches_profile_and_read_only_refuses_a_delete() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     let last = tmux.screen();
     assert!(!"⠋⠙⠹⠸⠼⠴⠦⠧".chars().any(|c| last.contains(c)), "{last}");
+
+    // The built-in local profile starts its embedded server with the demo, as at start-up.
+    tmux.keys(&["C-p"]);
+    let local = tmux.wait_for("Q3 sales", 30);
+    assert!(
+        local.lines().next().unwrap().contains("profile local"),
+        "{local}"
+    );
+    // openai has no key here: the switch fails with its reason, and the next ctrl-p goes
+    // past it, to prod.
+    tmux.keys(&["C-p"]);
+    let failed = tmux.wait_for("cannot switch profile", 20);
+    assert!(failed.contains("no API key"), "{failed}");
+    assert!(
+        failed.lines().next().unwrap().contains("profile local"),
+        "{failed}"
+    );
+    tmux.keys(&["C-p"]);
+    let prod_again = tmux.wait_for("Only in production", 20);
+    assert!(
+        prod_again.lines().next().unwrap().contains("profile prod"),
+        "{prod_again}"
+    );
     tmux.keys(&["q"]);
     tmux.wait_exit(10);
 }

@@ -232,7 +232,7 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
     };
     match command {
         "open" => super::root::open_by_id(app, &arg),
-        "new" => super::editor::open::open_new(app),
+        "new" => super::root::on_action(app, Action::NewConversation),
         "export" => super::export::start(app, &arg),
         "profile" => super::profiles::switch(app, &arg),
         "order" => order(app, arg == "asc"),

@@ -74,6 +74,10 @@ fn expand(path: &str) -> PathBuf {
 /// Starts exporting the open conversation (else the selected one) to `path`, whose
 /// extension names the format (`.md`, `.json`, `.jsonl`). An empty path means `CONV_ID.md`.
 pub fn start(app: &mut App, path: &str) -> Vec<Effect> {
+    if let Some(why) = super::offline::export_refusal(app) {
+        app.status = Some(Status::Warning(why));
+        return vec![];
+    }
     if let Some(e) = &app.export {
         app.status = Some(Status::Warning(format!(
             "An export to {} is still running; Esc cancels it.",

@@ -102,11 +102,7 @@ pub async fn run_with(profile: Profile, mut profiles: profiles::Profiles) -> Res
     let log = init_logging(&data_dir);
     terminal::install_panic_hook(log.clone());
     let (client, server) = config::connect(&profile).await.map_err(|e| e.to_string())?;
-    if let Some(server) = &server {
-        if let Err(e) = crate::demo::seed_if_new(server, &data_dir).await {
-            tracing::warn!("seeding the demo data failed: {e}");
-        }
-    }
+    profiles::seed_demo(server.as_ref(), &data_dir).await;
     let registry_path = registry::path_for_profile(&data_dir, &profile);
     let registry = Registry::load(&registry_path).map_err(|e| e.to_string())?;
     let base_url = client.base_url().to_string();

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use ratatui::text::Line;
 
-use super::keymap::Action;
 use super::loaded::Loaded;
 use super::message::{Effect, PageData};
 use super::modal::{Confirm, Modal, Pending};
@@ -51,6 +50,8 @@ pub struct Offline {
     pub check: Option<Check>,
     /// A timer to try the server again is running (there is never more than one).
     pub retrying: bool,
+    /// `R` asked the server again and its answer is still to come.
+    pub asked: bool,
 }
 
 /// No answer at all: the connection failed, or the answer did not come in time.
@@ -221,24 +222,27 @@ pub fn route(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     out
 }
 
-/// An action that would change something on the server is refused while offline.
-pub fn refuse(app: &mut App, action: Action) -> Option<Vec<super::message::Effect>> {
-    let writes = matches!(
-        action,
-        Action::Delete
-            | Action::DeleteMarked
-            | Action::DeleteConversation
-            | Action::EditMetadata
-            | Action::EditJson
-            | Action::NewConversation
-            | Action::AddItems
-            | Action::UndoDelete
-    );
-    if !(writes && app.offline.active) {
-        return None;
+/// While offline, what an action that would change something on the server is told.
+pub fn refusal(app: &App) -> Option<String> {
+    app.offline.active.then(|| read_only(app))
+}
+
+/// `R` while offline: the server is asked again, and the copy stays until it answers.
+pub fn on_refresh(app: &mut App) {
+    if app.offline.active {
+        app.offline.asked = true;
+        app.status = Some(Status::Info(
+            "Asking the server again; the mirror's copy is shown meanwhile".into(),
+        ));
     }
-    app.status = Some(Status::Warning(read_only(app)));
-    Some(vec![])
+}
+
+/// An export reads every page from the server, so offline it is refused at once.
+pub fn export_refusal(app: &App) -> Option<String> {
+    app.offline.active.then(|| {
+        "offline: export needs the server; the mirror's copy is not exported. R asks the server again"
+            .to_string()
+    })
 }
 
 /// The server's list answered while offline: live data replaces the copy.
@@ -248,6 +252,7 @@ pub fn on_listed(app: &mut App) -> Vec<Effect> {
     }
     app.offline.active = false;
     app.offline.offered = false;
+    app.offline.asked = false;
     app.offline.check = app.timeline.as_ref().map(|t| Check {
         conversation: t.conversation.clone(),
         ascending: t.paging.order(),
@@ -294,11 +299,11 @@ pub fn still_offline(app: &mut App, failure: &Failure) -> Option<Vec<Effect>> {
     if !app.offline.active {
         return None;
     }
-    // A message on the status line stays: the timer's tries do not push it away (after `R`
-    // the line is free, so the answer to it shows).
-    if app.status.is_none() {
+    // A message on the status line stays: the timer's tries do not push it away; the answer
+    // to `R` replaces what `R` said.
+    if app.status.is_none() || std::mem::take(&mut app.offline.asked) {
         app.status = Some(Status::Warning(format!(
-            "Still offline ({}); the mirror's copy stays. R asks again",
+            "Still offline: the server cannot be reached ({}); the mirror's copy is shown. R asks again",
             sanitize::truncate(&sanitize::line(&failure.to_string()), 120)
         )));
     }

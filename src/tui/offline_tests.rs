@@ -324,3 +324,79 @@ fn ages_read_plainly() {
     assert_eq!(age(NOW, NOW - 3 * 3600 - 5), "3 h ago");
     assert_eq!(age(NOW, NOW - 2 * 86_400), "2 d ago");
 }
+
+/// `R` while offline, and the generation of the reload of the open timeline from the copy.
+fn press_r(app: &mut App) -> u64 {
+    let effects = update(app, key('R'));
+    assert!(effects.contains(&Effect::ListConversations), "{effects:?}");
+    let Some(generation) = effects.iter().find_map(|e| match e {
+        Effect::LoadMirrorItems { generation, .. } => Some(*generation),
+        _ => None,
+    }) else {
+        panic!("the timeline reloads from the mirror: {effects:?}")
+    };
+    assert!(
+        matches!(&app.status, Some(Status::Info(s)) if s.starts_with("Asking the server again")),
+        "{:?}",
+        app.status
+    );
+    generation
+}
+
+fn says_still_offline(app: &App) {
+    let Some(Status::Warning(w)) = &app.status else {
+        panic!("{:?}", app.status)
+    };
+    assert!(
+        w.starts_with("Still offline: the server cannot be reached")
+            && w.contains("the mirror's copy is shown"),
+        "{w}"
+    );
+}
+
+#[test]
+fn r_while_the_server_is_still_down_says_so_and_shows_the_copy() {
+    let (mut app, _) = offline_app();
+    let generation = open_first(&mut app);
+    mirror_page(&mut app, generation, &["msg_2", "msg_1"], &[]);
+    // The copy's page first, then the failed list.
+    let generation = press_r(&mut app);
+    mirror_page(&mut app, generation, &["msg_2", "msg_1"], &[]);
+    assert!(
+        !matches!(&app.status, Some(Status::Info(s)) if s.starts_with("Reloaded")),
+        "{:?}",
+        app.status
+    );
+    update(&mut app, Message::ConversationsListed(Err(unreachable())));
+    says_still_offline(&app);
+    assert!(app.offline.active);
+    assert_eq!(app.timeline.as_ref().map(|t| t.items().len()), Some(2));
+    // The failed list first, then the copy's page.
+    app.offline.retrying = false;
+    let generation = press_r(&mut app);
+    update(&mut app, Message::ConversationsListed(Err(unreachable())));
+    mirror_page(&mut app, generation, &["msg_2", "msg_1"], &[]);
+    says_still_offline(&app);
+}
+
+#[test]
+fn export_offline_is_refused_at_once() {
+    let (mut app, _) = offline_app();
+    let generation = open_first(&mut app);
+    mirror_page(&mut app, generation, &["msg_2", "msg_1"], &[]);
+    for c in ["command", "key"] {
+        app.status = None;
+        let effects = if c == "command" {
+            crate::tui::command::run(&mut app, "export /tmp/never-written.md")
+        } else {
+            update(&mut app, key('W'))
+        };
+        assert!(effects.is_empty(), "{c}: {effects:?}");
+        assert!(app.export.is_none());
+        assert!(
+            matches!(&app.status, Some(Status::Warning(w)) if w.starts_with("offline: export needs the server")),
+            "{c}: {:?}",
+            app.status
+        );
+    }
+}

@@ -26,6 +26,9 @@ pub struct Profiles {
     pub read_only: bool,
     /// `NO_COLOR` is set.
     pub no_color: bool,
+    /// The profile a switch last went to, while it has not opened: the next ctrl-p goes on
+    /// from it, not from the one in use, so that one that cannot open is passed over.
+    pub tried: Option<String>,
 }
 
 /// What a profile's look is: the theme with its overrides and accent.
@@ -128,6 +131,7 @@ pub fn switch(app: &mut App, name: &str) -> Vec<Effect> {
         "Switching to profile {}…",
         sanitize::line(name)
     )));
+    app.profiles.tried = Some(name.to_string());
     vec![Effect::SwitchProfile {
         name: name.to_string(),
         config_path: app.profiles.config_path.clone(),
@@ -135,7 +139,8 @@ pub fn switch(app: &mut App, name: &str) -> Vec<Effect> {
     }]
 }
 
-/// The profile after the current one, in the settings' order.
+/// The profile after the current one, in the settings' order; after a switch that failed,
+/// the one after the profile last tried.
 pub fn next(app: &mut App) -> Vec<Effect> {
     let names = &app.profiles.names;
     if names.len() < 2 {
@@ -144,7 +149,8 @@ pub fn next(app: &mut App) -> Vec<Effect> {
         ));
         return vec![];
     }
-    let at = names.iter().position(|n| *n == app.profile);
+    let from = app.profiles.tried.as_deref().unwrap_or(&app.profile);
+    let at = names.iter().position(|n| n == from);
     let name = names[at.map_or(0, |i| (i + 1) % names.len())].clone();
     switch(app, &name)
 }
@@ -168,6 +174,7 @@ pub fn on_ready(app: &mut App, result: Result<Ready, String>) -> Vec<Effect> {
     fresh.draft_seq = app.draft_seq;
     fresh.keymap = std::mem::take(&mut app.keymap);
     fresh.profiles = app.profiles.clone();
+    fresh.profiles.tried = None;
     fresh.export = app.export.take();
     fresh.command_history = std::mem::take(&mut app.command_history);
     fresh.log = std::mem::take(&mut app.log);
@@ -196,6 +203,16 @@ pub fn on_ready(app: &mut App, result: Result<Ready, String>) -> Vec<Effect> {
     effects
 }
 
+/// The embedded server (the built-in `local` profile) gets the demo conversations the first
+/// time, at start-up and on a switch to it alike.
+pub async fn seed_demo(server: Option<&RunningServer>, data_dir: &std::path::Path) {
+    if let Some(server) = server {
+        if let Err(e) = crate::demo::seed_if_new(server, data_dir).await {
+            tracing::warn!("seeding the demo data failed: {e}");
+        }
+    }
+}
+
 /// In the task: reads the settings again, connects, and loads the registry.
 pub async fn connect(name: String, config_path: Option<PathBuf>, read_only: bool) -> Message {
     let result = async {
@@ -212,6 +229,7 @@ pub async fn connect(name: String, config_path: Option<PathBuf>, read_only: bool
         profile.read_only |= read_only;
         let data_dir = crate::paths::data_dir().ok_or("no data directory could be found")?;
         let (client, server) = config::connect(&profile).await.map_err(|e| e.to_string())?;
+        seed_demo(server.as_ref(), &data_dir).await;
         let registry_path = registry::path_for_profile(&data_dir, &profile);
         let path = registry_path.clone();
         let registry = tokio::task::spawn_blocking(move || Registry::load(&path))
@@ -262,6 +280,9 @@ mod tests {
         );
         let effects = switch(&mut app, "prod");
         assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "prod"));
+        // The next goes on from the one last tried (prod, not yet open): round to local.
+        let effects = next(&mut app);
+        assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "local"));
         let effects = next(&mut app);
         assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "openai"));
     }
@@ -276,5 +297,53 @@ mod tests {
         assert_eq!(app.profile, "local");
         assert_eq!(app.convs.items.len(), 1);
         assert!(matches!(&app.status, Some(Status::Error(f)) if f.message.contains("no key")));
+    }
+
+    #[test]
+    fn ctrl_p_goes_past_a_profile_that_could_not_open() {
+        let mut app = app();
+        let effects = next(&mut app);
+        assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "openai"));
+        // openai cannot open (no key): the error stays, the next ctrl-p goes on to prod.
+        on_ready(&mut app, Err("no API key for profile openai".into()));
+        assert_eq!(app.profile, "local");
+        assert!(matches!(&app.status, Some(Status::Error(f)) if f.message.contains("no API key")));
+        let effects = next(&mut app);
+        assert!(
+            matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "prod"),
+            "{effects:?}"
+        );
+        on_ready(&mut app, Err("prod is down".into()));
+        // Round the end of the list, back to the one in use.
+        let effects = next(&mut app);
+        assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "local"));
+    }
+
+    #[test]
+    fn a_switch_that_opens_cycles_from_the_new_profile() {
+        let mut app = app();
+        next(&mut app);
+        assert_eq!(app.profiles.tried.as_deref(), Some("openai"));
+        on_ready(&mut app, Err("no key".into()));
+        next(&mut app);
+        let opts = ConfigOptions {
+            config_path: None,
+            profile: Some("local".into()),
+            base_url: Some("http://127.0.0.1:9/v1".into()),
+        };
+        let mut profile = config::resolve_with(&opts, None, &|_| None).unwrap();
+        profile.name = "prod".into();
+        let ready = Ready {
+            profile,
+            base_url: "http://127.0.0.1:9/v1".into(),
+            registry: Registry::default(),
+            handover: Handover(Arc::new(Mutex::new(None))),
+            limits: Default::default(),
+        };
+        assert!(!on_ready(&mut app, Ok(ready)).is_empty());
+        assert_eq!(app.profile, "prod");
+        assert_eq!(app.profiles.tried, None);
+        let effects = next(&mut app);
+        assert!(matches!(&effects[..], [Effect::SwitchProfile { name, .. }] if name == "local"));
     }
 }

@@ -46,6 +46,7 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
         } => {
             done(app);
             let mut effects = on_page(app, &conversation, generation, result);
+            super::undo::after_page(app);
             effects.extend(super::search::after_page(app));
             effects.extend(super::offline::after_live_page(app));
             effects
@@ -292,7 +293,9 @@ fn on_page(
     if let Some(why) = tl.paging.limit_hit.take() {
         app.status = Some(Status::Error(Failure::new(format!("Loading {why}"))));
     }
-    if let Some(asc) = arrived.reloaded.filter(|_| app.status.is_none()) {
+    // Offline, a reload reads the copy again: it is not news of the server.
+    let quiet = app.status.is_some() || app.offline.active;
+    if let Some(asc) = arrived.reloaded.filter(|_| !quiet) {
         let order = if asc { "oldest first" } else { "newest first" };
         app.status = Some(Status::Info(format!("Reloaded, {order}")));
     }

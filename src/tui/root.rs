@@ -254,7 +254,7 @@ pub(super) fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
 
 /// An action in a pane: the focused pane's own first, then the ones that span panes.
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
-    if let Some(refused) = super::offline::refuse(app, action) {
+    if let Some(refused) = refuse_write(app, action) {
         return refused;
     }
     let page = app.page_step() as isize;
@@ -414,6 +414,36 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// What an action would change on the server, for those that change something there.
+pub(super) fn write_of(action: Action) -> Option<&'static str> {
+    Some(match action {
+        Action::Delete => "delete an item",
+        Action::DeleteMarked => "delete the marked items",
+        Action::DeleteConversation => "delete a conversation",
+        Action::EditMetadata | Action::EditJson => "change a conversation",
+        Action::NewConversation => "create a conversation",
+        Action::AddItems => "add items",
+        Action::UndoDelete => "restore a deleted item or conversation",
+        _ => return None,
+    })
+}
+
+/// The one check for every action that would change something on the server: in read-only
+/// mode (`--read-only`, or `read_only = true` in the profile) and while offline it is refused
+/// at the key, before any confirm or editor opens.
+fn refuse_write(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    let what = write_of(action)?;
+    let why = if app.read_only {
+        format!(
+            "read-only mode: refused to {what}; nothing was sent (the profile or --read-only says read-only)"
+        )
+    } else {
+        super::offline::refusal(app)?
+    };
+    app.status = Some(Status::Warning(why));
+    Some(vec![])
+}
+
 fn open_selected(app: &mut App) -> Vec<Effect> {
     match app.selected_conv().map(|c| c.id.clone()) {
         Some(id) => open_conversation(app, &id),
@@ -427,6 +457,7 @@ fn open_selected(app: &mut App) -> Vec<Effect> {
 }
 
 fn refresh(app: &mut App) -> Vec<Effect> {
+    super::offline::on_refresh(app);
     app.listing = super::load::Load::Loading;
     let mut effects = vec![Effect::ListConversations];
     effects.extend(
@@ -468,3 +499,7 @@ mod tests;
 #[cfg(test)]
 #[path = "root_modal_tests.rs"]
 mod modal_tests;
+
+#[cfg(test)]
+#[path = "root_refuse_tests.rs"]
+mod refuse_tests;

@@ -85,6 +85,8 @@ pub struct App {
     pub search: crate::tui::search::Found,
     /// Reading the mirror's copy while the server cannot be reached.
     pub offline: crate::tui::offline::Offline,
+    /// An item `u` brought back (conversation, new id): selected once its timeline shows it.
+    pub restored: Option<(String, String)>,
 }
 
 impl App {
@@ -128,6 +130,7 @@ impl App {
             zoom: false,
             search: Default::default(),
             offline: Default::default(),
+            restored: None,
         };
         app.relayout();
         app

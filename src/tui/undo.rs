@@ -38,10 +38,11 @@ pub fn on_undone(app: &mut App, result: Result<Restored, Failure>) -> Vec<Effect
             new_id,
             ..
         } => {
+            // The new id first: a narrow status line cuts the end.
             app.status = Some(Status::Info(format!(
-                "Restored item, with a new id, at the end of the conversation: {} is now {}",
-                sanitize::line(&old_id),
-                sanitize::line(&new_id)
+                "Restored item as {}, a new id, at the end of the conversation (it was {})",
+                sanitize::line(&new_id),
+                sanitize::line(&old_id)
             )));
             if app
                 .timeline
@@ -49,6 +50,7 @@ pub fn on_undone(app: &mut App, result: Result<Restored, Failure>) -> Vec<Effect
                 .is_some_and(|t| t.conversation == conversation)
             {
                 effects.extend(reload_timeline(app));
+                app.restored = Some((conversation, new_id));
             }
         }
         Restored::Conversation {
@@ -76,6 +78,40 @@ pub fn on_undone(app: &mut App, result: Result<Restored, Failure>) -> Vec<Effect
         }
     }
     effects
+}
+
+/// After a page of the timeline: the item `u` brought back is selected if the reloaded
+/// timeline shows it (newest first it is on the first page; oldest first, only once every
+/// page before it is loaded, and then it is not looked for further).
+pub fn after_page(app: &mut App) {
+    let Some((conversation, id)) = app.restored.take() else {
+        return;
+    };
+    let Some(tl) = app
+        .timeline
+        .as_mut()
+        .filter(|t| t.conversation == conversation)
+    else {
+        return;
+    };
+    if tl.paging.reloading.is_some() {
+        // The reload's first page has not come yet.
+        app.restored = Some((conversation, id));
+        return;
+    }
+    if let Some(pos) = tl
+        .list
+        .items
+        .iter()
+        .position(|l| l.id() == Some(id.as_str()))
+    {
+        let hidden = tl.list.shown_indices().is_some_and(|s| !s.contains(&pos));
+        if !hidden {
+            tl.list.selected = pos;
+            tl.paging.follow_end = false;
+            app.detail.scroll = 0;
+        }
+    }
 }
 
 /// The delete was refused because the backup could not read every item: a second confirm
@@ -112,6 +148,7 @@ pub fn on_partial(app: &mut App, id: &str, saved: u64, reason: &str) {
 mod tests {
     use super::*;
     use crate::registry::Registry;
+    use crate::tui::loaded::Loaded;
     use crate::tui::state::Timeline;
 
     fn app() -> App {
@@ -139,6 +176,87 @@ mod tests {
             matches!(effects.as_slice(), [Effect::LoadItems { conversation, after: None, .. }] if conversation == "conv_1"),
             "{effects:?}"
         );
+    }
+
+    fn restored_item(a: &mut App) -> Vec<Effect> {
+        on_undone(
+            a,
+            Ok(Restored::Item {
+                entry: 1,
+                conversation: "conv_1".into(),
+                old_id: "msg_6732aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
+                new_id: "msg_new".into(),
+            }),
+        )
+    }
+
+    fn page_of(a: &mut App, generation: u64, ids: &[&str], has_more: bool) {
+        let items = ids
+            .iter()
+            .map(
+                |i| serde_json::json!({"type": "message", "id": i, "role": "user", "content": "x"}),
+            )
+            .collect();
+        crate::tui::update::update(
+            a,
+            crate::tui::message::Message::ItemsLoaded {
+                conversation: "conv_1".into(),
+                generation,
+                result: Ok(crate::tui::message::PageData::of(items, has_more)),
+            },
+        );
+    }
+
+    fn generation_of(effects: &[Effect]) -> u64 {
+        match effects {
+            [Effect::LoadItems { generation, .. }] => *generation,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_status_names_the_new_id_first_and_the_restored_item_is_selected() {
+        let mut a = app();
+        a.timeline = Some(Timeline::new("conv_1", false, 1));
+        page_of(&mut a, 1, &["msg_2", "msg_1"], false);
+        a.timeline.as_mut().unwrap().list.selected = 1;
+        let effects = restored_item(&mut a);
+        let Some(Status::Info(s)) = &a.status else {
+            panic!("{:?}", a.status)
+        };
+        assert!(s.starts_with("Restored item as msg_new"), "{s}");
+        // Newest first, the restored item heads the reloaded first page.
+        page_of(
+            &mut a,
+            generation_of(&effects),
+            &["msg_new", "msg_2", "msg_1"],
+            false,
+        );
+        let tl = a.timeline.as_ref().unwrap();
+        assert_eq!(tl.selected_item().and_then(Loaded::id), Some("msg_new"));
+        assert_eq!(a.restored, None);
+    }
+
+    #[test]
+    fn oldest_first_the_restored_item_is_selected_only_if_loaded() {
+        let mut a = app();
+        a.timeline = Some(Timeline::new("conv_1", true, 1));
+        page_of(&mut a, 1, &["msg_1", "msg_2"], false);
+        let effects = restored_item(&mut a);
+        page_of(
+            &mut a,
+            generation_of(&effects),
+            &["msg_1", "msg_2", "msg_new"],
+            false,
+        );
+        let tl = a.timeline.as_ref().unwrap();
+        assert_eq!(tl.selected_item().and_then(Loaded::id), Some("msg_new"));
+        // More pages before it: the selection stays where the reload put it, nothing waits.
+        let effects = restored_item(&mut a);
+        page_of(&mut a, generation_of(&effects), &["msg_1"], true);
+        let tl = a.timeline.as_ref().unwrap();
+        assert_eq!(tl.selected_item().and_then(Loaded::id), Some("msg_1"));
+        assert_eq!(a.restored, None);
     }
 
     #[test]
