@@ -135,7 +135,9 @@ fn a_slash_among_the_keys_is_not_read_as_the_separator() {
     let km = Keymap::default();
     let hints = km.hints(Search);
     assert!(
-        hints.iter().any(|(keys, what)| keys == "S or /" && *what == "new query"),
+        hints
+            .iter()
+            .any(|(keys, what)| keys == "S or /" && *what == "new query"),
         "{hints:?}"
     );
     assert!(hints.iter().any(|(keys, _)| keys == "j/↓"), "{hints:?}");
