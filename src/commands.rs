@@ -126,6 +126,7 @@ pub fn exit_status(e: &CommandError) -> u8 {
         CommandError::Api(e) => api(e),
         CommandError::Config(C::Client(e)) => api(e),
         CommandError::Delete(crate::deletion::DeleteError::Api(e)) => api(e),
+        CommandError::Restore(crate::restore::RestoreError::Api(e)) => api(e),
         CommandError::Config(C::Server(_) | C::NoDataDir) => 1,
         CommandError::Config(_) => 2,
         CommandError::Other(_)

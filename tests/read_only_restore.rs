@@ -75,7 +75,9 @@ fn read_only_refuses_restore_and_streamed_items() {
     json_lines(&run(dir, url, &["items", "delete", &conv, &item], None));
 
     // The journal holds the delete; restoring it read-only is refused.
-    refused(&run(dir, url, &["--read-only", "restore", &item], None));
+    let out = run(dir, url, &["--read-only", "restore", &item], None);
+    refused(&out);
+    assert_eq!(out.status.code(), Some(2), "a read-only refusal exits 2");
     let listing = run(dir, url, &["restore"], None);
     let listing = String::from_utf8_lossy(&listing.stdout).to_string();
     assert!(

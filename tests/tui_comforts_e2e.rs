@@ -77,7 +77,7 @@ fn with_255_conversations_a_filter_finds_one_and_y_copies_its_full_id() {
     tmux.wait_for("Weekly notes 254", 20);
     tmux.keys(&["/"]);
     tmux.type_text("zebra m");
-    let screen = tmux.wait_for("1 matches in 255 conversations", 10);
+    let screen = tmux.wait_for("1 match in 255 conversations", 10);
     assert!(screen.contains("Zebra migration plan"), "{screen}");
     assert!(
         !screen.contains("Weekly notes"),

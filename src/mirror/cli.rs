@@ -160,14 +160,65 @@ fn check_on(profile: &Profile) -> Result<(), Failure> {
     }
 }
 
-async fn run_sync_command(global: &GlobalArgs, args: SyncArgs) -> Result<(), Failure> {
+async fn run_sync_command(global: &GlobalArgs, mut args: SyncArgs) -> Result<(), Failure> {
+    args.conversations = sync_ids(&args.conversations)?;
     let (profile, data_dir) = resolve(global, true)?;
     let path = mirror_path(&profile, &data_dir);
     check_on(&profile)?;
     run_sync(&profile, &data_dir, &path, args).await
 }
 
+/// The conversation ids named on the command line, as `add` reads them; an argument that
+/// holds none is refused before anything is sent (exit status 2).
+fn sync_ids(texts: &[String]) -> Result<Vec<String>, Failure> {
+    texts
+        .iter()
+        .map(|text| {
+            crate::registry::id_in(text).ok_or_else(|| {
+                Failure(
+                    format!(
+                        "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -); nothing was synced",
+                        sanitize::truncate(&sanitize::line(text), 80)
+                    ),
+                    2,
+                )
+            })
+        })
+        .collect()
+}
+
+/// The roles a message item can have, as the API reference lists them
+/// (https://platform.openai.com/docs/api-reference/conversations/list-items).
+const ROLES: [&str; 8] = [
+    "user",
+    "assistant",
+    "system",
+    "developer",
+    "tool",
+    "critic",
+    "discriminator",
+    "unknown",
+];
+
+/// `--role` must name one of [`ROLES`] (exit status 2 otherwise).
+fn check_role(role: Option<&str>) -> Result<(), Failure> {
+    match role {
+        Some(r) if !ROLES.contains(&r) => Err(Failure(
+            format!(
+                "unknown role '{}' (roles: {})",
+                sanitize::truncate(&sanitize::line(r), 40),
+                ROLES.join(", ")
+            ),
+            2,
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn run_local_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failure> {
+    if let MirrorCommands::Search(args) = &cmd {
+        check_role(args.role.as_deref())?;
+    }
     let (profile, data_dir) = resolve(global, false)?;
     let path = mirror_path(&profile, &data_dir);
     match cmd {
@@ -245,11 +296,15 @@ async fn run_sync(
 ) -> Result<(), Failure> {
     let mirror = Mirror::open_path(path)?;
     let mut ids = args.conversations.clone();
+    // A named id that the server does not know (404) and the mirror holds nothing live of is
+    // a mistake, not a deletion to record.
+    let named = !ids.is_empty();
+    let mirrored = mirror.conversations()?;
     if ids.is_empty() {
         ids = registered(data_dir, profile)?;
-        for id in mirror.conversations()? {
-            if !ids.contains(&id) {
-                ids.push(id);
+        for id in &mirrored {
+            if !ids.contains(id) {
+                ids.push(id.clone());
             }
         }
     }
@@ -279,7 +334,17 @@ async fn run_sync(
         if bar {
             eprint!("\r\x1b[2K");
         }
+        let unknown = |r: &sync::SyncReport| {
+            named && r.gone && !mirrored.contains(id) && !mirror.has_items(id).unwrap_or(true)
+        };
         match result {
+            Ok(report) if unknown(&report) => {
+                failed += 1;
+                eprintln!(
+                    "error: {}: the server has no such conversation (404); nothing of it is mirrored",
+                    sanitize::line(id)
+                );
+            }
             Ok(report) => {
                 for w in &report.warnings {
                     eprintln!("warning: {}: {}", sanitize::line(id), sanitize::line(w));

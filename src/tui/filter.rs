@@ -326,9 +326,9 @@ pub fn summary(app: &App) -> Option<String> {
     active(app, app.focus)?;
     match list_of(app.focus) {
         Focus::Conversations => Some(format!(
-            "{} matches in {} conversations",
-            app.convs.shown_len(),
-            app.convs.items.len()
+            "{} in {}",
+            count(app.convs.shown_len(), "match", "matches"),
+            count(app.convs.items.len(), "conversation", "conversations")
         )),
         _ => {
             let tl = app.timeline.as_ref()?;
@@ -338,12 +338,17 @@ pub fn summary(app: &App) -> Option<String> {
                 " · all loaded"
             };
             Some(format!(
-                "{} matches in {} loaded{more}",
-                tl.list.shown_len(),
+                "{} in {} loaded{more}",
+                count(tl.list.shown_len(), "match", "matches"),
                 tl.list.items.len()
             ))
         }
     }
+}
+
+/// `1 match`, `2 matches`: a count with its noun in the right number.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Moves the selection to the next (or previous) match, wrapping around.

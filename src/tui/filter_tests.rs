@@ -64,7 +64,7 @@ fn the_filter_narrows_as_typed_and_by_role_type_or_id() {
     assert_eq!(shown(&app), [29]);
     assert_eq!(
         summary(&app).as_deref(),
-        Some("1 matches in 30 loaded · more on the server")
+        Some("1 match in 30 loaded · more on the server")
     );
     clear(&mut app, Focus::Timeline);
     assert_eq!(shown(&app).len(), 30);
@@ -137,10 +137,7 @@ fn the_conversation_list_filters_by_title_id_or_metadata() {
     assert_eq!(app.convs.selected, 2);
     set_query(&mut app, Focus::Conversations, "team=Blue");
     assert_eq!(app.convs.selected, 3);
-    assert_eq!(
-        summary(&app).as_deref(),
-        Some("1 matches in 5 conversations")
-    );
+    assert_eq!(summary(&app).as_deref(), Some("1 match in 5 conversations"));
 }
 
 #[test]

@@ -94,6 +94,23 @@ actions! {
     Search = "search",
 }
 
+impl Action {
+    /// Whether the action changes something on the server (a delete, an edit, a create).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::Delete
+                | Action::DeleteMarked
+                | Action::DeleteConversation
+                | Action::EditMetadata
+                | Action::EditJson
+                | Action::NewConversation
+                | Action::AddItems
+                | Action::UndoDelete
+        )
+    }
+}
+
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -441,33 +458,55 @@ impl Keymap {
     /// The hints line of a context. A pane shows its own hinted bindings, the global ones,
     /// switching panes, `j/k move`, quit, and help last. A modal shows only its own.
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
-        let hinted = |b: &Binding| b.hint.map(|h| (b.keys_label(), h));
+        self.hints_of(&[context], |_| true)
+    }
+
+    /// The hints of several contexts joined, in order, keeping only the actions `keep`
+    /// allows. A hint for a key already shown is dropped: the first binding of a key is
+    /// the one that acts on it, so a later meaning would mislead.
+    pub fn hints_of(
+        &self,
+        contexts: &[Context],
+        keep: impl Fn(Action) -> bool,
+    ) -> Vec<(String, &'static str)> {
+        let mut shown: Vec<Key> = Vec::new();
+        let mut out = Vec::new();
+        for &context in contexts {
+            for (keys, label, hint, action) in self.hint_rows(context) {
+                if keys.iter().any(|k| shown.contains(k)) {
+                    continue;
+                }
+                shown.extend(keys);
+                if action.is_none_or(&keep) {
+                    out.push((label, hint));
+                }
+            }
+        }
+        out
+    }
+
+    /// One context's hints with their keys and action, most useful first.
+    fn hint_rows(&self, context: Context) -> Vec<(Vec<Key>, String, &'static str, Option<Action>)> {
+        let row = |b: &Binding| {
+            b.hint
+                .map(|h| (b.keys.clone(), b.keys_label(), h, Some(b.action)))
+        };
         let of = |c: Context| self.bindings.iter().filter(move |b| b.context == c);
         if !context.is_pane() {
-            return of(context).filter_map(hinted).collect();
+            return of(context).filter_map(row).collect();
         }
         // Most useful first: the pane's own keys, the global ones, moving and quitting; help
         // last, where the hint bar always keeps it (see `view::hints`).
         let last =
             |b: &&Binding| matches!(b.action, Action::Help | Action::Quit | Action::NextPane);
-        let mut out: Vec<_> = of(context).filter_map(hinted).collect();
-        out.extend(of(Context::Global).filter(|b| !last(b)).filter_map(hinted));
-        out.extend(
-            of(Context::Global)
-                .filter(|b| b.action == Action::NextPane)
-                .filter_map(hinted),
-        );
-        out.push(("j/k".into(), "move"));
-        out.extend(
-            of(Context::Global)
-                .filter(|b| b.action == Action::Quit)
-                .filter_map(hinted),
-        );
-        out.extend(
-            of(Context::Global)
-                .filter(|b| b.action == Action::Help)
-                .filter_map(hinted),
-        );
+        let global = |a: Action| of(Context::Global).filter(move |b| b.action == a);
+        let mut out: Vec<_> = of(context).filter_map(row).collect();
+        out.extend(of(Context::Global).filter(|b| !last(b)).filter_map(row));
+        out.extend(global(Action::NextPane).filter_map(row));
+        let moves = ["j", "k"].iter().filter_map(|k| k.parse::<Key>().ok());
+        out.push((moves.collect(), "j/k".into(), "move", None));
+        out.extend(global(Action::Quit).filter_map(row));
+        out.extend(global(Action::Help).filter_map(row));
         out
     }
 

@@ -111,13 +111,11 @@ pub async fn run_with(profile: Profile, mut profiles: profiles::Profiles) -> Res
     for w in &warnings {
         tracing::warn!("{w}");
     }
-    if !warnings.is_empty() {
-        app.status = Some(state::Status::Warning(warnings.join(" · ")));
-    }
     app.limits = client.limits();
     profiles.no_color = theme::no_color_from_env();
     app.profiles = profiles;
     profiles::apply(&mut app, &profile, profile.read_only);
+    settings::report(&mut app, &warnings, crate::clock::now_unix());
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = runtime::Runtime::new(
         client,

@@ -39,8 +39,9 @@ fn scroll(app: &mut App, x: u16, y: u16, delta: isize) -> Vec<Effect> {
             }
         }
         Some(Focus::Detail) => {
-            let s = app.detail.scroll as isize + delta;
-            app.detail.scroll = s.max(0) as usize;
+            let item = app.timeline.as_ref().and_then(|t| t.selected_item());
+            let size = app.geometry.detail_size();
+            app.detail.scroll_by(delta, item, size);
         }
         None => {}
     }

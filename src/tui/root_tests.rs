@@ -529,3 +529,31 @@ fn ctrl_c_quits_even_in_a_dialog() {
     );
     assert!(app.quit);
 }
+
+#[test]
+fn the_wheel_stops_at_the_end_of_the_detail_where_g_does() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let (mut app, generation) = opened();
+    let long = json!({"type": "message", "id": "msg_long", "role": "user", "content": (0..50).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n")});
+    loaded(&mut app, generation, page(vec![long], false));
+    update(&mut app, code(KeyCode::Enter));
+    update(&mut app, key('G'));
+    let bottom = app.detail.scroll;
+    assert!(bottom > 0, "{bottom}");
+    update(&mut app, key('g'));
+    let d = app.geometry.detail;
+    let wheel = |kind| {
+        Message::Mouse(MouseEvent {
+            kind,
+            column: d.x + 1,
+            row: d.y + 1,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    for _ in 0..100 {
+        update(&mut app, wheel(MouseEventKind::ScrollDown));
+    }
+    assert_eq!(app.detail.scroll, bottom, "the wheel stops where G does");
+    update(&mut app, wheel(MouseEventKind::ScrollUp));
+    assert_eq!(app.detail.scroll, bottom - 3, "one notch up moves at once");
+}

@@ -13,6 +13,7 @@
 use std::path::Path;
 
 use super::keymap::{Keymap, OverrideProblem};
+use super::state::{App, Status};
 
 /// One `key = "action"` line of a `[keys.CONTEXT]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,8 +106,10 @@ pub fn parse(text: &str, file: &str) -> Settings {
         Some(toml::Value::Table(contexts)) => {
             for (context, keys) in contexts {
                 let toml::Value::Table(keys) = keys else {
+                    // `Q = "action"` straight under [keys]: a binding with no context.
+                    let line = line_of(text, "keys", context).unwrap_or(0);
                     s.problems.push(format!(
-                        "{file}: [keys.{context}] must be a table of key = \"action\""
+                        "{file} line {line}: {context} = {keys}: a key goes in a context table such as [keys.timeline] or [keys.global]"
                     ));
                     continue;
                 };
@@ -147,6 +150,23 @@ pub fn load(path: Option<&Path>) -> Settings {
     match std::fs::read_to_string(path) {
         Ok(text) => parse(&text, &file),
         Err(_) => Settings::default(),
+    }
+}
+
+/// Puts the start-up warnings on the status line and, each on its own, in the message log
+/// (`m`), after any warning already shown (the profile's theme), at unix second `at`.
+pub fn report(app: &mut App, warnings: &[String], at: i64) {
+    let mut shown = Vec::new();
+    if let Some(Status::Warning(w)) = &app.status {
+        shown.push(w.clone());
+        app.log.push(at, Status::Warning(w.clone()));
+    }
+    for w in warnings {
+        shown.push(w.clone());
+        app.log.push(at, Status::Warning(w.clone()));
+    }
+    if !shown.is_empty() {
+        app.status = Some(Status::Warning(shown.join(" · ")));
     }
 }
 
@@ -233,6 +253,55 @@ d = "forget"
             "{joined}"
         );
         assert_eq!(warnings.len(), 3, "{joined}");
+    }
+
+    #[test]
+    fn a_binding_to_an_unknown_action_names_its_file_and_line() {
+        let text = "mouse = true\n\n[keys.timeline]\nQ = \"no-such-action\"\n";
+        let warnings = apply_keys(&mut Keymap::default(), &parse(text, "config.toml"));
+        assert_eq!(
+            warnings,
+            ["config.toml line 4: timeline.Q = \"no-such-action\": no action is called 'no-such-action'"]
+        );
+        // Straight under [keys], with no context, it is not dropped either.
+        let text = "[keys]\nQ = \"no-such-action\"\n";
+        let warnings = apply_keys(&mut Keymap::default(), &parse(text, "config.toml"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("config.toml line 2: Q = \"no-such-action\"")
+                && warnings[0].contains("[keys.timeline]"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn start_up_warnings_go_to_the_message_log_too() {
+        let mut app = App::new("local", "http://x/v1", Default::default());
+        // A warning the profile's theme left on the status line is kept as well.
+        app.status = Some(Status::Warning("theme: no colour called 'plum'".into()));
+        let warnings = vec![
+            "config.toml line 9: timeline.ctrl-i = \"toggle-raw\": ctrl-i as Tab".to_string(),
+            "config.toml line 4: timeline.Q = \"no-such-action\": no action".to_string(),
+        ];
+        report(&mut app, &warnings, 1_700_000_000);
+        let logged: Vec<String> = app
+            .log
+            .entries()
+            .map(|e| match &e.status {
+                Status::Warning(w) => w.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(logged.len(), 3, "{logged:?}");
+        assert!(logged[0].contains("plum") && logged[2].contains("no-such-action"));
+        assert!(app.log.entries().all(|e| e.at == 1_700_000_000));
+        let Some(Status::Warning(shown)) = &app.status else {
+            panic!("{:?}", app.status)
+        };
+        assert!(
+            shown.contains("plum") && shown.contains("ctrl-i"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -369,11 +369,17 @@ impl Detail {
             Action::Bottom => isize::MAX / 2,
             _ => return false,
         };
+        self.scroll_by(delta, item, size);
+        true
+    }
+
+    /// Moves the view by `delta` rows, stopping at the item's start and end: the one clamp
+    /// the keys and the mouse wheel share.
+    pub fn scroll_by(&mut self, delta: isize, item: Option<&Loaded>, size: (usize, u16)) {
         let (rows, width) = size;
         let total = self.prepare(item, width).map_or(0, |w| w.total());
         let max = total.saturating_sub(rows.max(1)) as isize;
         self.scroll = (self.scroll as isize).saturating_add(delta).clamp(0, max) as usize;
-        true
     }
 }
 

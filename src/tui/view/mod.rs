@@ -217,13 +217,16 @@ fn may_have_been(message: &str) -> Option<&str> {
 
 /// The hints of the active context that fit in `width` cells: the front modal's, else the
 /// focused pane's (after the filter's own keys while one is in effect); most useful first, and
-/// `? help` always last.
+/// `? help` always last. A key shows one meaning: the one it has.
 pub fn hints_line(app: &App, width: u16) -> Line<'static> {
-    let mut hints = Vec::new();
+    let mut contexts = Vec::new();
     if app.modals.is_empty() && super::filter::active(app, app.focus).is_some() {
-        hints = app.keymap.hints(super::keymap::Context::Matches);
+        contexts.push(super::keymap::Context::Matches);
     }
-    hints.extend(app.keymap.hints(app.context()));
+    contexts.push(app.context());
+    // Read-only or offline, the keys that would change the server are not offered.
+    let writable = !(app.read_only || app.offline.active);
+    let hints = app.keymap.hints_of(&contexts, |a| writable || !a.writes());
     fit::hints(&hints, width as usize, THEME.accent(), THEME.dim())
 }
 

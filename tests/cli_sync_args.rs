@@ -1,0 +1,100 @@
+//! `convtui sync` and `convtui search` refuse arguments they cannot use, against the real
+//! `convtui serve`: text that is not a conversation id (exit 2, nothing sent), an id the server
+//! does not know (exit 1, the others still synced) and an unknown `--role` (exit 2).
+
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+mod common;
+
+use common::serve::{serve, BIN};
+
+fn run(dir: &std::path::Path, url: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(BIN);
+    for var in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CONVTUI_PROFILE"] {
+        c.env_remove(var);
+    }
+    c.env("CONVTUI_DATA_DIR", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .args(["--base-url", url])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[test]
+fn sync_refuses_text_that_is_no_id_before_sending_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: a request would fail with exit 1, not 2.
+    let out = run(dir.path(), "http://127.0.0.1:1/v1", &["sync", "garbage"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a conversation id: 'garbage'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn sync_of_an_unknown_id_fails_after_syncing_the_others() {
+    let server = serve();
+    let url = server.url.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let created = run(dir, url, &["conversations", "create"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let conv = json_lines(&created)[0]["id"].as_str().unwrap().to_string();
+
+    let out = run(dir, url, &["sync", "conv_nope", &conv]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("conv_nope") && err.contains("no such conversation"),
+        "{err}"
+    );
+    let reports = json_lines(&out);
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0]["conversation"], conv.as_str());
+    assert_eq!(reports[0]["gone"], false);
+
+    // The known one alone syncs cleanly.
+    let ok = run(dir, url, &["sync", &conv]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}
+
+#[test]
+fn search_refuses_an_unknown_role() {
+    let server = serve();
+    let url = server.url.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let created = run(dir, url, &["conversations", "create"]);
+    let conv = json_lines(&created)[0]["id"].as_str().unwrap().to_string();
+    assert!(run(dir, url, &["sync", &conv]).status.success());
+
+    let out = run(dir, url, &["search", "x", "--role", "bogus"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown role 'bogus'"),
+        "{}",
+        stderr(&out)
+    );
+    for role in ["user", "assistant", "system", "developer", "tool"] {
+        let ok = run(dir, url, &["search", "x", "--role", role]);
+        assert!(ok.status.success(), "{role}: {}", stderr(&ok));
+    }
+}
