@@ -97,17 +97,21 @@ actions! {
 impl Action {
     /// Whether the action changes something on the server (a delete, an edit, a create).
     pub fn writes(self) -> bool {
-        matches!(
-            self,
-            Action::Delete
-                | Action::DeleteMarked
-                | Action::DeleteConversation
-                | Action::EditMetadata
-                | Action::EditJson
-                | Action::NewConversation
-                | Action::AddItems
-                | Action::UndoDelete
-        )
+        self.write().is_some()
+    }
+
+    /// What the action would change on the server, in the words a refusal uses.
+    pub fn write(self) -> Option<&'static str> {
+        Some(match self {
+            Action::Delete => "delete an item",
+            Action::DeleteMarked => "delete the marked items",
+            Action::DeleteConversation => "delete a conversation",
+            Action::EditMetadata | Action::EditJson => "change a conversation",
+            Action::NewConversation => "create a conversation",
+            Action::AddItems => "add items",
+            Action::UndoDelete => "restore a deleted item or conversation",
+            _ => return None,
+        })
     }
 }
 

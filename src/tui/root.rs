@@ -416,16 +416,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 
 /// What an action would change on the server, for those that change something there.
 pub(super) fn write_of(action: Action) -> Option<&'static str> {
-    Some(match action {
-        Action::Delete => "delete an item",
-        Action::DeleteMarked => "delete the marked items",
-        Action::DeleteConversation => "delete a conversation",
-        Action::EditMetadata | Action::EditJson => "change a conversation",
-        Action::NewConversation => "create a conversation",
-        Action::AddItems => "add items",
-        Action::UndoDelete => "restore a deleted item or conversation",
-        _ => return None,
-    })
+    action.write()
 }
 
 /// The one check for every action that would change something on the server: in read-only
