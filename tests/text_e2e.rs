@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::call;
+
 use common::tmux::{command_line, Served, Tmux};
 use convtui::sanitize;
 use serde_json::{json, Value};
@@ -13,22 +15,6 @@ use serde_json::{json, Value};
 const FAMILY: &str = "👩\u{200d}👩\u{200d}👧";
 const FAMILY_OF_FOUR: &str = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
 const TITLE_JA: &str = "日本語のタイトル：会議の議事録と今後の予定について詳しく話し合う会";
-
-fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut req = reqwest::Client::new().request(method.parse().unwrap(), url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    })
-}
 
 fn create(base: &str, metadata: Value) -> String {
     let (status, c) = call(

@@ -4,26 +4,12 @@
 
 mod common;
 
+use common::call;
+
 use std::time::{Duration, Instant};
 
 use common::tmux::{command_line, Served, Tmux};
 use serde_json::{json, Value};
-
-fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut req = reqwest::Client::new().request(method.parse().unwrap(), url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    })
-}
 
 /// About 6 MB of Markdown: a first paragraph longer than a timeline row's preview, then
 /// numbered paragraphs.

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::call;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -63,22 +65,6 @@ impl Drop for Chaotic {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut req = reqwest::Client::new().request(method.parse().unwrap(), url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    })
 }
 
 fn seed(base: &str, title: &str, n: usize) -> String {

@@ -148,6 +148,24 @@ impl Http {
     }
 }
 
+/// One blocking request for tests that drive the binary from plain threads: status and JSON
+/// body (`null` when the body is not JSON).
+pub fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut req = reqwest::Client::new().request(method.parse().unwrap(), url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    })
+}
+
 pub async fn reply(req: reqwest::RequestBuilder) -> Reply {
     let res = req.send().await.expect("request sent");
     let status = res.status().as_u16();
