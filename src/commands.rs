@@ -293,14 +293,10 @@ async fn conversations(
 /// Adds a created conversation to the profile's list, or takes a deleted one off it. The
 /// command's work is done by then, so a list that cannot be written is a warning.
 fn remember(path: &std::path::Path, id: &str, add: bool) {
-    let result = crate::registry::Registry::load(path).and_then(|mut registry| {
-        match add {
-            true => _ = registry.add([id]),
-            false => _ = registry.remove(id),
-        }
-        registry.save(path)
-    });
-    if let Err(e) = result {
+    if let Err(e) = crate::registry::Registry::change(path, |r| match add {
+        true => _ = r.add([id]),
+        false => _ = r.remove(id),
+    }) {
         warn(&format!("the list of conversations was not updated: {e}"));
     }
 }

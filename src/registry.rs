@@ -156,6 +156,13 @@ impl Registry {
         Ok(())
     }
 
+    /// Reads the list at `path`, changes it and writes it back.
+    pub fn change(path: &Path, f: impl FnOnce(&mut Registry)) -> Result<(), RegistryError> {
+        let mut registry = Registry::load(path)?;
+        f(&mut registry);
+        registry.save(path)
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         self.conversations.iter().any(|e| e.id == id)
     }
