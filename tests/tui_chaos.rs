@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::tmux::{command_line, Served, Tmux};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Seven faults at 5% each (1 - 0.95^7 ≈ 30% of requests), plus extra latency on 10%.
 const RULES: &str = "latency=300ms:0.1,429=1:0.05,500:0.05,503:0.05,reset:0.05,garbage:0.05,\
@@ -68,25 +68,12 @@ impl Drop for Chaotic {
 }
 
 fn seed(base: &str, title: &str, n: usize) -> String {
-    let (status, c) = call(
-        "POST",
-        &format!("{base}/conversations"),
-        Some(json!({"metadata": {"title": title}})),
-    );
-    assert_eq!(status, 200, "{c}");
-    let id = c["id"].as_str().unwrap().to_string();
-    let items: Vec<Value> = (0..n)
-        .map(|i| json!({"role": "user", "content": format!("chaos note {i}")}))
-        .collect();
-    for chunk in items.chunks(20) {
-        let (status, _) = call(
-            "POST",
-            &format!("{base}/conversations/{id}/items"),
-            Some(json!({"items": chunk})),
-        );
-        assert_eq!(status, 200);
-    }
-    id
+    common::seed_with(
+        base,
+        title,
+        n,
+        |i| json!({"role": "user", "content": format!("chaos note {i}")}),
+    )
 }
 
 /// How a step ended, as the screen said.

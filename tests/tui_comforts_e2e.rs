@@ -6,7 +6,7 @@ mod common;
 use common::call;
 
 use common::tmux::{command_line, Served, Tmux};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn create(base: &str, title: &str) -> String {
     let (status, c) = call(
@@ -20,19 +20,12 @@ fn create(base: &str, title: &str) -> String {
 
 /// A conversation with `n` messages, `note number 0` the oldest.
 fn seed(base: &str, title: &str, n: usize) -> String {
-    let id = create(base, title);
-    let items: Vec<Value> = (0..n)
-        .map(|i| json!({"role": "user", "content": format!("note number {i}")}))
-        .collect();
-    for chunk in items.chunks(20) {
-        let (status, _) = call(
-            "POST",
-            &format!("{base}/conversations/{id}/items"),
-            Some(json!({"items": chunk})),
-        );
-        assert_eq!(status, 200);
-    }
-    id
+    common::seed_with(
+        base,
+        title,
+        n,
+        |i| json!({"role": "user", "content": format!("note number {i}")}),
+    )
 }
 
 #[test]

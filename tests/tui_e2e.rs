@@ -7,27 +7,12 @@ use common::call;
 use common::tmux::{command_line, Served, Tmux};
 use serde_json::{json, Value};
 
-/// A plain blocking HTTP call: method, URL and optional JSON body; answers status and body.
-/// Creates a conversation with `n` user messages and answers its id.
+/// Creates a conversation with `n` messages, user and assistant in turn, and answers its id.
 fn seed(base: &str, title: &str, n: usize) -> String {
-    let (_, c) = call(
-        "POST",
-        &format!("{base}/conversations"),
-        Some(json!({"metadata": {"title": title}})),
-    );
-    let id = c["id"].as_str().unwrap().to_string();
-    let items: Vec<Value> = (0..n)
-        .map(|i| json!({"role": if i % 2 == 0 { "user" } else { "assistant" }, "content": format!("note number {i}")}))
-        .collect();
-    for chunk in items.chunks(20) {
-        let (status, _) = call(
-            "POST",
-            &format!("{base}/conversations/{id}/items"),
-            Some(json!({"items": chunk})),
-        );
-        assert_eq!(status, 200);
-    }
-    id
+    common::seed_with(base, title, n, |i| {
+        let role = if i % 2 == 0 { "user" } else { "assistant" };
+        json!({"role": role, "content": format!("note number {i}")})
+    })
 }
 
 #[test]

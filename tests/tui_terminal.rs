@@ -9,27 +9,15 @@ mod common;
 use common::call;
 
 use common::tmux::{command_line, Served, Tmux};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn seed(base: &str, title: &str, n: usize) -> String {
-    let (_, c) = call(
-        "POST",
-        &format!("{base}/conversations"),
-        Some(json!({"metadata": {"title": title}})),
-    );
-    let id = c["id"].as_str().unwrap().to_string();
-    if n > 0 {
-        let items: Vec<Value> = (0..n)
-            .map(|i| json!({"role": "user", "content": format!("note number {i}")}))
-            .collect();
-        let (status, _) = call(
-            "POST",
-            &format!("{base}/conversations/{id}/items"),
-            Some(json!({"items": items})),
-        );
-        assert_eq!(status, 200);
-    }
-    id
+    common::seed_with(
+        base,
+        title,
+        n,
+        |i| json!({"role": "user", "content": format!("note number {i}")}),
+    )
 }
 
 struct Setup {

@@ -166,6 +166,28 @@ pub fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
     })
 }
 
+/// Creates a conversation titled `title` holding `item(0)…item(n-1)`, oldest first, sent 20
+/// at a time (the API's limit per request); answers its id.
+pub fn seed_with(base: &str, title: &str, n: usize, item: impl Fn(usize) -> Value) -> String {
+    let (status, c) = call(
+        "POST",
+        &format!("{base}/conversations"),
+        Some(serde_json::json!({"metadata": {"title": title}})),
+    );
+    assert_eq!(status, 200, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let items: Vec<Value> = (0..n).map(item).collect();
+    for chunk in items.chunks(20) {
+        let (status, body) = call(
+            "POST",
+            &format!("{base}/conversations/{id}/items"),
+            Some(serde_json::json!({"items": chunk})),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    id
+}
+
 pub async fn reply(req: reqwest::RequestBuilder) -> Reply {
     let res = req.send().await.expect("request sent");
     let status = res.status().as_u16();
