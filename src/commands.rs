@@ -375,17 +375,27 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
     // The next page is fetched while this one is recorded and written.
     let mut pages = api::paging::ahead(Box::pin(client.item_pages(&args.conversation, params)));
     let mut out = Vec::new();
+    let recording = crate::mirror::record::active();
     while let Some(event) = pages.rx.recv().await {
         match event? {
             PageEvent::Page(page) => {
-                crate::mirror::record::page(&args.conversation, &page, order, after.as_deref())
-                    .await;
-                after = page.last_id.clone().or(after);
                 out.clear();
+                let mut rows = Vec::new();
                 for item in &page.data {
+                    let start = out.len();
                     crate::json_line::push_json_line(&mut out, item)
                         .map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
+                    // The line is the item's JSON for the mirror as well.
+                    if recording {
+                        let raw = String::from_utf8_lossy(&out[start..out.len() - 1]);
+                        rows.extend(crate::mirror::row::Row::with_raw(&item.0, raw.into_owned()));
+                    }
                 }
+                if recording {
+                    crate::mirror::record::rows(&args.conversation, rows, order, after.as_deref())
+                        .await;
+                }
+                after = page.last_id.clone().or(after);
                 // One write a page.
                 let mut stdout = io::stdout().lock();
                 stdout

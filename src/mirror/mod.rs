@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod read;
 pub mod record;
+pub mod row;
 pub mod search;
 pub mod sync;
 pub mod text;

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use crate::api::{Conversation, Item, ItemPage, Order};
 use crate::config::Profile;
 
+use super::row::Row;
 use super::{base_key, path_for, MirrorWriter};
 
 /// The process's writer, opened on first use so that commands that record nothing create no
@@ -92,8 +93,21 @@ fn note_error(w: &MirrorWriter) {
 /// A page of a listing of `conv`, fetched with cursor `after`.
 pub async fn page(conv: &str, page: &ItemPage, order: Order, after: Option<&str>) {
     if let Some(w) = writer() {
-        let items = page.data.iter().map(|i| i.0.clone()).collect();
-        let _ = w.record_page_wait(conv, items, order, after, 0).await;
+        let rows = page.data.iter().filter_map(|i| Row::of(&i.0)).collect();
+        let _ = w.record_rows_wait(conv, rows, order, after, 0).await;
+        note_error(&w);
+    }
+}
+
+/// Whether pages are recorded (the profile's mirror is on and could be opened).
+pub fn active() -> bool {
+    writer().is_some()
+}
+
+/// Like [`page`], with the rows of its items made by the caller (see [`Row::with_raw`]).
+pub async fn rows(conv: &str, rows: Vec<Row>, order: Order, after: Option<&str>) {
+    if let Some(w) = writer() {
+        let _ = w.record_rows_wait(conv, rows, order, after, 0).await;
         note_error(&w);
     }
 }

@@ -10,8 +10,9 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use super::row::Row;
 use super::{Mirror, MirrorError, MirrorWriter};
-use crate::api::{next_cursor, ApiError, Client, ListParams, Next, Order};
+use crate::api::{next_cursor, ApiError, Client, ErrorKind, ItemPage, ListParams, Next, Order};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncOptions {
@@ -147,6 +148,15 @@ enum End {
     Stalled,
 }
 
+/// A page asked for ahead; dropped (an error, the listing stopped), the request is cancelled.
+struct Ahead(tokio::task::JoinHandle<Result<ItemPage, ApiError>>);
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn list(
     client: &Client,
@@ -168,9 +178,20 @@ async fn list(
         include: Vec::new(),
     };
     let mut seen = HashSet::new();
+    // The next page, asked for while this one is looked up and recorded: only once a page
+    // held nothing known, so that an incremental sync that ends on its first page sends one
+    // request.
+    let mut ahead: Option<Ahead> = None;
     loop {
-        report.list_requests += 1;
-        let page = client.list_items(conv, &params).await?;
+        let page = match ahead.take() {
+            Some(mut fetch) => (&mut fetch.0).await.map_err(|e| {
+                ApiError::new(ErrorKind::Network, format!("the listing stopped: {e}"))
+            })??,
+            None => {
+                report.list_requests += 1;
+                client.list_items(conv, &params).await?
+            }
+        };
         let ids: Vec<&str> = page.data.iter().filter_map(|i| i.id()).collect();
         let known = if empty {
             HashSet::new()
@@ -181,17 +202,22 @@ async fn list(
         report.new += ids.iter().filter(|id| !known.contains(**id)).count() as u64;
         progress(report.received);
         let next = next_cursor(params.after.as_deref(), &page, &mut seen);
-        let items = page.data.into_iter().map(|i| i.0).collect();
+        let stop = stop_at_known && !known.is_empty();
+        if let (false, Next::After(cursor)) = (stop, &next) {
+            let (client, conv) = (client.clone(), conv.to_string());
+            let mut params = params.clone();
+            params.after = Some(cursor.clone());
+            report.list_requests += 1;
+            ahead = Some(Ahead(tokio::spawn(async move {
+                client.list_items(&conv, &params).await
+            })));
+        }
+        // The rows are made here, beside the writer's thread rather than on it.
+        let rows = page.data.iter().filter_map(|i| Row::of(&i.0)).collect();
         writer
-            .record_page_wait(
-                conv,
-                items,
-                Order::Desc,
-                params.after.as_deref(),
-                generation,
-            )
+            .record_rows_wait(conv, rows, Order::Desc, params.after.as_deref(), generation)
             .await?;
-        if stop_at_known && !known.is_empty() {
+        if stop {
             return Ok(End::Known);
         }
         match next {

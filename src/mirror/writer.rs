@@ -9,9 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use super::row::Row;
 use super::{connect, now, text, MirrorError};
 use crate::api::Order;
-use crate::protocol::models::{id_of, kind_of};
 
 /// Operations waiting at most; beyond that [`MirrorWriter::record_page`] drops the page.
 pub const QUEUE: usize = 64;
@@ -19,7 +19,7 @@ pub const QUEUE: usize = 64;
 enum Op {
     Page {
         conv: String,
-        items: Vec<Value>,
+        items: Items,
         order: Order,
         after: Option<String>,
         generation: i64,
@@ -38,6 +38,21 @@ enum Op {
     },
     Complete(String),
     Flush(oneshot::Sender<()>),
+}
+
+/// A page's items: as read (the writer makes their rows), or as rows made by the reader.
+enum Items {
+    Values(Vec<Value>),
+    Rows(Vec<Row>),
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Values(v) => v.len(),
+            Items::Rows(r) => r.len(),
+        }
+    }
 }
 
 /// Sends pages, conversations and deletions to the mirror's writer thread.
@@ -67,6 +82,8 @@ impl MirrorWriter {
     ) -> Result<(MirrorWriter, std::thread::JoinHandle<()>), MirrorError> {
         let conn = connect(path)?;
         conn.pragma_update(None, "cache_size", -memory.cache_kib)
+            .map_err(MirrorError::Sql)?;
+        conn.pragma_update(None, "wal_autocheckpoint", memory.checkpoint_pages)
             .map_err(MirrorError::Sql)?;
         // The index's setting is kept in the file, so each writer sets its own
         // (https://www.sqlite.org/fts5.html#the_hashsize_configuration_option).
@@ -99,7 +116,7 @@ impl MirrorWriter {
     /// Records one page of a listing of `conv` in `order`, fetched with cursor `after`. Never
     /// waits: when the writer is far behind, the page is left out (see [`Self::dropped`]).
     pub fn record_page(&self, conv: &str, items: &[Value], order: Order, after: Option<&str>) {
-        self.offer(page(conv, items.to_vec(), order, after, 0));
+        self.offer(page(conv, Items::Values(items.to_vec()), order, after, 0));
     }
 
     /// Like [`Self::record_page`], with the items given, not copied (a page of huge items).
@@ -110,7 +127,7 @@ impl MirrorWriter {
         order: Order,
         after: Option<&str>,
     ) {
-        self.offer(page(conv, items, order, after, 0));
+        self.offer(page(conv, Items::Values(items), order, after, 0));
     }
 
     /// Like [`Self::record_page`], but waits for room instead of leaving the page out.
@@ -122,10 +139,26 @@ impl MirrorWriter {
         after: Option<&str>,
         generation: i64,
     ) -> Result<(), MirrorError> {
-        self.tx
-            .send(page(conv, items, order, after, generation))
+        self.send_page(page(conv, Items::Values(items), order, after, generation))
             .await
-            .map_err(|_| MirrorError::Stopped)
+    }
+
+    /// Like [`Self::record_page_wait`], with the rows made already (see [`Row::of`]), so that
+    /// the writer's thread has only the writing to do.
+    pub async fn record_rows_wait(
+        &self,
+        conv: &str,
+        rows: Vec<Row>,
+        order: Order,
+        after: Option<&str>,
+        generation: i64,
+    ) -> Result<(), MirrorError> {
+        self.send_page(page(conv, Items::Rows(rows), order, after, generation))
+            .await
+    }
+
+    async fn send_page(&self, op: Op) -> Result<(), MirrorError> {
+        self.tx.send(op).await.map_err(|_| MirrorError::Stopped)
     }
 
     /// Records one item read on its own (its place in the order is kept when the mirror has
@@ -197,7 +230,7 @@ impl MirrorWriter {
     }
 }
 
-fn page(conv: &str, items: Vec<Value>, order: Order, after: Option<&str>, generation: i64) -> Op {
+fn page(conv: &str, items: Items, order: Order, after: Option<&str>, generation: i64) -> Op {
     Op::Page {
         conv: conv.to_string(),
         items,
@@ -207,28 +240,33 @@ fn page(conv: &str, items: Vec<Value>, order: Order, after: Option<&str>, genera
     }
 }
 
-/// The writer's page cache, in KiB.
 /// What one writer may hold in memory: SQLite's page cache and the full-text index's terms
-/// before they are flushed to the file.
+/// before they are flushed to the file; and how many pages the write-ahead log grows to
+/// before they are copied into the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Memory {
     pub cache_kib: i64,
     pub index_bytes: i64,
+    pub checkpoint_pages: i64,
 }
 
 impl Memory {
     /// For `sync` and the CLI's listings, which write many pages at once: a page cache large
     /// enough for the index's merges and the id index's random inserts (the default 2 MiB
-    /// rereads pages from the file all the time), and fewer, larger index segments.
+    /// rereads pages from the file all the time), fewer, larger index segments, and a log of
+    /// 40 MB, so that a page written by several transactions is copied into the file once
+    /// (about a tenth of the time of writing a long listing).
     pub const LARGE: Memory = Memory {
         cache_kib: 32 * 1024,
         index_bytes: 16 * 1024 * 1024,
+        checkpoint_pages: 10_000,
     };
     /// For the terminal UI, which stays open all day and writes a page at a time: SQLite's
-    /// default cache and the index's default flush size.
+    /// default cache, the index's default flush size and SQLite's default log of 1,000 pages.
     pub const SMALL: Memory = Memory {
         cache_kib: 2 * 1024,
         index_bytes: 1024 * 1024,
+        checkpoint_pages: 1000,
     };
 }
 
@@ -296,11 +334,18 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
 
 type Reply = Box<dyn FnOnce() + Send>;
 
+/// The conversation's row, added when missing. Looked up first: the insert runs a trigger,
+/// and a statement with a trigger opens a savepoint, at which the full-text index writes out
+/// what it holds in memory (a segment for every page, and their merges, were most of the cost
+/// of writing a listing).
 fn conv_row(tx: &Transaction, conv: &str) -> rusqlite::Result<i64> {
-    tx.prepare_cached("INSERT INTO conversations(id) VALUES (?1) ON CONFLICT(id) DO NOTHING")?
+    let mut select = tx.prepare_cached("SELECT rowid FROM conversations WHERE id = ?1")?;
+    if let Some(rowid) = select.query_row([conv], |r| r.get(0)).optional()? {
+        return Ok(rowid);
+    }
+    tx.prepare_cached("INSERT INTO conversations(id) VALUES (?1)")?
         .execute([conv])?;
-    tx.prepare_cached("SELECT rowid FROM conversations WHERE id = ?1")?
-        .query_row([conv], |r| r.get(0))
+    Ok(tx.last_insert_rowid())
 }
 
 fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result<()> {
@@ -311,7 +356,7 @@ fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result
             order,
             after,
             generation,
-        } => write_page(tx, &conv, &items, order, after.as_deref(), generation),
+        } => write_page(tx, &conv, items, order, after.as_deref(), generation),
         Op::Conversation(value) => {
             let Some(id) = value.get("id").and_then(Value::as_str) else {
                 return Ok(());
@@ -374,33 +419,45 @@ fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result
 fn write_page(
     tx: &Transaction,
     conv: &str,
-    items: &[Value],
+    items: Items,
     order: Order,
     after: Option<&str>,
     generation: i64,
 ) -> rusqlite::Result<()> {
-    // Items without an id cannot be told apart; an id twice in a page is kept once.
+    let rows = match items {
+        Items::Values(values) => Row::all(&values),
+        Items::Rows(rows) => rows,
+    };
+    // An id twice in a page is kept once.
     let mut ids = std::collections::HashSet::new();
-    let items: Vec<(&str, &Value)> = items
-        .iter()
-        .filter_map(|v| id_of(v).filter(|id| !id.is_empty()).map(|id| (id, v)))
-        .filter(|(id, _)| ids.insert(*id))
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| ids.insert(r.id.clone()))
         .collect();
-    if items.is_empty() {
+    if rows.is_empty() {
         return Ok(());
     }
     let rowid = conv_row(tx, conv)?;
-    let mut pos_of = tx.prepare_cached("SELECT pos FROM items WHERE conv = ?1 AND id = ?2")?;
-    let known = items
+    // Each known item's row, position and whether its JSON is unchanged.
+    let mut lookup =
+        tx.prepare_cached("SELECT rowid, pos, raw IS ?3 FROM items WHERE conv = ?1 AND id = ?2")?;
+    let known = rows
         .iter()
-        .map(|(id, _)| {
-            pos_of
-                .query_row(params![rowid, id], |r| r.get(0))
+        .map(|row| {
+            lookup
+                .query_row(params![rowid, row.id, row.raw], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, bool>(2)?,
+                    ))
+                })
                 .optional()
         })
-        .collect::<rusqlite::Result<Vec<Option<i64>>>>()?;
+        .collect::<rusqlite::Result<Vec<Option<(i64, i64, bool)>>>>()?;
     let cursor = match after {
-        Some(a) => pos_of
+        Some(a) => tx
+            .prepare_cached("SELECT pos FROM items WHERE conv = ?1 AND id = ?2")?
             .query_row(params![rowid, a], |r| r.get(0))
             .optional()?,
         None => None,
@@ -412,8 +469,9 @@ fn write_page(
                     (SELECT MAX(pos) FROM items WHERE conv = ?1)",
         )?
         .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let known_pos: Vec<Option<i64>> = known.iter().map(|k| k.map(|(_, pos, _)| pos)).collect();
     let positions = text::place(
-        &known,
+        &known_pos,
         cursor,
         after.is_none(),
         order == Order::Asc,
@@ -425,28 +483,29 @@ fn write_page(
     )?;
     let mut index =
         tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, NULL)")?;
-    let mut update = tx.prepare_cached(
-        "UPDATE items SET raw = ?3, type = ?4, role = ?5, deleted_at = NULL,
-         seen_gen = MAX(seen_gen, ?6) WHERE conv = ?1 AND id = ?2",
+    // Changed JSON goes through the trigger that indexes it again; an item seen again as it
+    // was is only marked seen, by a statement without a trigger (see `conv_row`).
+    let mut replace = tx.prepare_cached(
+        "UPDATE items SET raw = ?2, type = ?3, role = ?4, deleted_at = NULL,
+         seen_gen = MAX(seen_gen, ?5) WHERE rowid = ?1",
     )?;
-    for (((id, value), pos), was_known) in items.iter().zip(positions).zip(&known) {
-        let role = value.get("role").and_then(Value::as_str);
-        // Straight into a buffer: `Value`'s `Display` goes through the formatting machinery.
-        let raw = serde_json::to_string(value).unwrap_or_default();
-        if was_known.is_some() {
-            update.execute(params![rowid, id, raw, kind_of(value), role, generation])?;
-        } else {
-            insert.execute(params![
-                rowid,
-                id,
-                pos,
-                kind_of(value),
-                role,
-                raw,
-                generation
-            ])?;
-            let item_rowid = tx.last_insert_rowid();
-            index.execute(params![item_rowid, text::value_text(value)])?;
+    let mut seen = tx.prepare_cached(
+        "UPDATE items SET deleted_at = NULL, seen_gen = MAX(seen_gen, ?2) WHERE rowid = ?1",
+    )?;
+    for ((row, pos), was_known) in rows.iter().zip(positions).zip(&known) {
+        match was_known {
+            Some((item, _, true)) => {
+                seen.execute(params![item, generation])?;
+            }
+            Some((item, _, false)) => {
+                replace.execute(params![item, row.raw, row.kind, row.role, generation])?;
+            }
+            None => {
+                insert.execute(params![
+                    rowid, row.id, pos, row.kind, row.role, row.raw, generation
+                ])?;
+                index.execute(params![tx.last_insert_rowid(), row.text])?;
+            }
         }
     }
     Ok(())

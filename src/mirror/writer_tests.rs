@@ -131,3 +131,46 @@ async fn each_writer_sets_its_own_memory_for_the_index() {
     assert_eq!(hashsize(&m), 1024 * 1024);
     assert_eq!(Memory::SMALL.cache_kib, 2 * 1024);
 }
+
+/// A listing's pages, written in one transaction, make one segment of the index, not one a
+/// page: no statement of the writer may open a savepoint, at which the index writes out what
+/// it holds (and a segment a page, with their merges, cost most of the time of writing).
+#[tokio::test]
+async fn a_listing_written_at_once_makes_one_index_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let w = MirrorWriter::start(m.path(), Memory::LARGE).unwrap();
+    // Each page is queued, not yet written, when the call returns.
+    let mut after: Option<String> = None;
+    for page in 0..20 {
+        let items: Vec<_> = (0..50)
+            .map(|k| msg(&format!("m{}", 10_000 - page * 50 - k), "a word or two"))
+            .collect();
+        let rows = items.iter().filter_map(super::row::Row::of).collect();
+        w.record_rows_wait("c", rows, Order::Desc, after.as_deref(), 0)
+            .await
+            .unwrap();
+        after = Some(format!("m{}", 10_000 - page * 50 - 49));
+    }
+    // An item seen again as it was, and one whose text changed, in the same transaction.
+    w.record_page_wait(
+        "c",
+        vec![msg("m10000", "a word or two")],
+        Order::Desc,
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    w.flush().await.unwrap();
+    // https://www.sqlite.org/fts5.html: `search_idx` has a row per leaf of each segment.
+    let segments: i64 = m
+        .conn()
+        .query_row("SELECT count(DISTINCT segid) FROM search_idx", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(segments, 1);
+    assert_eq!(ids(&m, "c").len(), 1000);
+    assert_eq!(m.search(&SearchQuery::new("word")).unwrap().len(), 20);
+}

@@ -59,6 +59,9 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// How much of the database file a reader maps (address space, not memory).
+const READER_MMAP_BYTES: i64 = 1 << 30;
+
 /// Writers wait this long for another process's write to finish instead of failing.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -85,6 +88,9 @@ impl Store {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             reader.busy_timeout(BUSY_TIMEOUT)?;
+            // Pages are read in place from the file's mapping rather than copied into each
+            // reader's own cache by a system call (most of a listing's CPU time before).
+            reader.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
             store.readers.push(Mutex::new(reader));
         }
         Ok(store)
