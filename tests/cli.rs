@@ -445,3 +445,37 @@ fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+/// A pipe given as the file (`--file <(jq …)`) can be read once only: it is kept first, then
+/// checked and sent like a file.
+#[test]
+fn items_create_reads_a_pipe_given_as_the_file() {
+    let server = serve();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: Some(server.url.clone()),
+    };
+    let conv = cli.ok(&["conversations", "create"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fifo = cli.dir.path().join("items.fifo");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the file.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, items_json(3)).unwrap())
+    };
+    let out = cli.ok(&["items", "create", &conv, "--file", fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(out[0]["data"].as_array().map(Vec::len), Some(3), "{out:?}");
+    let listed = cli.ok(&["items", "list", &conv, "--order", "asc"]);
+    let texts: Vec<_> = listed[0]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["content"][0]["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts, ["m0", "m1", "m2"]);
+}

@@ -212,13 +212,22 @@ impl Drop for ItemSource {
 }
 
 impl ItemSource {
-    /// A file, or `-` for standard input.
+    /// A file, or `-` for standard input. What cannot be read twice (standard input, a pipe
+    /// such as `<(jq …)`) is kept in a temporary file first.
     pub fn open(source: &str) -> Result<ItemSource, String> {
-        if source != "-" {
-            let path = PathBuf::from(source);
-            std::fs::File::open(&path).map_err(|e| format!("cannot read {source}: {e}"))?;
-            return Ok(ItemSource::file(path));
+        if source == "-" {
+            return ItemSource::spool(&mut std::io::stdin().lock(), "stdin");
         }
+        let path = PathBuf::from(source);
+        let mut file =
+            std::fs::File::open(&path).map_err(|e| format!("cannot read {source}: {e}"))?;
+        match file.metadata() {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => ItemSource::spool(&mut file, source),
+            _ => Ok(ItemSource::file(path)),
+        }
+    }
+
+    fn spool(input: &mut dyn std::io::Read, name: &str) -> Result<ItemSource, String> {
         let path = std::env::temp_dir().join(format!(
             "convtui-stdin-{}-{:016x}.json",
             std::process::id(),
@@ -226,16 +235,15 @@ impl ItemSource {
         ));
         let spool = ItemSource {
             path,
-            name: "stdin".into(),
+            name: name.into(),
             spooled: true,
         };
         let mut options = crate::backup::private_options();
         options.write(true).create_new(true);
         let mut file = options
             .open(&spool.path)
-            .map_err(|e| format!("cannot keep stdin in {}: {e}", spool.path.display()))?;
-        std::io::copy(&mut std::io::stdin().lock(), &mut file)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
+            .map_err(|e| format!("cannot keep {name} in {}: {e}", spool.path.display()))?;
+        std::io::copy(input, &mut file).map_err(|e| format!("cannot read {name}: {e}"))?;
         Ok(spool)
     }
 
