@@ -83,8 +83,15 @@ impl MirrorWriter {
         let conn = connect(path)?;
         conn.pragma_update(None, "cache_size", -memory.cache_kib)
             .map_err(MirrorError::Sql)?;
-        conn.pragma_update(None, "wal_autocheckpoint", memory.checkpoint_pages)
+        let page: i64 = conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))
             .map_err(MirrorError::Sql)?;
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            (memory.log_bytes / page.max(512)).max(1),
+        )
+        .map_err(MirrorError::Sql)?;
         // The index's setting is kept in the file, so each writer sets its own
         // (https://www.sqlite.org/fts5.html#the_hashsize_configuration_option).
         conn.execute(
@@ -241,13 +248,13 @@ fn page(conv: &str, items: Items, order: Order, after: Option<&str>, generation:
 }
 
 /// What one writer may hold in memory: SQLite's page cache and the full-text index's terms
-/// before they are flushed to the file; and how many pages the write-ahead log grows to
-/// before they are copied into the file.
+/// before they are flushed to the file; and how far the write-ahead log grows before its pages
+/// are copied into the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Memory {
     pub cache_kib: i64,
     pub index_bytes: i64,
-    pub checkpoint_pages: i64,
+    pub log_bytes: i64,
 }
 
 impl Memory {
@@ -259,14 +266,15 @@ impl Memory {
     pub const LARGE: Memory = Memory {
         cache_kib: 32 * 1024,
         index_bytes: 16 * 1024 * 1024,
-        checkpoint_pages: 10_000,
+        log_bytes: 40 * 1024 * 1024,
     };
     /// For the terminal UI, which stays open all day and writes a page at a time: SQLite's
-    /// default cache, the index's default flush size and SQLite's default log of 1,000 pages.
+    /// default cache, the index's default flush size and SQLite's default log (1,000 pages of
+    /// 4 KB).
     pub const SMALL: Memory = Memory {
         cache_kib: 2 * 1024,
         index_bytes: 1024 * 1024,
-        checkpoint_pages: 1000,
+        log_bytes: 4 * 1024 * 1024,
     };
 }
 
@@ -438,23 +446,33 @@ fn write_page(
         return Ok(());
     }
     let rowid = conv_row(tx, conv)?;
-    // Each known item's row, position and whether its JSON is unchanged.
-    let mut lookup =
-        tx.prepare_cached("SELECT rowid, pos, raw IS ?3 FROM items WHERE conv = ?1 AND id = ?2")?;
-    let known = rows
+    // Each known item's row, position and whether its JSON is unchanged: one statement for
+    // the page (a statement per item cost more than the lookups themselves).
+    let page_ids = serde_json::to_string(&rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    let mut lookup = tx.prepare_cached(
+        // `IN`, not a join with `json_each`: the join is planned as a scan of the
+        // conversation's items.
+        "SELECT id, rowid, pos, raw FROM items
+         WHERE conv = ?1 AND id IN (SELECT value FROM json_each(?2))",
+    )?;
+    let mut found = std::collections::HashMap::new();
+    let mut answers = lookup.query(params![rowid, page_ids])?;
+    while let Some(r) = answers.next()? {
+        let raw = r.get_ref(3)?.as_str().unwrap_or_default().to_string();
+        found.insert(
+            r.get::<_, String>(0)?,
+            (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, raw),
+        );
+    }
+    let known: Vec<Option<(i64, i64, bool)>> = rows
         .iter()
         .map(|row| {
-            lookup
-                .query_row(params![rowid, row.id, row.raw], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, bool>(2)?,
-                    ))
-                })
-                .optional()
+            found
+                .get(&row.id)
+                .map(|(item, pos, raw)| (*item, *pos, *raw == row.raw))
         })
-        .collect::<rusqlite::Result<Vec<Option<(i64, i64, bool)>>>>()?;
+        .collect();
     let cursor = match after {
         Some(a) => tx
             .prepare_cached("SELECT pos FROM items WHERE conv = ?1 AND id = ?2")?

@@ -174,3 +174,32 @@ async fn a_listing_written_at_once_makes_one_index_segment() {
     assert_eq!(ids(&m, "c").len(), 1000);
     assert_eq!(m.search(&SearchQuery::new("word")).unwrap().len(), 20);
 }
+
+/// A new mirror is made with 16 KB pages; one made with SQLite's 4 KB keeps them (a file in
+/// WAL mode cannot change its page size) and works as before.
+#[tokio::test]
+async fn a_new_mirror_has_large_pages_and_an_older_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |m: &Mirror| -> i64 {
+        m.conn()
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .unwrap()
+    };
+    let new = Mirror::open(dir.path(), "p", "local").unwrap();
+    assert_eq!(page_size(&new), PAGE_BYTES);
+    let old_path = dir.path().join("old.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&old_path).unwrap();
+        conn.pragma_update(None, "page_size", 4096).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch("CREATE TABLE before_us (x)").unwrap();
+    }
+    let old = Mirror::open_path(&old_path).unwrap();
+    assert_eq!(page_size(&old), 4096);
+    let w = MirrorWriter::start(&old_path, Memory::LARGE).unwrap();
+    w.record_page_wait("c", vec![msg("m1", "wombat")], Order::Desc, None, 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert_eq!(old.search(&SearchQuery::new("wombat")).unwrap().len(), 1);
+}
