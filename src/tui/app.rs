@@ -57,6 +57,9 @@ pub fn messages_of(event: Event) -> Vec<Message> {
 /// Most input events taken one after another before a frame is drawn.
 const MAX_QUEUED_KEYS: usize = 64;
 
+/// Least time between two frames drawn for replies alone; a key is drawn at once.
+const FRAME_GAP: std::time::Duration = std::time::Duration::from_millis(16);
+
 /// Whether the terminal has input waiting (it is not read here).
 fn input_waiting() -> bool {
     crossterm::event::poll(Duration::ZERO).unwrap_or(false)
@@ -102,6 +105,11 @@ pub async fn run_loop(
     spawn_all(update::start(app), &mut external);
     let mut dirty = true;
     let mut skipped = 0;
+    // A frame owed to replies alone (no key since the last) waits until FRAME_GAP after the
+    // last one: a long load draws some sixty frames a second, not one a page.
+    let started = std::time::Instant::now();
+    let mut last_draw = started.checked_sub(FRAME_GAP).unwrap_or(started);
+    let mut deferred = false;
     // When the oldest key not yet on screen arrived: logged as the key's cost once drawn
     // (`CONVTUI_LOG=convtui::frame=debug`; benches/big_item.sh reads it).
     let mut key_at: Option<std::time::Instant> = None;
@@ -139,9 +147,13 @@ pub async fn run_loop(
         // costs one frame instead of one each (a few at most are taken between frames).
         if dirty && skipped < MAX_QUEUED_KEYS && input_waiting() {
             skipped += 1;
+        } else if dirty && key_at.is_none() && last_draw.elapsed() < FRAME_GAP {
+            deferred = true;
         } else if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
+            last_draw = std::time::Instant::now();
+            deferred = false;
             if let Some(at) = key_at.take() {
                 let micros = u64::try_from(at.elapsed().as_micros()).unwrap_or(u64::MAX);
                 tracing::debug!(target: "convtui::frame", micros, "key to frame");
@@ -160,6 +172,7 @@ pub async fn run_loop(
             },
             Some(m) = rx.recv() => vec![m],
             _ = tick.tick(), if app.pending > 0 => vec![Message::Tick],
+            _ = tokio::time::sleep_until((last_draw + FRAME_GAP).into()), if deferred => vec![],
             signal = stop.recv() => return Ok(signal),
         };
         // Every event of the same read, handled before the next frame. Several keys at once

@@ -12,6 +12,7 @@ use super::message::{Effect, Message};
 use super::state::item_id;
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
 use crate::deletion::{self, DeleteError};
+use crate::mirror::row::Row;
 
 /// Most conversations read from a server's list at start.
 const MAX_LISTED: usize = 1000;
@@ -294,8 +295,10 @@ async fn run(
                 .await
                 .map_err(|e| failure(&e));
             if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
-                let items: Vec<Value> = page.data.iter().map(|i| i.0.clone()).collect();
-                w.record_page_owned(&conversation, items, params.order, params.after.as_deref());
+                // The rows are made here, in the request's task: no copy of the items, and
+                // less for the writer's thread to do while the UI loads.
+                let rows = page.data.iter().filter_map(|i| Row::of(&i.0)).collect();
+                w.record_rows(&conversation, rows, params.order, params.after.as_deref());
             }
             Message::ItemsLoaded {
                 conversation,
