@@ -75,12 +75,14 @@ def median(args, ok=(0,)):
 def compare(commands, ok=(0, 1)):
     """Median wall time and mean CPU time of each command, in ms: one untimed run of each,
     then RUNS rounds running each once, so a change in the machine's load hits all alike."""
+    # Output to a pipe, read to its end, not to /dev/null: GNU grep stops at the first match
+    # when its output is /dev/null, so `grep -c` would not count.
     for args in commands:
-        timed(args, ok=ok)
+        timed(args, out=subprocess.PIPE, ok=ok)
     walls, cpus = [[] for _ in commands], [[] for _ in commands]
     for _ in range(runs):
         for i, args in enumerate(commands):
-            walls[i].append(timed(args, ok=ok)[0])
+            walls[i].append(timed(args, out=subprocess.PIPE, ok=ok)[0])
             cpus[i].append(last_cpu[0])
     return [(statistics.median(w) * 1000, statistics.mean(c) * 1000) for w, c in zip(walls, cpus)]
 cv = [bin, "--base-url", url]

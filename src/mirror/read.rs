@@ -107,7 +107,8 @@ impl Mirror {
             Some(a) => {
                 let found = conn
                     .query_row(
-                        "SELECT pos, rowid FROM items WHERE conv = ?1 AND id = ?2",
+                        "SELECT pos, rowid FROM items
+                         WHERE key = id_key(?2) AND id = ?2 AND +conv = ?1",
                         params![rowid, a],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )

@@ -274,7 +274,7 @@ impl Mirror {
         }
         let conn = self.conn();
         let mut stmt = conn
-            .prepare_cached("SELECT rowid, raw FROM items WHERE id = ?1")
+            .prepare_cached("SELECT rowid, raw FROM items WHERE key = id_key(?1) AND id = ?1")
             .map_err(sql_err)?;
         let rows = stmt
             .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))

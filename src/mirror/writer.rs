@@ -126,15 +126,10 @@ impl MirrorWriter {
         self.offer(page(conv, Items::Values(items.to_vec()), order, after, 0));
     }
 
-    /// Like [`Self::record_page`], with the items given, not copied (a page of huge items).
-    pub fn record_page_owned(
-        &self,
-        conv: &str,
-        items: Vec<Value>,
-        order: Order,
-        after: Option<&str>,
-    ) {
-        self.offer(page(conv, Items::Values(items), order, after, 0));
+    /// Like [`Self::record_page`], with the rows made by the caller (see [`Row::of`]) off the
+    /// writer's thread.
+    pub fn record_rows(&self, conv: &str, rows: Vec<Row>, order: Order, after: Option<&str>) {
+        self.offer(page(conv, Items::Rows(rows), order, after, 0));
     }
 
     /// Like [`Self::record_page`], but waits for room instead of leaving the page out.
@@ -309,7 +304,10 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
         let started = Instant::now();
         let mut replies = Vec::new();
         let result = (|| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
+            // Immediate: the write lock is taken at the start, so what this transaction looked
+            // up cannot be changed by another writer (the terminal UI's and a `sync`) before it
+            // writes; the other waits for it (the busy timeout) instead.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut op = first;
             let mut items = 0usize;
             loop {
@@ -387,8 +385,9 @@ fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result
         }
         Op::ItemGone { conv, item } => {
             tx.execute(
-                "UPDATE items SET deleted_at = ?3 WHERE id = ?2 AND deleted_at IS NULL
-                 AND conv = (SELECT rowid FROM conversations WHERE id = ?1)",
+                "UPDATE items SET deleted_at = ?3
+                 WHERE key = id_key(?2) AND id = ?2 AND deleted_at IS NULL
+                 AND +conv = (SELECT rowid FROM conversations WHERE id = ?1)",
                 params![conv, item, now()],
             )?;
             Ok(())
@@ -454,7 +453,8 @@ fn write_page(
         // `IN`, not a join with `json_each`: the join is planned as a scan of the
         // conversation's items.
         "SELECT id, rowid, pos, raw FROM items
-         WHERE conv = ?1 AND id IN (SELECT value FROM json_each(?2))",
+         WHERE key IN (SELECT id_key(value) FROM json_each(?2))
+         AND id IN (SELECT value FROM json_each(?2)) AND +conv = ?1",
     )?;
     let mut found = std::collections::HashMap::new();
     let mut answers = lookup.query(params![rowid, page_ids])?;
@@ -475,7 +475,9 @@ fn write_page(
         .collect();
     let cursor = match after {
         Some(a) => tx
-            .prepare_cached("SELECT pos FROM items WHERE conv = ?1 AND id = ?2")?
+            .prepare_cached(
+                "SELECT pos FROM items WHERE key = id_key(?2) AND id = ?2 AND +conv = ?1",
+            )?
             .query_row(params![rowid, a], |r| r.get(0))
             .optional()?,
         None => None,
@@ -496,8 +498,8 @@ fn write_page(
         (bounds.0.unwrap_or(0), bounds.1.unwrap_or(0)),
     );
     let mut insert = tx.prepare_cached(
-        "INSERT INTO items(conv, id, pos, type, role, raw, seen_gen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO items(conv, id, key, pos, type, role, raw, seen_gen)
+         VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut index =
         tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, NULL)")?;
@@ -520,7 +522,14 @@ fn write_page(
             }
             None => {
                 insert.execute(params![
-                    rowid, row.id, pos, row.kind, row.role, row.raw, generation
+                    rowid,
+                    row.id,
+                    pos,
+                    row.kind,
+                    row.role,
+                    row.raw,
+                    generation,
+                    super::id_key(&row.id)
                 ])?;
                 index.execute(params![tx.last_insert_rowid(), row.text])?;
             }
