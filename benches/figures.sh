@@ -4,13 +4,15 @@
 # latency by cursor depth, peak memory of `items create`, and the terminal UI's first frame,
 # load-all time, memory with everything loaded and idle CPU.
 #
-#   benches/figures.sh [ITEMS]        # ITEMS defaults to 100000
+#   benches/figures.sh [ITEMS]        # ITEMS defaults to 100000; ROUNDS=3 rounds of listings
 #
 # Needs tmux, jq, python3 (the SDK is installed in its own venv under target/), /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${1:-100000}
+# Rounds of the three listings (CLI, CLI without the mirror, SDK), run in turn; medians shown.
+ROUNDS=${ROUNDS:-3}
 ROOT=$PWD
 BIN=$ROOT/target/release/convtui
 VENV=$ROOT/target/bench-venv
@@ -68,23 +70,21 @@ CONV=$("${C[@]}" conversations create | jq -r .id)
 /usr/bin/time -f "%e %M" -o "$WORK/create.time" "${C[@]}" items create "$CONV" --file "$WORK/items.jsonl" >/dev/null
 read -r CREATE_S CREATE_KB <"$WORK/create.time"
 
-say "listing with the CLI and with the SDK…"
-T0=$(now)
-"${C[@]}" items list "$CONV" --all --order asc >"$WORK/all.jsonl"
-CLI_S=$(elapsed "$T0" "$(now)")
-JSON_BYTES=$(python3 - "$WORK/all.jsonl" <<'EOF'
-import json, sys
-print(sum(len(json.dumps(json.loads(l), separators=(",", ":")).encode()) for l in open(sys.argv[1])))
-EOF
-)
-COUNT=$(wc -l <"$WORK/all.jsonl")
+say "listing with the CLI and with the SDK, $ROUNDS rounds…"
 # The same listing without the local mirror (which the SDK has no counterpart of).
 printf '[profiles.local]\nmirror = false\n' >"$WORK/no-mirror.toml"
-T0=$(now)
-"$BIN" --config "$WORK/no-mirror.toml" --profile local --base-url "$URL" items list "$CONV" --all --order asc >"$WORK/all-no-mirror.jsonl"
-CLI_NM_S=$(elapsed "$T0" "$(now)")
-cmp -s "$WORK/all.jsonl" "$WORK/all-no-mirror.jsonl" || say "warning: the listings with and without the mirror differ"
-SDK_S=$("$VENV/bin/python" - "$URL" "$CONV" <<'EOF'
+CLI_RUNS=() CLI_NM_RUNS=() SDK_RUNS=()
+for _ in $(seq "$ROUNDS"); do
+  # Each round lists into an empty mirror, as the first listing of a conversation does.
+  "${C[@]}" mirror clear >/dev/null
+  T0=$(now)
+  "${C[@]}" items list "$CONV" --all --order asc >"$WORK/all.jsonl"
+  CLI_RUNS+=("$(elapsed "$T0" "$(now)")")
+  T0=$(now)
+  "$BIN" --config "$WORK/no-mirror.toml" --profile local --base-url "$URL" items list "$CONV" --all --order asc >"$WORK/all-no-mirror.jsonl"
+  CLI_NM_RUNS+=("$(elapsed "$T0" "$(now)")")
+  cmp -s "$WORK/all.jsonl" "$WORK/all-no-mirror.jsonl" || say "warning: the listings with and without the mirror differ"
+  SDK_RUNS+=("$("$VENV/bin/python" - "$URL" "$CONV" <<'EOF'
 import sys, time
 from openai import OpenAI
 client = OpenAI(api_key="unused", base_url=sys.argv[1], max_retries=0)
@@ -92,7 +92,19 @@ t = time.perf_counter()
 n = sum(1 for _ in client.conversations.items.list(sys.argv[2], limit=100, order="asc"))
 print(f"{time.perf_counter() - t:.3f}")
 EOF
+)")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+CLI_S=$(median "${CLI_RUNS[@]}")
+CLI_NM_S=$(median "${CLI_NM_RUNS[@]}")
+SDK_S=$(median "${SDK_RUNS[@]}")
+say "items list --all: ${CLI_RUNS[*]} s; mirror = false: ${CLI_NM_RUNS[*]} s; SDK: ${SDK_RUNS[*]} s"
+JSON_BYTES=$(python3 - "$WORK/all.jsonl" <<'EOF'
+import json, sys
+print(sum(len(json.dumps(json.loads(l), separators=(",", ":")).encode()) for l in open(sys.argv[1])))
+EOF
 )
+COUNT=$(wc -l <"$WORK/all.jsonl")
 
 say "page latency by depth…"
 DEPTHS=$(python3 - "$WORK/all.jsonl" "$URL" "$CONV" "$N" <<'EOF'
@@ -147,7 +159,7 @@ HZ=$(getconf CLK_TCK)
 IDLE_CPU_S=$(python3 -c "print(f'{($TICKS1 - $TICKS0) / $HZ:.2f}')")
 tmux -L "$SOCK" send-keys q
 
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.3f}')" "$1" "$2"; }
 read -r D0 D1 D2 <<<"$DEPTHS"
 P0=${D0#*:}; P1=${D1#*:}; P2=${D2#*:}
 cat <<EOF
@@ -158,7 +170,7 @@ convtui figures, $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -m)), $COUNT it
 | 100-item page after 0 items | ${P0} ms | |
 | 100-item page after ${D1%%:*} items | ${P1} ms | $(ratio "$P1" "$P0")× the first page |
 | 100-item page after ${D2%%:*} items | ${P2} ms | $(ratio "$P2" "$P0")× the first page |
-| \`items list --all\` | ${CLI_S} s | $(ratio "$CLI_S" "$SDK_S")× the SDK |
+| \`items list --all\` (median of $ROUNDS, each into an empty mirror) | ${CLI_S} s | $(ratio "$CLI_S" "$SDK_S")× the SDK |
 | \`items list --all\`, \`mirror = false\` | ${CLI_NM_S} s | $(ratio "$CLI_NM_S" "$SDK_S")× the SDK |
 | openai $SDK_VERSION auto-paging | ${SDK_S} s | |
 | TUI: load all (\`L\`) | ${TUI_LOAD_S} s | $(ratio "$TUI_LOAD_S" "$CLI_S")× \`items list --all\` |

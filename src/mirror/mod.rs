@@ -7,6 +7,7 @@
 //! the disk. [`Mirror`] reads: search, stats, ids already known.
 
 pub mod cli;
+mod fresh;
 pub mod read;
 pub mod record;
 pub mod row;

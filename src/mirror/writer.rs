@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use super::fresh::Fresh;
 use super::row::Row;
 use super::{connect, now, text, MirrorError};
 use crate::api::Order;
@@ -300,6 +301,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
                 .flatten(),
         }
     };
+    let mut fresh = Fresh::default();
     while let Some(first) = next(&mut rx, false) {
         let started = Instant::now();
         let mut replies = Vec::new();
@@ -308,6 +310,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
             // up cannot be changed by another writer (the terminal UI's and a `sync`) before it
             // writes; the other waits for it (the busy timeout) instead.
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            fresh.begin(&tx)?;
             let mut op = first;
             let mut items = 0usize;
             loop {
@@ -316,7 +319,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
                     Op::Page { items, .. } => items.len(),
                     _ => 1,
                 };
-                apply(&tx, op, &mut replies)?;
+                apply(&tx, op, &mut replies, &mut fresh)?;
                 if urgent || items >= MAX_ITEMS || started.elapsed() >= MAX_HOLD {
                     break;
                 }
@@ -328,6 +331,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
             tx.commit()
         })();
         if let Err(e) = result {
+            fresh.forget();
             if let Ok(mut s) = state.lock() {
                 s.error.get_or_insert_with(|| e.to_string());
             }
@@ -354,7 +358,12 @@ fn conv_row(tx: &Transaction, conv: &str) -> rusqlite::Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
-fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result<()> {
+fn apply(
+    tx: &Transaction,
+    op: Op,
+    replies: &mut Vec<Reply>,
+    fresh: &mut Fresh,
+) -> rusqlite::Result<()> {
     match op {
         Op::Page {
             conv,
@@ -362,7 +371,7 @@ fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result
             order,
             after,
             generation,
-        } => write_page(tx, &conv, items, order, after.as_deref(), generation),
+        } => write_page(tx, fresh, &conv, items, order, after.as_deref(), generation),
         Op::Conversation(value) => {
             let Some(id) = value.get("id").and_then(Value::as_str) else {
                 return Ok(());
@@ -423,8 +432,10 @@ fn apply(tx: &Transaction, op: Op, replies: &mut Vec<Reply>) -> rusqlite::Result
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_page(
     tx: &Transaction,
+    fresh: &mut Fresh,
     conv: &str,
     items: Items,
     order: Order,
@@ -445,25 +456,44 @@ fn write_page(
         return Ok(());
     }
     let rowid = conv_row(tx, conv)?;
+    // Two subqueries, so that each is one index lookup.
+    let bounds: (Option<i64>, Option<i64>) = tx
+        .prepare_cached(
+            "SELECT (SELECT MIN(pos) FROM items WHERE conv = ?1),
+                    (SELECT MAX(pos) FROM items WHERE conv = ?1)",
+        )?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if bounds == (None, None) {
+        fresh.track(rowid);
+    }
+    let keys: Vec<i64> = rows.iter().map(|r| super::id_key(&r.id)).collect();
+    // The ids to look up: all of them, unless the writer knows the conversation's items.
+    let ask: Vec<&str> = rows
+        .iter()
+        .zip(&keys)
+        .filter(|(_, key)| fresh.may_hold(rowid, **key) != Some(false))
+        .map(|(row, _)| row.id.as_str())
+        .collect();
     // Each known item's row, position and whether its JSON is unchanged: one statement for
     // the page (a statement per item cost more than the lookups themselves).
-    let page_ids = serde_json::to_string(&rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
-        .unwrap_or_else(|_| "[]".into());
-    let mut lookup = tx.prepare_cached(
-        // `IN`, not a join with `json_each`: the join is planned as a scan of the
-        // conversation's items.
-        "SELECT id, rowid, pos, raw FROM items
-         WHERE key IN (SELECT id_key(value) FROM json_each(?2))
-         AND id IN (SELECT value FROM json_each(?2)) AND +conv = ?1",
-    )?;
     let mut found = std::collections::HashMap::new();
-    let mut answers = lookup.query(params![rowid, page_ids])?;
-    while let Some(r) = answers.next()? {
-        let raw = r.get_ref(3)?.as_str().unwrap_or_default().to_string();
-        found.insert(
-            r.get::<_, String>(0)?,
-            (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, raw),
-        );
+    if !ask.is_empty() {
+        let page_ids = serde_json::to_string(&ask).unwrap_or_else(|_| "[]".into());
+        let mut lookup = tx.prepare_cached(
+            // `IN`, not a join with `json_each`: the join is planned as a scan of the
+            // conversation's items.
+            "SELECT id, rowid, pos, raw FROM items
+             WHERE key IN (SELECT id_key(value) FROM json_each(?2))
+             AND id IN (SELECT value FROM json_each(?2)) AND +conv = ?1",
+        )?;
+        let mut answers = lookup.query(params![rowid, page_ids])?;
+        while let Some(r) = answers.next()? {
+            let raw = r.get_ref(3)?.as_str().unwrap_or_default().to_string();
+            found.insert(
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, raw),
+            );
+        }
     }
     let known: Vec<Option<(i64, i64, bool)>> = rows
         .iter()
@@ -482,13 +512,6 @@ fn write_page(
             .optional()?,
         None => None,
     };
-    // Two subqueries, so that each is one index lookup.
-    let bounds: (Option<i64>, Option<i64>) = tx
-        .prepare_cached(
-            "SELECT (SELECT MIN(pos) FROM items WHERE conv = ?1),
-                    (SELECT MAX(pos) FROM items WHERE conv = ?1)",
-        )?
-        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let known_pos: Vec<Option<i64>> = known.iter().map(|k| k.map(|(_, pos, _)| pos)).collect();
     let positions = text::place(
         &known_pos,
@@ -512,7 +535,7 @@ fn write_page(
     let mut seen = tx.prepare_cached(
         "UPDATE items SET deleted_at = NULL, seen_gen = MAX(seen_gen, ?2) WHERE rowid = ?1",
     )?;
-    for ((row, pos), was_known) in rows.iter().zip(positions).zip(&known) {
+    for (((row, pos), was_known), key) in rows.iter().zip(positions).zip(&known).zip(&keys) {
         match was_known {
             Some((item, _, true)) => {
                 seen.execute(params![item, generation])?;
@@ -522,16 +545,10 @@ fn write_page(
             }
             None => {
                 insert.execute(params![
-                    rowid,
-                    row.id,
-                    pos,
-                    row.kind,
-                    row.role,
-                    row.raw,
-                    generation,
-                    super::id_key(&row.id)
+                    rowid, row.id, pos, row.kind, row.role, row.raw, generation, key
                 ])?;
                 index.execute(params![tx.last_insert_rowid(), row.text])?;
+                fresh.added(rowid, *key);
             }
         }
     }

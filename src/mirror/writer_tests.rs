@@ -293,3 +293,56 @@ fn lookups_by_id_use_the_key_index() {
         );
     }
 }
+
+/// The writer answers a first listing's lookups itself (the conversation had no items), and
+/// asks the file again once another connection has written: an item added meanwhile by
+/// someone else is not added twice, and one seen twice by this writer is updated, not doubled.
+#[tokio::test]
+async fn items_added_by_another_connection_are_not_added_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let w = MirrorWriter::start(m.path(), Memory::LARGE).unwrap();
+    w.record_page_wait(
+        "c",
+        vec![msg("m9", "a"), msg("m8", "b")],
+        Order::Desc,
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    // The same item again, in the same and in a later transaction: updated in place.
+    w.record_page_wait("c", vec![msg("m8", "b2")], Order::Desc, Some("m9"), 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert_eq!(ids(&m, "c"), ["m8", "m9"]);
+    // Another connection (another process, say) adds m7.
+    {
+        let other = crate::mirror::connect(m.path()).unwrap();
+        let raw = msg("m7", "c").to_string();
+        other
+            .execute(
+                "INSERT INTO items(conv, id, key, pos, type, role, raw)
+                 VALUES (1, 'm7', ?1, -1000000, 'message', 'user', ?2)",
+                rusqlite::params![crate::mirror::id_key("m7"), raw],
+            )
+            .unwrap();
+    }
+    w.record_page_wait(
+        "c",
+        vec![msg("m7", "c"), msg("m6", "d")],
+        Order::Desc,
+        Some("m8"),
+        0,
+    )
+    .await
+    .unwrap();
+    w.record_page_wait("c", vec![msg("m8", "b3")], Order::Desc, Some("m9"), 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert_eq!(ids(&m, "c"), ["m6", "m7", "m8", "m9"]);
+    assert_eq!(m.search(&SearchQuery::new("b3")).unwrap().len(), 1);
+    assert!(m.search(&SearchQuery::new("b2")).unwrap().is_empty());
+}
