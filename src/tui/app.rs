@@ -105,10 +105,13 @@ pub async fn run_loop(
     spawn_all(update::start(app), &mut external);
     let mut dirty = true;
     let mut skipped = 0;
-    // A frame owed to replies alone (no key since the last) waits until FRAME_GAP after the
-    // last one: a long load draws some sixty frames a second, not one a page.
+    // A frame owed to replies alone (no key since the last), in a stream of them (the last
+    // two frames were closer than FRAME_GAP), waits until FRAME_GAP after the last one: a long
+    // load draws some sixty frames a second, not one a page. A reply after a pause, such as the
+    // first one at start, is drawn at once.
     let started = std::time::Instant::now();
     let mut last_draw = started.checked_sub(FRAME_GAP).unwrap_or(started);
+    let mut gap_before = FRAME_GAP;
     let mut deferred = false;
     // When the oldest key not yet on screen arrived: logged as the key's cost once drawn
     // (`CONVTUI_LOG=convtui::frame=debug`; benches/big_item.sh reads it).
@@ -147,12 +150,18 @@ pub async fn run_loop(
         // costs one frame instead of one each (a few at most are taken between frames).
         if dirty && skipped < MAX_QUEUED_KEYS && input_waiting() {
             skipped += 1;
-        } else if dirty && key_at.is_none() && last_draw.elapsed() < FRAME_GAP {
+        } else if dirty
+            && key_at.is_none()
+            && gap_before < FRAME_GAP
+            && last_draw.elapsed() < FRAME_GAP
+        {
             deferred = true;
         } else if dirty {
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
-            last_draw = std::time::Instant::now();
+            let now = std::time::Instant::now();
+            gap_before = now.duration_since(last_draw);
+            last_draw = now;
             deferred = false;
             if let Some(at) = key_at.take() {
                 let micros = u64::try_from(at.elapsed().as_micros()).unwrap_or(u64::MAX);
