@@ -160,7 +160,11 @@ pub async fn run_loop(
             app.now = crate::clock::now_unix();
             terminal.draw(|f| view::draw(f, app))?;
             let now = std::time::Instant::now();
-            gap_before = now.duration_since(last_draw);
+            // A frame that was waited for is part of a stream: the next reply waits too.
+            gap_before = match deferred {
+                true => std::time::Duration::ZERO,
+                false => now.duration_since(last_draw),
+            };
             last_draw = now;
             deferred = false;
             if let Some(at) = key_at.take() {
