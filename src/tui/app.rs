@@ -57,7 +57,8 @@ pub fn messages_of(event: Event) -> Vec<Message> {
 /// Most input events taken one after another before a frame is drawn.
 const MAX_QUEUED_KEYS: usize = 64;
 
-/// Least time between two frames drawn for replies alone; a key is drawn at once.
+/// Least time between two frames in a stream of replies; a key, or a reply after a pause, is
+/// drawn at once.
 const FRAME_GAP: std::time::Duration = std::time::Duration::from_millis(16);
 
 /// Whether the terminal has input waiting (it is not read here).
