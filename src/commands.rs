@@ -1,4 +1,5 @@
-//! Runs the `conversations` and `items` commands: one JSON line on stdout per answer.
+//! Runs the `conversations` commands (the `items` ones are in `items_command.rs`): one JSON
+//! line on stdout per answer.
 //!
 //! Everything written to a terminal passes through here: stdout as JSON with every character
 //! the sanitizer would change written as a `\uXXXX` escape, stderr through [`eprint_line`],
@@ -13,8 +14,8 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::api::input::{self, AddError, ItemSource};
-use crate::api::{self, ApiError, Client, ListParams, Metadata, PageEvent};
-use crate::cli::{ConversationsCommand, GlobalArgs, ItemsCommand, ListArgs};
+use crate::api::{self, ApiError, Client, ListParams, Metadata};
+use crate::cli::{ConversationsCommand, GlobalArgs, ItemsCommand};
 use crate::config::{self, ConfigOptions};
 use crate::deletion::{self, Backup};
 
@@ -81,7 +82,7 @@ pub async fn run(global: &GlobalArgs, request: Request) -> ExitCode {
                 let registry = crate::registry::path_for_profile(&data_dir, &profile);
                 conversations(&client, &backup, &registry, c).await
             }
-            Request::Items(c) => items(&client, &backup, c).await,
+            Request::Items(c) => crate::items_command::run(&client, &backup, c).await,
             Request::Restore(args) => {
                 let registry = crate::registry::path_for_profile(&data_dir, &profile);
                 crate::restore::command(&client, &backup, &registry, &args)
@@ -158,7 +159,7 @@ pub fn warn(text: &str) {
 
 pub use crate::json_line::to_json_line;
 
-fn print<T: Serialize>(value: &T) -> Result<(), CommandError> {
+pub(crate) fn print<T: Serialize>(value: &T) -> Result<(), CommandError> {
     let line =
         to_json_line(value).map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
     let mut out = io::stdout().lock();
@@ -183,7 +184,7 @@ fn metadata_of(pairs: Vec<(String, String)>) -> Result<Metadata, CommandError> {
 
 /// Opens an items file (`-`: stdin) and checks every item in it, one at a time, before any is
 /// sent.
-async fn checked_items(source: &str) -> Result<ItemSource, CommandError> {
+pub(crate) async fn checked_items(source: &str) -> Result<ItemSource, CommandError> {
     let items = ItemSource::open(source).map_err(CommandError::Input)?;
     items.check().await?;
     Ok(items)
@@ -351,105 +352,6 @@ async fn list_conversations(client: &Client, path: &std::path::Path) -> Result<(
         }
     }
     Ok(())
-}
-
-async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
-    let params = ListParams {
-        limit: args.limit,
-        order: args.order,
-        after: args.after,
-        include: args.include,
-    };
-    if !args.all {
-        let page = client.list_items(&args.conversation, &params).await?;
-        crate::mirror::record::page(
-            &args.conversation,
-            &page,
-            params.order,
-            params.after.as_deref(),
-        )
-        .await;
-        return print(&page);
-    }
-    let (order, mut after) = (params.order, params.after.clone());
-    // The next page is fetched while this one is recorded and written.
-    let mut pages = api::paging::ahead(Box::pin(client.item_pages(&args.conversation, params)));
-    let mut out = Vec::new();
-    let recording = crate::mirror::record::active();
-    while let Some(event) = pages.rx.recv().await {
-        match event? {
-            PageEvent::Page(page) => {
-                out.clear();
-                let mut rows = Vec::new();
-                for item in &page.data {
-                    let start = out.len();
-                    crate::json_line::push_json_line(&mut out, item)
-                        .map_err(|e| CommandError::Output(io::Error::other(e.to_string())))?;
-                    // The line is the item's JSON for the mirror as well.
-                    if recording {
-                        let raw = String::from_utf8_lossy(&out[start..out.len() - 1]);
-                        rows.extend(crate::mirror::row::Row::with_raw(&item.0, raw.into_owned()));
-                    }
-                }
-                if recording {
-                    crate::mirror::record::rows(&args.conversation, rows, order, after.as_deref())
-                        .await;
-                }
-                after = page.last_id.clone().or(after);
-                // One write a page.
-                let mut stdout = io::stdout().lock();
-                stdout
-                    .write_all(&out)
-                    .and_then(|_| stdout.flush())
-                    .map_err(CommandError::Output)?;
-            }
-            PageEvent::Stopped(why) => warn(&why),
-        }
-    }
-    Ok(())
-}
-
-async fn items(client: &Client, backup: &Backup, cmd: ItemsCommand) -> Result<(), CommandError> {
-    match cmd {
-        ItemsCommand::List(args) => list(client, args).await,
-        ItemsCommand::Get {
-            conversation,
-            item,
-            include,
-        } => {
-            let got = client.get_item(&conversation, &item, &include).await?;
-            crate::mirror::record::item(&conversation, &got).await;
-            print(&got)
-        }
-        ItemsCommand::Create {
-            conversation,
-            file,
-            stdin,
-            include,
-        } => {
-            let source = file.or(stdin).unwrap_or_else(|| "-".into());
-            // All of them are checked before any is sent, so a bad one adds nothing.
-            let items = checked_items(&source).await?;
-            let chunks = input::chunked(Box::pin(items.items()));
-            let mut output = None;
-            let added = input::add_chunks(client, &conversation, &include, chunks, 0, |page| {
-                print(page).map_err(|e| {
-                    output = Some(e);
-                    AddError::Input("stopped: the output cannot be written".into())
-                })
-            })
-            .await;
-            match output {
-                Some(e) => Err(e),
-                None => added.map(|_| ()).map_err(CommandError::from),
-            }
-        }
-        ItemsCommand::Delete { conversation, item } => {
-            let answer = deletion::item(client, backup, &conversation, &item, None).await?;
-            crate::mirror::record::item_deleted(&conversation, &item);
-            print(&answer)
-        }
-    }
 }
 
 /// The profile, read-only as well when `--read-only` is given.

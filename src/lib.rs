@@ -15,6 +15,7 @@ pub mod demo;
 pub mod export;
 pub mod export_command;
 pub mod files;
+pub mod items_command;
 pub mod json_line;
 pub mod mirror;
 pub mod paths;

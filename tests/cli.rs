@@ -69,6 +69,21 @@ impl Cli {
     fn ok(&self, args: &[&str]) -> Vec<Value> {
         lines(&self.run(args, None))
     }
+    /// A new, empty conversation's id.
+    fn new_conversation(&self) -> String {
+        self.ok(&["conversations", "create"])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// A client of `server`, with a data directory of its own.
+fn client_of(server: &common::serve::Server) -> Cli {
+    Cli {
+        dir: tempfile::tempdir().unwrap(),
+        url: Some(server.url.clone()),
+    }
 }
 
 fn items_json(n: usize) -> String {
@@ -81,10 +96,7 @@ fn items_json(n: usize) -> String {
 #[test]
 fn every_command_against_serve() {
     let server = serve();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-        url: Some(server.url.clone()),
-    };
+    let cli = client_of(&server);
     let file = cli.dir.path().join("items.json");
     std::fs::write(&file, items_json(25)).unwrap();
     let f = file.to_str().unwrap();
@@ -409,14 +421,8 @@ fn an_unknown_profile_is_a_usage_error() {
 #[test]
 fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
     let server = serve();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-        url: Some(server.url.clone()),
-    };
-    let conv = cli.ok(&["conversations", "create"])[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cli = client_of(&server);
+    let conv = cli.new_conversation();
     let lines: Vec<String> = (0..45)
         .map(|i| {
             let role = if i == 22 { "bogus" } else { "user" };
@@ -451,14 +457,8 @@ fn a_bad_item_anywhere_in_a_file_sends_nothing_and_is_named() {
 #[test]
 fn items_create_reads_a_pipe_given_as_the_file() {
     let server = serve();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-        url: Some(server.url.clone()),
-    };
-    let conv = cli.ok(&["conversations", "create"])[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cli = client_of(&server);
+    let conv = cli.new_conversation();
     let fifo = cli.dir.path().join("items.fifo");
     let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: a valid NUL-terminated path; mkfifo only creates the file.

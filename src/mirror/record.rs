@@ -93,7 +93,7 @@ fn note_error(w: &MirrorWriter) {
 /// A page of a listing of `conv`, fetched with cursor `after`.
 pub async fn page(conv: &str, page: &ItemPage, order: Order, after: Option<&str>) {
     if let Some(w) = writer() {
-        let rows = page.data.iter().filter_map(|i| Row::of(&i.0)).collect();
+        let rows = Row::of_page(page);
         let _ = w.record_rows_wait(conv, rows, order, after, 0).await;
         note_error(&w);
     }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::text;
+use crate::api::ItemPage;
 use crate::protocol::models::{id_of, kind_of};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,9 +38,14 @@ impl Row {
         })
     }
 
-    /// The rows of a page's items, those without an id left out.
+    /// The rows of items, those without an id left out.
     pub fn all(items: &[Value]) -> Vec<Row> {
         items.iter().filter_map(Row::of).collect()
+    }
+
+    /// The rows of a page's items, those without an id left out.
+    pub fn of_page(page: &ItemPage) -> Vec<Row> {
+        page.data.iter().filter_map(|i| Row::of(&i.0)).collect()
     }
 }
 

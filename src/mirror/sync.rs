@@ -213,7 +213,7 @@ async fn list(
             })));
         }
         // The rows are made here, beside the writer's thread rather than on it.
-        let rows = page.data.iter().filter_map(|i| Row::of(&i.0)).collect();
+        let rows = Row::of_page(&page);
         writer
             .record_rows_wait(conv, rows, Order::Desc, params.after.as_deref(), generation)
             .await?;

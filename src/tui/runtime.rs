@@ -295,9 +295,8 @@ async fn run(
                 .await
                 .map_err(|e| failure(&e));
             if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
-                // The rows are made here, in the request's task: no copy of the items, and
-                // less for the writer's thread to do while the UI loads.
-                let rows = page.data.iter().filter_map(|i| Row::of(&i.0)).collect();
+                // Made here, in the request's task: less for the writer's thread while loading.
+                let rows = Row::of_page(page);
                 w.record_rows(&conversation, rows, params.order, params.after.as_deref());
             }
             Message::ItemsLoaded {
