@@ -447,11 +447,13 @@ fn write_page(
         Items::Rows(rows) => rows,
     };
     // An id twice in a page is kept once.
-    let mut ids = std::collections::HashSet::new();
-    let rows: Vec<Row> = rows
-        .into_iter()
-        .filter(|r| ids.insert(r.id.clone()))
-        .collect();
+    let mut rows = rows;
+    let first: Vec<bool> = {
+        let mut ids = std::collections::HashSet::with_capacity(rows.len());
+        rows.iter().map(|r| ids.insert(r.id.as_str())).collect()
+    };
+    let mut first = first.into_iter();
+    rows.retain(|_| first.next().unwrap_or(true));
     if rows.is_empty() {
         return Ok(());
     }
