@@ -390,6 +390,7 @@ async fn what_the_tui_reads_goes_into_the_mirror_and_a_delete_is_marked() {
         generation: 1,
         after: None,
         ascending: false,
+        all: false,
     });
     let Message::ItemsLoaded {
         result: Ok(page), ..

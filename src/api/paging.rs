@@ -207,11 +207,7 @@ fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut impl SeenIds) -> Next 
     if !page.has_more {
         return Next::Done;
     }
-    let cursor = page
-        .last_id
-        .clone()
-        .or_else(|| page.data.last().and_then(Item::id).map(str::to_string));
-    match cursor {
+    match cursor_after(page) {
         None => Next::Stalled(
             "the server said more items follow but gave no cursor; stopped there".into(),
         ),
@@ -220,6 +216,17 @@ fn decide(prev: Option<&str>, page: &ItemPage, seen: &mut impl SeenIds) -> Next 
         )),
         Some(c) => Next::After(c),
     }
+}
+
+/// The cursor of the page after `page`: its `last_id`, or its last item's id from a server
+/// that leaves `last_id` out. `None` at the end, or when there is nothing to go on.
+pub fn cursor_after(page: &ItemPage) -> Option<String> {
+    if !page.has_more {
+        return None;
+    }
+    page.last_id
+        .clone()
+        .or_else(|| page.data.last().and_then(Item::id).map(str::to_string))
 }
 
 /// Keeps only the items whose ids are not in `seen` (items without an id are kept).

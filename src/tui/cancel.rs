@@ -187,6 +187,7 @@ mod tests {
             generation: 3,
             after: None,
             ascending: false,
+            all: false,
         }
     }
 

@@ -129,6 +129,8 @@ pub enum Effect {
         generation: u64,
         after: Option<String>,
         ascending: bool,
+        /// The timeline is loading everything: the runtime asks for the next page ahead.
+        all: bool,
     },
     /// Back up the item, then delete it.
     DeleteItem {

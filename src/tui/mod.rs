@@ -1,5 +1,6 @@
 //! The terminal UI.
 
+pub mod ahead;
 pub mod app;
 pub mod cancel;
 pub mod data;

@@ -195,6 +195,7 @@ pub fn route(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
                 generation,
                 after,
                 ascending,
+                ..
             } => Some(Effect::LoadMirrorItems {
                 conversation,
                 generation,

@@ -60,6 +60,8 @@ struct Context {
     mirror: Option<crate::mirror::MirrorWriter>,
     /// The mirror's file, for searching and reading it; `None` with `mirror = false`.
     mirror_file: Option<PathBuf>,
+    /// The next page of a timeline loading everything.
+    ahead: super::ahead::Slot,
 }
 
 impl Runtime {
@@ -85,6 +87,7 @@ impl Runtime {
                 include: std::sync::Mutex::new(Vec::new()),
                 mirror: None,
                 mirror_file: None,
+                ahead: Default::default(),
             })),
             server: std::sync::Mutex::new(None),
             spawned: std::sync::atomic::AtomicU64::new(0),
@@ -164,6 +167,7 @@ impl Runtime {
                     include: std::sync::Mutex::new(include),
                     mirror: c.mirror,
                     mirror_file: c.mirror_file,
+                    ahead: Default::default(),
                 }),
             )
         };
@@ -283,6 +287,7 @@ async fn run(
             generation,
             after,
             ascending,
+            all,
         } => {
             let params = ListParams {
                 limit: 100,
@@ -290,10 +295,15 @@ async fn run(
                 after,
                 include: lock(&ctx.include).clone(),
             };
-            let result = client
-                .list_items(&conversation, &params)
-                .await
-                .map_err(|e| failure(&e));
+            let fetched = ctx
+                .ahead
+                .fetch(client, &conversation, generation, &params)
+                .await;
+            if let (true, Ok(page)) = (all, &fetched) {
+                ctx.ahead
+                    .ask_next(client, &conversation, generation, &params, page);
+            }
+            let result = fetched.map_err(|e| failure(&e));
             if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
                 // Made here, in the request's task: less for the writer's thread while loading.
                 let rows = Row::of_page(page);

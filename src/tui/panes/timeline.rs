@@ -77,6 +77,7 @@ impl Timeline {
             generation: r.generation,
             after: r.after,
             ascending: r.ascending,
+            all: self.paging.load_all,
         }
     }
 

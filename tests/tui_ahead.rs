@@ -1,0 +1,189 @@
+//! Loading everything (`L`, `G`) reads a page ahead: the runtime against the real server,
+//! behind a front that passes every request on and notes each listing's cursor.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::Router;
+use convtui::api::{Client, ClientSettings, ItemPage, ListParams, Order};
+use convtui::tui::message::{Effect, Message};
+use convtui::tui::runtime::Runtime;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+#[derive(Clone)]
+struct Front {
+    upstream: String,
+    http: reqwest::Client,
+    /// The `after` of every listing of items passed on ("" for none), in order.
+    listings: Arc<Mutex<Vec<String>>>,
+}
+
+async fn pass_on(
+    State(front): State<Front>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> impl IntoResponse {
+    if method == Method::GET && uri.path().ends_with("/items") {
+        let after = uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("after=")))
+            .unwrap_or_default();
+        front.listings.lock().unwrap().push(after.to_string());
+    }
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = path.strip_prefix("/v1").unwrap_or(path);
+    let answer = front
+        .http
+        .request(method, format!("{}{path}", front.upstream))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+    (
+        status,
+        [("content-type", "application/json")],
+        answer.bytes().await.unwrap(),
+    )
+}
+
+async fn front(upstream: String) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listings = Arc::new(Mutex::new(Vec::new()));
+    let state = Front {
+        upstream,
+        http: reqwest::Client::new(),
+        listings: listings.clone(),
+    };
+    let app = Router::new().fallback(pass_on).with_state(state);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/v1"), listings)
+}
+
+fn client(base: &str) -> Client {
+    Client::new(ClientSettings {
+        timeout: Duration::from_secs(10),
+        max_retries: 0,
+        ..ClientSettings::new(base)
+    })
+    .unwrap()
+}
+
+async fn page(
+    rt: &Runtime,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Message>,
+    conv: &str,
+    generation: u64,
+    after: Option<&str>,
+    all: bool,
+) -> ItemPage {
+    rt.spawn(Effect::LoadItems {
+        conversation: conv.to_string(),
+        generation,
+        after: after.map(String::from),
+        ascending: false,
+        all,
+    });
+    let answer = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("an answer in time")
+        .expect("the channel is open");
+    match answer {
+        Message::ItemsLoaded {
+            result: Ok(page),
+            generation: g,
+            ..
+        } if g == generation => page,
+        other => panic!("expected a page: {other:?}"),
+    }
+}
+
+/// Waits until the front has passed on `n` listings of items.
+async fn listings_reach(listings: &Arc<Mutex<Vec<String>>>, n: usize) -> Vec<String> {
+    for _ in 0..1000 {
+        let seen = listings.lock().unwrap().clone();
+        if seen.len() >= n {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{n} listings expected, {:?} seen", listings.lock().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_takes_it() {
+    let server = common::start_memory().await;
+    let helper = common::Http::new(&server);
+    let conv = helper.conversation().await;
+    let items: Vec<_> = (0..250)
+        .map(|n| json!({"role": "user", "content": format!("item {n}")}))
+        .collect();
+    for chunk in items.chunks(20) {
+        helper.add_items(&conv, chunk).await;
+    }
+    let direct = client(&server.base_url());
+    let list = |after: Option<String>| ListParams {
+        limit: 100,
+        order: Order::Desc,
+        after,
+        include: Vec::new(),
+    };
+    let (base, listings) = front(server.base_url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let rt = Runtime::new(
+        client(&base),
+        tx,
+        "local",
+        dir.path().join("deleted.jsonl"),
+        dir.path().join("registry.json"),
+        dir.path().join("drafts"),
+    );
+
+    // A page asked for while loading everything: the one after it is asked for at once.
+    let first = page(&rt, &mut rx, &conv, 1, None, true).await;
+    let first_last = first.last_id.clone().unwrap();
+    let seen = listings_reach(&listings, 2).await;
+    assert_eq!(seen, ["", first_last.as_str()]);
+
+    // Asked for, it is the page read ahead: no second request for it, and the same items
+    // as a listing straight from the server.
+    let second = page(&rt, &mut rx, &conv, 1, Some(&first_last), true).await;
+    let expected = direct
+        .list_items(&conv, &list(Some(first_last.clone())))
+        .await
+        .unwrap();
+    assert_eq!(second.data, expected.data);
+    assert_eq!(second.last_id, expected.last_id);
+    let second_last = second.last_id.clone().unwrap();
+    let seen = listings_reach(&listings, 3).await;
+    assert_eq!(seen, ["", first_last.as_str(), second_last.as_str()]);
+
+    // Another generation (a reload, another conversation) does not take it: it asks itself,
+    // and without `all` nothing more is read ahead.
+    let third = page(&rt, &mut rx, &conv, 2, Some(&second_last), false).await;
+    assert_eq!(third.data.len(), 50);
+    assert!(!third.has_more);
+    let seen = listings_reach(&listings, 4).await;
+    assert_eq!(
+        seen,
+        ["", &first_last, &second_last, &second_last],
+        "the page read ahead was not taken by another generation"
+    );
+
+    // The last page asks nothing ahead, even while loading everything.
+    page(&rt, &mut rx, &conv, 3, Some(&second_last), true).await;
+    let seen = listings_reach(&listings, 5).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(listings.lock().unwrap().len(), seen.len(), "{seen:?}");
+}
