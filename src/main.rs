@@ -10,11 +10,25 @@ use convtui::server::{self, Database, ServeOptions};
 
 /// mimalloc rather than glibc's malloc: a listing's items are parsed on one thread and freed on
 /// another (the printer, the mirror's writer), which glibc serves slowly. With it, a sync of
-/// 100,000 items takes about 0.7 times the time and CPU (benches/mirror.sh).
+/// 100,000 items takes about 0.8 times the time and CPU (benches/mirror.sh).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+extern "C" {
+    /// mimalloc's own setting (`mimalloc.h`), linked in with it.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc.h's `mi_option_e`.
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
 fn main() -> ExitCode {
+    // Freed memory goes back to the system at once rather than 10 ms later: opening a 10 MB
+    // item frees and allocates its renderings in quick turns, and a delay kept them all
+    // resident (peak RSS 14.6x the item instead of 8.7x; benches/big_item.sh).
+    // SAFETY: called first, while the process has one thread; the option exists in the
+    // mimalloc this crate links (v3).
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let mut command = Cli::command();
     let matches = command.get_matches_mut();
     // The process ends soon after: freeing the whole command tree would be work for nothing.
