@@ -1,5 +1,6 @@
-//! Loading everything (`L`, `G`) reads a page ahead: the runtime against the real server,
-//! behind a front that passes every request on and notes each listing's cursor.
+//! Loading everything (`L`, `G`): the runtime reads a page ahead, and every page it loads
+//! reaches the mirror, however far behind its writer is. Against the real server, in front of
+//! which a front passes every request on and notes each listing's cursor.
 
 mod common;
 
@@ -186,4 +187,85 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
     let seen = listings_reach(&listings, 5).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(listings.lock().unwrap().len(), seen.len(), "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_loaded_faster_than_the_mirror_writes_all_reach_it() {
+    const PAGES: usize = 80;
+    let server = common::start_memory().await;
+    let helper = common::Http::new(&server);
+    let conv = helper.conversation().await;
+    let adds = (0..PAGES * 5).map(|batch| {
+        let items: Vec<_> = (0..20)
+            .map(|n| json!({"role": "user", "content": format!("item {batch} {n}")}))
+            .collect();
+        let (helper, conv) = (&helper, &conv);
+        async move { helper.add_items(conv, &items).await }
+    });
+    futures::future::join_all(adds).await;
+    // Every page's cursor, straight from the server.
+    let direct = client(&server.base_url());
+    let mut cursors = vec![None];
+    while cursors.len() < PAGES {
+        let params = ListParams {
+            limit: 100,
+            order: Order::Desc,
+            after: cursors.last().cloned().flatten(),
+            include: Vec::new(),
+        };
+        let page = direct.list_items(&conv, &params).await.unwrap();
+        cursors.push(page.last_id);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mirror.sqlite3");
+    let writer =
+        convtui::mirror::MirrorWriter::start(&path, convtui::mirror::Memory::SMALL).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let rt = Runtime::new(
+        client(&server.base_url()),
+        tx,
+        "local",
+        dir.path().join("deleted.jsonl"),
+        dir.path().join("registry.json"),
+        dir.path().join("drafts"),
+    )
+    .with_mirror(Some(writer));
+
+    // Another connection holds the mirror's write lock: its writer waits, and its queue
+    // (64 operations) fills up.
+    let lock = rusqlite::Connection::open(&path).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for after in &cursors {
+        rt.spawn(Effect::LoadItems {
+            conversation: conv.clone(),
+            generation: 1,
+            after: after.clone(),
+            ascending: false,
+            all: true,
+        });
+    }
+    let mut answered = 0;
+    // As many pages as the queue and the writer hold are answered; the others wait for room.
+    while answered < 65 {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(Message::ItemsLoaded { result: Ok(_), .. })) => answered += 1,
+            other => panic!("a page: {other:?}"),
+        }
+    }
+    lock.execute_batch("COMMIT").unwrap();
+    drop(lock);
+    while answered < PAGES {
+        match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            Ok(Some(Message::ItemsLoaded { result: Ok(_), .. })) => answered += 1,
+            other => panic!("a page: {other:?}"),
+        }
+    }
+    rt.flush_mirror().await.unwrap();
+    assert_eq!(rt.mirror().unwrap().dropped(), 0);
+    let mirror = convtui::mirror::Mirror::open_path(&path).unwrap();
+    assert_eq!(
+        mirror.items(&conv).unwrap().len(),
+        PAGES * 100,
+        "every page loaded is in the mirror"
+    );
 }

@@ -127,12 +127,6 @@ impl MirrorWriter {
         self.offer(page(conv, Items::Values(items.to_vec()), order, after, 0));
     }
 
-    /// Like [`Self::record_page`], with the rows made by the caller (see [`Row::of`]) off the
-    /// writer's thread.
-    pub fn record_rows(&self, conv: &str, rows: Vec<Row>, order: Order, after: Option<&str>) {
-        self.offer(page(conv, Items::Rows(rows), order, after, 0));
-    }
-
     /// Like [`Self::record_page`], but waits for room instead of leaving the page out.
     pub async fn record_page_wait(
         &self,

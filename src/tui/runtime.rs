@@ -307,7 +307,21 @@ async fn run(
             if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
                 // Made here, in the request's task: less for the writer's thread while loading.
                 let rows = Row::of_page(page);
-                w.record_rows(&conversation, rows, params.order, params.after.as_deref());
+                // Waits for room in the writer's queue, so that no page loaded is left out of
+                // the mirror: while everything loads, pages come at the pace the mirror takes
+                // them. The event loop never waits: this task does, before it answers.
+                let recorded = w
+                    .record_rows_wait(
+                        &conversation,
+                        rows,
+                        params.order,
+                        params.after.as_deref(),
+                        0,
+                    )
+                    .await;
+                if let Err(e) = recorded {
+                    tracing::warn!("a page was not recorded in the mirror: {e}");
+                }
             }
             Message::ItemsLoaded {
                 conversation,
