@@ -190,7 +190,7 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_loaded_faster_than_the_mirror_writes_all_reach_it() {
+async fn pages_and_deletes_faster_than_the_mirror_writes_all_reach_it() {
     const PAGES: usize = 80;
     let server = common::start_memory().await;
     let helper = common::Http::new(&server);
@@ -206,6 +206,7 @@ async fn pages_loaded_faster_than_the_mirror_writes_all_reach_it() {
     // Every page's cursor, straight from the server.
     let direct = client(&server.base_url());
     let mut cursors = vec![None];
+    let mut newest = None;
     while cursors.len() < PAGES {
         let params = ListParams {
             limit: 100,
@@ -214,6 +215,7 @@ async fn pages_loaded_faster_than_the_mirror_writes_all_reach_it() {
             include: Vec::new(),
         };
         let page = direct.list_items(&conv, &params).await.unwrap();
+        newest = newest.or_else(|| page.data.first().map(|i| i.0.clone()));
         cursors.push(page.last_id);
     }
     let dir = tempfile::tempdir().unwrap();
@@ -252,20 +254,33 @@ async fn pages_loaded_faster_than_the_mirror_writes_all_reach_it() {
             other => panic!("a page: {other:?}"),
         }
     }
+    // A delete while the queue is full: its mark waits for room too.
+    rt.spawn(Effect::DeleteItem {
+        conversation: conv.clone(),
+        item: newest.unwrap(),
+    });
     lock.execute_batch("COMMIT").unwrap();
     drop(lock);
-    while answered < PAGES {
+    let mut deleted = false;
+    while answered < PAGES || !deleted {
         match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
             Ok(Some(Message::ItemsLoaded { result: Ok(_), .. })) => answered += 1,
-            other => panic!("a page: {other:?}"),
+            Ok(Some(Message::ItemDeleted { result: Ok(()), .. })) => deleted = true,
+            other => panic!("a page or the delete: {other:?}"),
         }
     }
     rt.flush_mirror().await.unwrap();
     assert_eq!(rt.mirror().unwrap().dropped(), 0);
     let mirror = convtui::mirror::Mirror::open_path(&path).unwrap();
+    let items = mirror.items(&conv).unwrap();
     assert_eq!(
-        mirror.items(&conv).unwrap().len(),
+        items.len(),
         PAGES * 100,
         "every page loaded is in the mirror"
+    );
+    assert_eq!(
+        items.iter().filter(|i| i.deleted).count(),
+        1,
+        "the delete is marked"
     );
 }

@@ -136,7 +136,7 @@ impl MirrorWriter {
         after: Option<&str>,
         generation: i64,
     ) -> Result<(), MirrorError> {
-        self.send_page(page(conv, Items::Values(items), order, after, generation))
+        self.send(page(conv, Items::Values(items), order, after, generation))
             .await
     }
 
@@ -150,11 +150,11 @@ impl MirrorWriter {
         after: Option<&str>,
         generation: i64,
     ) -> Result<(), MirrorError> {
-        self.send_page(page(conv, Items::Rows(rows), order, after, generation))
+        self.send(page(conv, Items::Rows(rows), order, after, generation))
             .await
     }
 
-    async fn send_page(&self, op: Op) -> Result<(), MirrorError> {
+    async fn send(&self, op: Op) -> Result<(), MirrorError> {
         self.tx.send(op).await.map_err(|_| MirrorError::Stopped)
     }
 
@@ -182,6 +182,21 @@ impl MirrorWriter {
             conv: conv.to_string(),
             item: item.to_string(),
         });
+    }
+
+    /// Like [`Self::mark_deleted`], but waits for room instead of leaving the mark out.
+    pub async fn mark_deleted_wait(&self, conv: &str, item: &str) -> Result<(), MirrorError> {
+        self.send(Op::ItemGone {
+            conv: conv.to_string(),
+            item: item.to_string(),
+        })
+        .await
+    }
+
+    /// Like [`Self::mark_conversation_deleted`], but waits for room instead of leaving the
+    /// mark out.
+    pub async fn mark_conversation_deleted_wait(&self, conv: &str) -> Result<(), MirrorError> {
+        self.send(Op::ConversationGone(conv.to_string())).await
     }
 
     /// After a complete listing recorded with `generation`: marks every item of `conv` not in

@@ -472,7 +472,9 @@ pub async fn run(
         } => {
             if let Some(w) = mirror {
                 for item in &items {
-                    w.mark_deleted(&conversation, item);
+                    if w.mark_deleted_wait(&conversation, item).await.is_err() {
+                        break;
+                    }
                 }
             }
             Message::Tick

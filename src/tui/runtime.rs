@@ -573,7 +573,11 @@ async fn delete_conversation(
     match deletion::conversation_with(client, &ctx.backup, &id, options).await {
         Ok(_) => {
             if let Some(w) = &ctx.mirror {
-                w.mark_conversation_deleted(&id);
+                // Waits for room: a long load fills the writer's queue, and the mark must not
+                // be left out (the mirror would show the conversation as still there).
+                if let Err(e) = w.mark_conversation_deleted_wait(&id).await {
+                    tracing::warn!("the mirror was not told of the delete: {e}");
+                }
             }
             Message::ConversationDeleted { id, result: Ok(()) }
         }
@@ -611,7 +615,9 @@ async fn delete_one(
     match deletion::item(client, &ctx.backup, conversation, id, Some(item.clone())).await {
         Ok(_) => {
             if let Some(w) = &ctx.mirror {
-                w.mark_deleted(conversation, id);
+                if let Err(e) = w.mark_deleted_wait(conversation, id).await {
+                    tracing::warn!("the mirror was not told of the delete: {e}");
+                }
             }
             Ok(())
         }
