@@ -12,7 +12,10 @@ use serde::Serialize;
 
 use super::row::Row;
 use super::{Mirror, MirrorError, MirrorWriter};
-use crate::api::{next_cursor, ApiError, Client, ErrorKind, ItemPage, ListParams, Next, Order};
+use crate::api::paging::{self, Seen};
+use crate::api::{
+    next_cursor, ApiError, Client, ErrorKind, ItemPage, ListParams, Next, Order, PageEvent,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncOptions {
@@ -157,6 +160,76 @@ impl Drop for Ahead {
     }
 }
 
+/// One listing of `conv`, from `after`.
+struct Listing<'a> {
+    client: &'a Client,
+    mirror: &'a Mirror,
+    writer: &'a MirrorWriter,
+    conv: &'a str,
+    generation: i64,
+    /// The mirror has nothing of the conversation: no page can hold a known item (pages of
+    /// one listing never share items), so the pages are not looked up.
+    empty: bool,
+}
+
+impl Listing<'_> {
+    /// Counts a page in; answers whether it held an item the mirror had.
+    fn look(
+        &self,
+        page: &ItemPage,
+        report: &mut SyncReport,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<bool, SyncError> {
+        let ids: Vec<&str> = page.data.iter().filter_map(|i| i.id()).collect();
+        let known = if self.empty {
+            HashSet::new()
+        } else {
+            self.mirror.known(self.conv, &ids)?
+        };
+        report.received += page.data.len() as u64;
+        report.new += ids.iter().filter(|id| !known.contains(**id)).count() as u64;
+        progress(report.received);
+        Ok(!known.is_empty())
+    }
+
+    /// Records a page fetched with cursor `after`.
+    async fn record(&self, page: &ItemPage, after: Option<&str>) -> Result<(), SyncError> {
+        // The rows are made here, beside the writer's thread rather than on it.
+        let rows = Row::of_page(page);
+        self.writer
+            .record_rows_wait(self.conv, rows, Order::Desc, after, self.generation)
+            .await?;
+        Ok(())
+    }
+
+    /// Lists to the oldest item, the next page always on its way (`api::paging::ahead`).
+    async fn to_the_end(
+        &self,
+        params: ListParams,
+        report: &mut SyncReport,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<End, SyncError> {
+        let mut after = params.after.clone();
+        let mut pages = paging::ahead(Box::pin(self.client.item_pages(self.conv, params)));
+        let mut end = End::Last;
+        while let Some(event) = pages.rx.recv().await {
+            match event? {
+                PageEvent::Page(page) => {
+                    report.list_requests += 1;
+                    self.look(&page, report, progress)?;
+                    self.record(&page, after.as_deref()).await?;
+                    after = page.last_id.clone().or(after);
+                }
+                PageEvent::Stopped(why) => {
+                    report.warnings.push(why);
+                    end = End::Stalled;
+                }
+            }
+        }
+        Ok(end)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn list(
     client: &Client,
@@ -171,13 +244,25 @@ async fn list(
     report: &mut SyncReport,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<End, SyncError> {
+    let listing = Listing {
+        client,
+        mirror,
+        writer,
+        conv,
+        generation,
+        empty,
+    };
     let mut params = ListParams {
         limit: opts.page_size,
         order: Order::Desc,
         after,
         include: Vec::new(),
     };
-    let mut seen = HashSet::new();
+    // No known item can stop it: every page is wanted, so the next is always asked for.
+    if !stop_at_known || empty {
+        return listing.to_the_end(params, report, progress).await;
+    }
+    let mut seen = Seen::default();
     // The next page, asked for while this one is looked up and recorded: only once a page
     // held nothing known, so that an incremental sync that ends on its first page sends one
     // request.
@@ -192,32 +277,19 @@ async fn list(
                 client.list_items(conv, &params).await?
             }
         };
-        let ids: Vec<&str> = page.data.iter().filter_map(|i| i.id()).collect();
-        let known = if empty {
-            HashSet::new()
-        } else {
-            mirror.known(conv, &ids)?
-        };
-        report.received += page.data.len() as u64;
-        report.new += ids.iter().filter(|id| !known.contains(**id)).count() as u64;
-        progress(report.received);
         let next = next_cursor(params.after.as_deref(), &page, &mut seen);
-        let stop = stop_at_known && !known.is_empty();
-        if let (false, Next::After(cursor)) = (stop, &next) {
+        let known = listing.look(&page, report, progress)?;
+        if let (false, Next::After(cursor)) = (known, &next) {
             let (client, conv) = (client.clone(), conv.to_string());
-            let mut params = params.clone();
-            params.after = Some(cursor.clone());
+            let mut ask = params.clone();
+            ask.after = Some(cursor.clone());
             report.list_requests += 1;
             ahead = Some(Ahead(tokio::spawn(async move {
-                client.list_items(&conv, &params).await
+                client.list_items(&conv, &ask).await
             })));
         }
-        // The rows are made here, beside the writer's thread rather than on it.
-        let rows = Row::of_page(&page);
-        writer
-            .record_rows_wait(conv, rows, Order::Desc, params.after.as_deref(), generation)
-            .await?;
-        if stop {
+        listing.record(&page, params.after.as_deref()).await?;
+        if known {
             return Ok(End::Known);
         }
         match next {
