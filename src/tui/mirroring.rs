@@ -1,6 +1,8 @@
 //! The terminal UI's part of the local mirror: what it reads goes into the mirror in the
-//! background. The writer is a thread of its own and `record_page` never waits (a page is left
-//! out when the writer is far behind), so a key or a frame never waits for the disk.
+//! background. The writer is a thread of its own with a bounded queue; a page's request task
+//! waits for room in it before it answers (so no page loaded is left out of the mirror, and a
+//! long load goes at the pace the mirror takes it), and a key or a frame never waits for the
+//! disk.
 //!
 //! Pages and conversations are those of
 //! <https://platform.openai.com/docs/api-reference/conversations/list-items> and

@@ -77,7 +77,9 @@ pub async fn run(profile: Profile) -> Result<(), String> {
 
 /// Large blocks (a huge item's text and its copies while it is read and drawn) go straight
 /// back to the system when freed. glibc otherwise raises its mmap threshold to the largest
-/// block freed, and later copies of a 10 MB item stay in the heap, adding to the peak.
+/// block freed, and later copies of a 10 MB item stay in the heap, adding to the peak. The
+/// binary allocates with mimalloc (`main.rs`), which returns freed memory at once; this still
+/// covers glibc's heap (SQLite's) and the library used without the binary's allocator.
 fn return_big_blocks() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; it is called before the UI's threads
