@@ -52,7 +52,8 @@ async fn list(client: &Client, args: ListArgs) -> Result<(), CommandError> {
                     crate::mirror::record::rows(&args.conversation, rows, order, after.as_deref())
                         .await;
                 }
-                after = page.last_id.clone().or(after);
+                // The cursor the next page is asked with (`last_id`, else the last item's id).
+                after = api::paging::cursor_after(&page).or(after);
                 // One write a page.
                 let mut stdout = io::stdout().lock();
                 stdout

@@ -26,9 +26,12 @@ fn main() -> ExitCode {
     // Freed memory goes back to the system at once rather than 10 ms later: opening a 10 MB
     // item frees and allocates its renderings in quick turns, and a delay kept them all
     // resident (peak RSS 14.6x the item instead of 8.7x; benches/big_item.sh).
+    // A MIMALLOC_PURGE_DELAY set by the user wins.
     // SAFETY: called first, while the process has one thread; the option exists in the
     // mimalloc this crate links (v3).
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
     let mut command = Cli::command();
     let matches = command.get_matches_mut();
     // The process ends soon after: freeing the whole command tree would be work for nothing.

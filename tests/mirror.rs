@@ -12,7 +12,8 @@ mod common;
 
 use common::serve::{serve, BIN};
 
-/// A proxy in front of `upstream` counting the item list requests it forwards.
+/// A proxy in front of `upstream` counting the item list requests it forwards; with
+/// `strip_last_id`, its listings leave `last_id` out (as some servers do).
 struct Proxy {
     url: String,
     lists: Arc<AtomicUsize>,
@@ -21,6 +22,10 @@ struct Proxy {
 
 impl Proxy {
     fn start(upstream: &str) -> Proxy {
+        Proxy::start_with(upstream, false)
+    }
+
+    fn start_with(upstream: &str, strip_last_id: bool) -> Proxy {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let lists = Arc::new(AtomicUsize::new(0));
         let (counter, upstream) = (lists.clone(), upstream.trim_end_matches("/v1").to_string());
@@ -33,7 +38,9 @@ impl Proxy {
             move |method: axum::http::Method, uri: axum::http::Uri, body: axum::body::Bytes| {
                 let (http, upstream, counter) = (http.clone(), upstream.clone(), counter.clone());
                 async move {
-                    if method == axum::http::Method::GET && uri.path().ends_with("/items") {
+                    let listing =
+                        method == axum::http::Method::GET && uri.path().ends_with("/items");
+                    if listing {
                         counter.fetch_add(1, Ordering::SeqCst);
                     }
                     let answer = http
@@ -44,11 +51,16 @@ impl Proxy {
                         .await
                         .unwrap();
                     let status = answer.status().as_u16();
-                    let bytes = answer.bytes().await.unwrap();
+                    let mut bytes = answer.bytes().await.unwrap().to_vec();
+                    if listing && strip_last_id {
+                        let mut page: Value = serde_json::from_slice(&bytes).unwrap();
+                        page.as_object_mut().unwrap().remove("last_id");
+                        bytes = serde_json::to_vec(&page).unwrap();
+                    }
                     (
                         axum::http::StatusCode::from_u16(status).unwrap(),
                         [("content-type", "application/json")],
-                        bytes.to_vec(),
+                        bytes,
                     )
                 }
             },
@@ -355,6 +367,36 @@ fn incremental_sync_sends_one_list_request_for_ten_new_items() {
         (proxy.lists() - before, third[0]["new"].as_u64()),
         (1, Some(0))
     );
+}
+
+#[test]
+fn without_last_id_pages_are_mirrored_in_the_servers_order() {
+    let server = serve();
+    let proxy = Proxy::start_with(&server.url, true);
+    let (conv, ids) = Cli::new(&proxy.url).conversation("No cursor", &filler(35));
+    // The mirror's order (oldest first) after `sync`, and after `items list --all`.
+    for args in [
+        vec!["sync", "--page-size", "10"],
+        vec!["items", "list", &conv, "--all", "--limit", "10"],
+    ] {
+        let cli = Cli::new(&proxy.url);
+        cli.ok(&["add", &conv]);
+        let before = proxy.lists();
+        cli.ok(&args);
+        assert_eq!(
+            proxy.lists() - before,
+            4,
+            "{args:?}: 35 items in pages of 10"
+        );
+        let mirrored: Vec<String> = convtui::mirror::Mirror::open_path(&cli.mirror_file())
+            .unwrap()
+            .items(&conv)
+            .unwrap()
+            .iter()
+            .map(|i| i.raw["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(mirrored, ids, "{args:?}");
+    }
 }
 
 #[test]

@@ -187,6 +187,14 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
     let seen = listings_reach(&listings, 5).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(listings.lock().unwrap().len(), seen.len(), "{seen:?}");
+
+    // A cancel (Esc) drops the page read ahead: asked for again, it is asked of the server.
+    page(&rt, &mut rx, &conv, 4, None, true).await;
+    listings_reach(&listings, 7).await;
+    rt.spawn(Effect::Cancel(convtui::tui::cancel::Which::All));
+    page(&rt, &mut rx, &conv, 4, Some(&first_last), false).await;
+    let seen = listings_reach(&listings, 8).await;
+    assert_eq!(seen[5..], ["", first_last.as_str(), first_last.as_str()]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,19 +262,25 @@ async fn pages_and_deletes_faster_than_the_mirror_writes_all_reach_it() {
             other => panic!("a page: {other:?}"),
         }
     }
-    // A delete while the queue is full: its mark waits for room too.
+    let more = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await;
+    assert!(more.is_err(), "the other pages wait: {more:?}");
+    // A delete while the queue is full: answered at once, its mark waits for room.
     rt.spawn(Effect::DeleteItem {
         conversation: conv.clone(),
         item: newest.unwrap(),
     });
+    match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+        Ok(Some(Message::ItemDeleted { result: Ok(()), .. })) => {}
+        other => panic!("the delete: {other:?}"),
+    }
+    // Its mark has met the full queue by now.
+    tokio::time::sleep(Duration::from_millis(100)).await;
     lock.execute_batch("COMMIT").unwrap();
     drop(lock);
-    let mut deleted = false;
-    while answered < PAGES || !deleted {
+    while answered < PAGES {
         match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
             Ok(Some(Message::ItemsLoaded { result: Ok(_), .. })) => answered += 1,
-            Ok(Some(Message::ItemDeleted { result: Ok(()), .. })) => deleted = true,
-            other => panic!("a page or the delete: {other:?}"),
+            other => panic!("a page: {other:?}"),
         }
     }
     rt.flush_mirror().await.unwrap();

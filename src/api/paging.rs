@@ -163,7 +163,8 @@ pub enum Next {
 /// One event of an item listing.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageEvent {
-    /// A page; items already received on an earlier page are left out.
+    /// A page, one for every request answered; items already received on an earlier page
+    /// are left out (so it may hold none).
     Page(ItemPage),
     /// Paging stopped because the server made no progress (the listing may be incomplete).
     Stopped(String),
@@ -376,13 +377,10 @@ pub(super) fn stream(
             }
             Next::Stalled(why) => {
                 st.done = true;
-                if page.data.is_empty() {
-                    PageEvent::Stopped(why)
-                } else {
-                    // The new items first, then the warning.
-                    st.warning = Some(why);
-                    PageEvent::Page(page)
-                }
+                // The page (its new items, maybe none), then the warning: one page event for
+                // every request answered.
+                st.warning = Some(why);
+                PageEvent::Page(page)
             }
         };
         Some((Ok(event), st))

@@ -5,30 +5,8 @@
 //! no lookup at all.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use rusqlite::Connection;
-
-/// Hashes an `id_key`, which is a hash already, to itself: no second hash of every key.
-#[derive(Default)]
-pub(super) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_i64` is used; anything else is folded in FNV-1a's way.
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    fn write_i64(&mut self, key: i64) {
-        self.0 = key as u64;
-    }
-}
-
-pub(super) type Keys = HashSet<i64, BuildHasherDefault<KeyHasher>>;
 
 /// Most ids kept for one conversation; past that its pages are looked up in the file again.
 const MAX_IDS: usize = 1_000_000;
@@ -37,7 +15,9 @@ const MAX_IDS: usize = 1_000_000;
 pub(super) struct Fresh {
     version: Option<i64>,
     /// Conversation rowid → the keys (`id_key`) of the items this writer added.
-    convs: HashMap<i64, Keys>,
+    /// (The default hasher, keyed at random: `id_key` alone is plain FNV-1a, and a server could
+    /// choose ids whose keys all fall in the same buckets.)
+    convs: HashMap<i64, HashSet<i64>>,
 }
 
 impl Fresh {

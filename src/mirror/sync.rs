@@ -213,17 +213,26 @@ impl Listing<'_> {
         let mut pages = paging::ahead(Box::pin(self.client.item_pages(self.conv, params)));
         let mut end = End::Last;
         while let Some(event) = pages.rx.recv().await {
-            match event? {
-                PageEvent::Page(page) => {
+            match event {
+                Ok(PageEvent::Page(page)) => {
                     report.list_requests += 1;
                     self.look(&page, report, progress)?;
                     self.record(&page, after.as_deref()).await?;
-                    after = page.last_id.clone().or(after);
+                    // The cursor the stream asks the next page with (`last_id`, else the last
+                    // item's id): the writer places that page after it.
+                    after = paging::cursor_after(&page).or(after);
                 }
-                PageEvent::Stopped(why) => {
+                Ok(PageEvent::Stopped(why)) => {
                     report.warnings.push(why);
                     end = End::Stalled;
                 }
+                // The listing limits (pages, items) end it as a server that makes no
+                // progress does: what came is kept, the conversation is not complete.
+                Err(e) if e.kind == ErrorKind::Limit => {
+                    report.warnings.push(e.message);
+                    end = End::Stalled;
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(end)

@@ -171,6 +171,11 @@ impl MirrorWriter {
         self.offer(Op::Conversation(conversation.clone()));
     }
 
+    /// Like [`Self::record_conversation`], but waits for room instead of leaving it out.
+    pub async fn record_conversation_wait(&self, conversation: Value) -> Result<(), MirrorError> {
+        self.send(Op::Conversation(conversation)).await
+    }
+
     /// Marks a conversation deleted on the server.
     pub fn mark_conversation_deleted(&self, conv: &str) {
         self.offer(Op::ConversationGone(conv.to_string()));
@@ -340,6 +345,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
             tx.commit()
         })();
         if let Err(e) = result {
+            tracing::warn!("the mirror could not be written: {e}");
             fresh.forget();
             if let Ok(mut s) = state.lock() {
                 s.error.get_or_insert_with(|| e.to_string());

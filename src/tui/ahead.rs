@@ -1,8 +1,11 @@
 //! The next page of a timeline that is loading everything (`L`, `G`), asked for while the
 //! page before it travels to the event loop and is taken in. At most one page waits; a
-//! request for anything else drops it, which cancels it.
+//! request for anything else drops it, which cancels it, and so does `Esc` (a cancel). A page
+//! asked for more than [`MAX_AGE`] before it is wanted is asked for again: the server may have
+//! changed since.
 
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
@@ -16,8 +19,12 @@ struct Key {
     params: ListParams,
 }
 
+/// Longest a page read ahead is kept for the request that wants it.
+pub const MAX_AGE: Duration = Duration::from_secs(5);
+
 struct Ahead {
     key: Key,
+    asked: Instant,
     task: JoinHandle<Result<ItemPage, ApiError>>,
 }
 
@@ -46,7 +53,10 @@ impl Slot {
             generation,
             params: params.clone(),
         };
-        let waiting = self.lock().take().filter(|a| a.key == key);
+        let waiting = self
+            .lock()
+            .take()
+            .filter(|a| a.key == key && a.asked.elapsed() <= MAX_AGE);
         match waiting {
             // Dropped while awaited (the request was cancelled), it is cancelled too.
             Some(mut ahead) => (&mut ahead.task).await.unwrap_or_else(|e| {
@@ -85,8 +95,14 @@ impl Slot {
                 generation,
                 params,
             },
+            asked: Instant::now(),
             task,
         });
+    }
+
+    /// Drops (cancels) the page waiting, if any.
+    pub fn clear(&self) {
+        self.lock().take();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Ahead>> {

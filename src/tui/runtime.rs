@@ -196,6 +196,8 @@ impl Runtime {
             return;
         }
         if let Effect::Cancel(which) = &effect {
+            // A page read ahead is a request too: it goes with the others.
+            lock(&self.context).ahead.clear();
             let n = self.cancels.cancel(which);
             tracing::debug!("cancelled {n} request(s)");
             return;
@@ -572,12 +574,16 @@ async fn delete_conversation(
     let options = deletion::DeleteOptions { allow_partial };
     match deletion::conversation_with(client, &ctx.backup, &id, options).await {
         Ok(_) => {
-            if let Some(w) = &ctx.mirror {
-                // Waits for room: a long load fills the writer's queue, and the mark must not
-                // be left out (the mirror would show the conversation as still there).
-                if let Err(e) = w.mark_conversation_deleted_wait(&id).await {
-                    tracing::warn!("the mirror was not told of the delete: {e}");
-                }
+            if let Some(w) = ctx.mirror.clone() {
+                // In a task of its own, which waits for room: a long load fills the writer's
+                // queue, and the mark must not be left out (the mirror would show the
+                // conversation as still there), nor hold the reply back.
+                let conv = id.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = w.mark_conversation_deleted_wait(&conv).await {
+                        tracing::warn!("the mirror was not told of the delete: {e}");
+                    }
+                });
             }
             Message::ConversationDeleted { id, result: Ok(()) }
         }
@@ -589,10 +595,15 @@ async fn delete_conversation(
     }
 }
 
-/// Hands a conversation to the mirror's writer; never waits.
+/// Hands a conversation to the mirror's writer, from a task of its own that waits for room in
+/// its queue (a long load keeps it full), so the reply is not held back.
 fn record_conversation(ctx: &Context, c: &Conversation) {
-    if let (Some(w), Ok(value)) = (&ctx.mirror, serde_json::to_value(c)) {
-        w.record_conversation(&value);
+    if let (Some(w), Ok(value)) = (ctx.mirror.clone(), serde_json::to_value(c)) {
+        tokio::spawn(async move {
+            if let Err(e) = w.record_conversation_wait(value).await {
+                tracing::warn!("a conversation was not recorded in the mirror: {e}");
+            }
+        });
     }
 }
 
@@ -614,10 +625,14 @@ async fn delete_one(
     let id = item_id(item).unwrap_or_default();
     match deletion::item(client, &ctx.backup, conversation, id, Some(item.clone())).await {
         Ok(_) => {
-            if let Some(w) = &ctx.mirror {
-                if let Err(e) = w.mark_deleted_wait(conversation, id).await {
-                    tracing::warn!("the mirror was not told of the delete: {e}");
-                }
+            if let Some(w) = ctx.mirror.clone() {
+                // As for a conversation (see `delete_conversation`).
+                let (conv, item) = (conversation.to_string(), id.to_string());
+                tokio::spawn(async move {
+                    if let Err(e) = w.mark_deleted_wait(&conv, &item).await {
+                        tracing::warn!("the mirror was not told of the delete: {e}");
+                    }
+                });
             }
             Ok(())
         }
