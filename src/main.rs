@@ -25,7 +25,7 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 fn main() -> ExitCode {
     // Freed memory goes back to the system at once rather than 10 ms later: opening a 10 MB
     // item frees and allocates its renderings in quick turns, and a delay kept them all
-    // resident (peak RSS 14.6x the item instead of 8.7x; benches/big_item.sh).
+    // resident (peak RSS 14.6x the item instead of about 8x; benches/big_item.sh).
     // A MIMALLOC_PURGE_DELAY set by the user wins.
     // SAFETY: called first, while the process has one thread; the option exists in the
     // mimalloc this crate links (v3).
