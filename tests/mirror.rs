@@ -3,80 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 mod common;
 
+use common::proxy::{Options, Proxy};
 use common::serve::{serve, BIN};
-
-/// A proxy in front of `upstream` counting the item list requests it forwards; with
-/// `strip_last_id`, its listings leave `last_id` out (as some servers do).
-struct Proxy {
-    url: String,
-    lists: Arc<AtomicUsize>,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Proxy {
-    fn start(upstream: &str) -> Proxy {
-        Proxy::start_with(upstream, false)
-    }
-
-    fn start_with(upstream: &str, strip_last_id: bool) -> Proxy {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let lists = Arc::new(AtomicUsize::new(0));
-        let (counter, upstream) = (lists.clone(), upstream.trim_end_matches("/v1").to_string());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let url = format!("http://{}/v1", listener.local_addr().unwrap());
-        let http = reqwest::Client::new();
-        let app = axum::Router::new().fallback(
-            move |method: axum::http::Method, uri: axum::http::Uri, body: axum::body::Bytes| {
-                let (http, upstream, counter) = (http.clone(), upstream.clone(), counter.clone());
-                async move {
-                    let listing =
-                        method == axum::http::Method::GET && uri.path().ends_with("/items");
-                    if listing {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                    }
-                    let answer = http
-                        .request(method, format!("{upstream}{uri}"))
-                        .header("content-type", "application/json")
-                        .body(body.to_vec())
-                        .send()
-                        .await
-                        .unwrap();
-                    let status = answer.status().as_u16();
-                    let mut bytes = answer.bytes().await.unwrap().to_vec();
-                    if listing && strip_last_id {
-                        let mut page: Value = serde_json::from_slice(&bytes).unwrap();
-                        page.as_object_mut().unwrap().remove("last_id");
-                        bytes = serde_json::to_vec(&page).unwrap();
-                    }
-                    (
-                        axum::http::StatusCode::from_u16(status).unwrap(),
-                        [("content-type", "application/json")],
-                        bytes,
-                    )
-                }
-            },
-        );
-        runtime.spawn(async move { axum::serve(listener, app).await });
-        Proxy {
-            url,
-            lists,
-            _runtime: runtime,
-        }
-    }
-
-    fn lists(&self) -> usize {
-        self.lists.load(Ordering::SeqCst)
-    }
-}
 
 /// The binary with its own data directory, on `url`.
 struct Cli {
@@ -336,7 +269,7 @@ fn query_syntax_filters_and_errors() {
 #[test]
 fn incremental_sync_sends_one_list_request_for_ten_new_items() {
     let server = serve();
-    let proxy = Proxy::start(&server.url);
+    let proxy = Proxy::start_blocking(&server.url, Options::default());
     let cli = Cli::new(&proxy.url);
     let (conv, _) = cli.conversation("Long", &filler(150));
     let first = cli.json(&["sync"]);
@@ -372,7 +305,13 @@ fn incremental_sync_sends_one_list_request_for_ten_new_items() {
 #[test]
 fn without_last_id_pages_are_mirrored_in_the_servers_order() {
     let server = serve();
-    let proxy = Proxy::start_with(&server.url, true);
+    let proxy = Proxy::start_blocking(
+        &server.url,
+        Options {
+            strip_last_id: true,
+            ..Options::default()
+        },
+    );
     let (conv, ids) = Cli::new(&proxy.url).conversation("No cursor", &filler(35));
     // The mirror's order (oldest first) after `sync`, and after `items list --all`.
     for args in [
@@ -402,7 +341,7 @@ fn without_last_id_pages_are_mirrored_in_the_servers_order() {
 #[test]
 fn an_interrupted_first_sync_is_continued_from_the_oldest_item() {
     let server = serve();
-    let proxy = Proxy::start(&server.url);
+    let proxy = Proxy::start_blocking(&server.url, Options::default());
     let cli = Cli::new(&proxy.url);
     let (conv, ids) = cli.conversation("Long", &filler(30));
     // Reading the newest page only (as the TUI or `items list` does) mirrors ten items.

@@ -1,75 +1,16 @@
 //! Loading everything (`L`, `G`): the runtime reads a page ahead, and every page it loads
-//! reaches the mirror, however far behind its writer is. Against the real server, in front of
-//! which a front passes every request on and notes each listing's cursor.
+//! reaches the mirror, however far behind its writer is. Against the real server, behind a
+//! proxy that notes each listing's cursor (`common::proxy`).
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
-use axum::response::IntoResponse;
-use axum::Router;
+use common::proxy::{Options, Proxy};
 use convtui::api::{Client, ClientSettings, ItemPage, ListParams, Order};
 use convtui::tui::message::{Effect, Message};
 use convtui::tui::runtime::Runtime;
 use serde_json::json;
-use tokio::net::TcpListener;
-
-#[derive(Clone)]
-struct Front {
-    upstream: String,
-    http: reqwest::Client,
-    /// The `after` of every listing of items passed on ("" for none), in order.
-    listings: Arc<Mutex<Vec<String>>>,
-}
-
-async fn pass_on(
-    State(front): State<Front>,
-    method: Method,
-    uri: Uri,
-    body: Bytes,
-) -> impl IntoResponse {
-    if method == Method::GET && uri.path().ends_with("/items") {
-        let after = uri
-            .query()
-            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("after=")))
-            .unwrap_or_default();
-        front.listings.lock().unwrap().push(after.to_string());
-    }
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let path = path.strip_prefix("/v1").unwrap_or(path);
-    let answer = front
-        .http
-        .request(method, format!("{}{path}", front.upstream))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
-    (
-        status,
-        [("content-type", "application/json")],
-        answer.bytes().await.unwrap(),
-    )
-}
-
-async fn front(upstream: String) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listings = Arc::new(Mutex::new(Vec::new()));
-    let state = Front {
-        upstream,
-        http: reqwest::Client::new(),
-        listings: listings.clone(),
-    };
-    let app = Router::new().fallback(pass_on).with_state(state);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/v1"), listings)
-}
 
 fn client(base: &str) -> Client {
     Client::new(ClientSettings {
@@ -109,16 +50,16 @@ async fn page(
     }
 }
 
-/// Waits until the front has passed on `n` listings of items.
-async fn listings_reach(listings: &Arc<Mutex<Vec<String>>>, n: usize) -> Vec<String> {
+/// Waits until the proxy has passed on `n` listings of items.
+async fn listings_reach(proxy: &Proxy, n: usize) -> Vec<String> {
     for _ in 0..1000 {
-        let seen = listings.lock().unwrap().clone();
+        let seen = proxy.listings();
         if seen.len() >= n {
             return seen;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("{n} listings expected, {:?} seen", listings.lock().unwrap());
+    panic!("{n} listings expected, {:?} seen", proxy.listings());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,7 +80,8 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
         after,
         include: Vec::new(),
     };
-    let (base, listings) = front(server.base_url()).await;
+    let proxy = Proxy::start(&server.base_url(), Options::default()).await;
+    let base = proxy.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let rt = Runtime::new(
@@ -154,7 +96,7 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
     // A page asked for while loading everything: the one after it is asked for at once.
     let first = page(&rt, &mut rx, &conv, 1, None, true).await;
     let first_last = first.last_id.clone().unwrap();
-    let seen = listings_reach(&listings, 2).await;
+    let seen = listings_reach(&proxy, 2).await;
     assert_eq!(seen, ["", first_last.as_str()]);
 
     // Asked for, it is the page read ahead: no second request for it, and the same items
@@ -167,7 +109,7 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
     assert_eq!(second.data, expected.data);
     assert_eq!(second.last_id, expected.last_id);
     let second_last = second.last_id.clone().unwrap();
-    let seen = listings_reach(&listings, 3).await;
+    let seen = listings_reach(&proxy, 3).await;
     assert_eq!(seen, ["", first_last.as_str(), second_last.as_str()]);
 
     // Another generation (a reload, another conversation) does not take it: it asks itself,
@@ -175,7 +117,7 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
     let third = page(&rt, &mut rx, &conv, 2, Some(&second_last), false).await;
     assert_eq!(third.data.len(), 50);
     assert!(!third.has_more);
-    let seen = listings_reach(&listings, 4).await;
+    let seen = listings_reach(&proxy, 4).await;
     assert_eq!(
         seen,
         ["", &first_last, &second_last, &second_last],
@@ -184,16 +126,16 @@ async fn loading_everything_reads_the_next_page_ahead_and_only_the_same_request_
 
     // The last page asks nothing ahead, even while loading everything.
     page(&rt, &mut rx, &conv, 3, Some(&second_last), true).await;
-    let seen = listings_reach(&listings, 5).await;
+    let seen = listings_reach(&proxy, 5).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(listings.lock().unwrap().len(), seen.len(), "{seen:?}");
+    assert_eq!(proxy.lists(), seen.len(), "{seen:?}");
 
     // A cancel (Esc) drops the page read ahead: asked for again, it is asked of the server.
     page(&rt, &mut rx, &conv, 4, None, true).await;
-    listings_reach(&listings, 7).await;
+    listings_reach(&proxy, 7).await;
     rt.spawn(Effect::Cancel(convtui::tui::cancel::Which::All));
     page(&rt, &mut rx, &conv, 4, Some(&first_last), false).await;
-    let seen = listings_reach(&listings, 8).await;
+    let seen = listings_reach(&proxy, 8).await;
     assert_eq!(seen[5..], ["", first_last.as_str(), first_last.as_str()]);
 }
 

@@ -6,51 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{Method, StatusCode, Uri};
-use axum::response::IntoResponse;
+use common::proxy::{Options, Proxy};
 use common::tmux::{command_line, Served, Tmux};
 use serde_json::{json, Value};
-
-/// Starts a proxy to `upstream` (`http://HOST:PORT/v1`) that waits `delay` before each list
-/// of items; answers its base URL.
-fn slow_proxy(upstream: &str, delay: Duration) -> String {
-    let upstream = upstream.trim_end_matches("/v1").to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let http = reqwest::Client::new();
-            let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
-                let (http, upstream) = (http.clone(), upstream.clone());
-                async move {
-                    if method == Method::GET && uri.path().ends_with("/items") {
-                        tokio::time::sleep(delay).await;
-                    }
-                    let url = format!("{upstream}{uri}");
-                    let res = http
-                        .request(method, url)
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .send()
-                        .await;
-                    match res {
-                        Ok(r) => {
-                            let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
-                            let bytes = r.bytes().await.unwrap_or_default();
-                            (status, [("content-type", "application/json")], bytes).into_response()
-                        }
-                        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
-                    }
-                }
-            });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}/v1", rx.recv().unwrap())
-}
 
 fn call(method: &str, url: &str, body: Value) -> Value {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -93,7 +51,15 @@ fn export_a_thousand_items_to_markdown_with_progress_and_cancel() {
             json!({"items": chunk}),
         );
     }
-    let base = slow_proxy(&served.base_url, Duration::from_millis(400));
+    // Slowed, so that the progress can be seen.
+    let proxy = Proxy::start_blocking(
+        &served.base_url,
+        Options {
+            delay: Duration::from_millis(400),
+            ..Options::default()
+        },
+    );
+    let base = proxy.url.clone();
     let work = dir.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     let data = dir.path().join("data").display().to_string();
