@@ -10,8 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::api::{ItemPage, Order};
 use crate::config::Profile;
-use crate::mirror::{base_key, path_for, MirrorWriter};
+use crate::mirror::row::Row;
+use crate::mirror::{base_key, path_for, MirrorError, MirrorWriter};
 
 /// The mirror file of a profile (as the CLI names it), or `None` with `mirror = false`.
 pub fn path(profile: &Profile, data_dir: &Path) -> Option<PathBuf> {
@@ -22,6 +24,37 @@ pub fn path(profile: &Profile, data_dir: &Path) -> Option<PathBuf> {
             &base_key(profile.base_url.as_deref()),
         )
     })
+}
+
+/// Records a page loaded with cursor `after`, waiting for room in the writer's queue so that no
+/// page loaded is left out: while everything loads, pages come at the pace the mirror takes
+/// them. Called by the page's request task before it answers; the event loop never waits.
+pub async fn record_page(
+    w: &MirrorWriter,
+    conv: &str,
+    page: &ItemPage,
+    order: Order,
+    after: Option<&str>,
+) {
+    // The rows are made here, in the request's task: less for the writer's thread.
+    let rows = Row::of_page(page);
+    if let Err(e) = w.record_rows_wait(conv, rows, order, after, 0).await {
+        tracing::warn!("a page was not recorded in the mirror: {e}");
+    }
+}
+
+/// Sends `what` (a delete's mark, a conversation) to the writer from a task of its own, which
+/// waits for room in the queue (a long load keeps it full): it is not left out, and the reply
+/// that caused it is not held back.
+pub fn send_later(
+    what: &'static str,
+    send: impl std::future::Future<Output = Result<(), MirrorError>> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        if let Err(e) = send.await {
+            tracing::warn!("the mirror was not sent {what}: {e}");
+        }
+    });
 }
 
 /// Longest quitting waits for the mirror to write what it was sent.

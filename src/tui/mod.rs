@@ -5,6 +5,7 @@ pub mod app;
 pub mod cancel;
 pub mod data;
 pub mod deletes;
+pub mod deleting;
 pub mod editor;
 pub mod export;
 pub mod keymap;

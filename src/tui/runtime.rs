@@ -7,12 +7,12 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::data::{ConvInfo, Failure};
+use super::deleting;
 use super::editor::drafts;
 use super::message::{Effect, Message};
 use super::state::item_id;
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
-use crate::deletion::{self, DeleteError};
-use crate::mirror::row::Row;
+use crate::deletion;
 
 /// Most conversations read from a server's list at start.
 const MAX_LISTED: usize = 1000;
@@ -307,23 +307,8 @@ async fn run(
             }
             let result = fetched.map_err(|e| failure(&e));
             if let (Ok(page), Some(w)) = (&result, &ctx.mirror) {
-                // Made here, in the request's task: less for the writer's thread while loading.
-                let rows = Row::of_page(page);
-                // Waits for room in the writer's queue, so that no page loaded is left out of
-                // the mirror: while everything loads, pages come at the pace the mirror takes
-                // them. The event loop never waits: this task does, before it answers.
-                let recorded = w
-                    .record_rows_wait(
-                        &conversation,
-                        rows,
-                        params.order,
-                        params.after.as_deref(),
-                        0,
-                    )
-                    .await;
-                if let Err(e) = recorded {
-                    tracing::warn!("a page was not recorded in the mirror: {e}");
-                }
+                let (order, after) = (params.order, params.after.as_deref());
+                super::mirroring::record_page(w, &conversation, page, order, after).await;
             }
             Message::ItemsLoaded {
                 conversation,
@@ -333,7 +318,14 @@ async fn run(
         }
         Effect::DeleteItem { conversation, item } => {
             let id = item_id(&item).unwrap_or_default().to_string();
-            let result = delete_one(client, ctx, &conversation, &item).await;
+            let result = deleting::item(
+                client,
+                &ctx.backup,
+                ctx.mirror.as_ref(),
+                &conversation,
+                &item,
+            )
+            .await;
             Message::ItemDeleted {
                 conversation,
                 item: id,
@@ -349,7 +341,15 @@ async fn run(
             let mut rest = items.iter();
             for item in rest.by_ref() {
                 let id = item_id(item).unwrap_or_default().to_string();
-                match delete_one(client, ctx, &conversation, item).await {
+                match deleting::item(
+                    client,
+                    &ctx.backup,
+                    ctx.mirror.as_ref(),
+                    &conversation,
+                    item,
+                )
+                .await
+                {
                     Ok(()) => deleted.push(id),
                     // No answer at all (the server is unreachable): stop instead of trying
                     // every remaining item in turn.
@@ -372,9 +372,11 @@ async fn run(
                 failed,
             }
         }
-        Effect::DeleteConversation { id } => delete_conversation(client, ctx, id, false).await,
+        Effect::DeleteConversation { id } => {
+            deleting::conversation(client, &ctx.backup, ctx.mirror.as_ref(), id, false).await
+        }
         Effect::DeleteConversationPartial { id } => {
-            delete_conversation(client, ctx, id, true).await
+            deleting::conversation(client, &ctx.backup, ctx.mirror.as_ref(), id, true).await
         }
         Effect::UndoDelete => Message::Undone(
             crate::restore::undo_last(client, &ctx.backup)
@@ -563,85 +565,11 @@ async fn list_all(client: &Client) -> Result<Option<Vec<(String, ConvInfo)>>, Ap
     }
 }
 
-/// Backs up a conversation and deletes it. A backup that could not read every item is
-/// refused unless `allow_partial` (the second confirm's yes).
-async fn delete_conversation(
-    client: &Client,
-    ctx: &Context,
-    id: String,
-    allow_partial: bool,
-) -> Message {
-    let options = deletion::DeleteOptions { allow_partial };
-    match deletion::conversation_with(client, &ctx.backup, &id, options).await {
-        Ok(_) => {
-            if let Some(w) = ctx.mirror.clone() {
-                // In a task of its own, which waits for room: a long load fills the writer's
-                // queue, and the mark must not be left out (the mirror would show the
-                // conversation as still there), nor hold the reply back.
-                let conv = id.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = w.mark_conversation_deleted_wait(&conv).await {
-                        tracing::warn!("the mirror was not told of the delete: {e}");
-                    }
-                });
-            }
-            Message::ConversationDeleted { id, result: Ok(()) }
-        }
-        Err(DeleteError::Partial { saved, reason }) => Message::DeletePartial { id, saved, reason },
-        Err(e) => Message::ConversationDeleted {
-            id,
-            result: Err(deletion_failure(e)),
-        },
-    }
-}
-
-/// Hands a conversation to the mirror's writer, from a task of its own that waits for room in
-/// its queue (a long load keeps it full), so the reply is not held back.
+/// Hands a conversation to the mirror's writer (see [`super::mirroring::send_later`]).
 fn record_conversation(ctx: &Context, c: &Conversation) {
     if let (Some(w), Ok(value)) = (ctx.mirror.clone(), serde_json::to_value(c)) {
-        tokio::spawn(async move {
-            if let Err(e) = w.record_conversation_wait(value).await {
-                tracing::warn!("a conversation was not recorded in the mirror: {e}");
-            }
+        super::mirroring::send_later("a conversation", async move {
+            w.record_conversation_wait(value).await
         });
-    }
-}
-
-fn deletion_failure(e: DeleteError) -> Failure {
-    match e {
-        DeleteError::Api(e) => failure(&e),
-        other => Failure::new(other.to_string()),
-    }
-}
-
-/// Deletes one item after backing it up. An item the server no longer has, in a conversation
-/// it still has, is already where the user wanted it: that counts as deleted.
-async fn delete_one(
-    client: &Client,
-    ctx: &Context,
-    conversation: &str,
-    item: &Value,
-) -> Result<(), Failure> {
-    let id = item_id(item).unwrap_or_default();
-    match deletion::item(client, &ctx.backup, conversation, id, Some(item.clone())).await {
-        Ok(_) => {
-            if let Some(w) = ctx.mirror.clone() {
-                // As for a conversation (see `delete_conversation`).
-                let (conv, item) = (conversation.to_string(), id.to_string());
-                tokio::spawn(async move {
-                    if let Err(e) = w.mark_deleted_wait(&conv, &item).await {
-                        tracing::warn!("the mirror was not told of the delete: {e}");
-                    }
-                });
-            }
-            Ok(())
-        }
-        Err(DeleteError::Api(e)) if e.is_not_found() => {
-            match client.get_conversation(conversation).await {
-                Ok(_) => Ok(()),
-                Err(_) => Err(failure(&e)),
-            }
-        }
-        Err(e) => Err(deletion_failure(e)),
     }
 }
