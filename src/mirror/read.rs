@@ -169,8 +169,8 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn pages_come_back_in_order_with_deleted_items_marked() {
+    #[tokio::test]
+    async fn pages_come_back_in_order_with_deleted_items_marked() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.sqlite3");
         let (writer, thread) =
@@ -186,7 +186,10 @@ mod tests {
                 "content": [{"type": "input_text", "text": format!("m{i}")}]})
             })
             .collect();
-        writer.record_page("conv_1", &items, Order::Desc, None);
+        writer
+            .record_page_wait("conv_1", items, Order::Desc, None, 0)
+            .await
+            .unwrap();
         writer.mark_deleted("conv_1", "msg_2");
         drop(writer);
         thread.join().unwrap();

@@ -14,7 +14,8 @@ use super::row::Row;
 use super::{connect, now, text, MirrorError};
 use crate::api::Order;
 
-/// Operations waiting at most; beyond that [`MirrorWriter::record_page`] drops the page.
+/// Operations waiting at most. The senders that wait (`*_wait`) wait for room; the others
+/// (`record_conversation`, `mark_deleted`, …) leave the operation out (see [`MirrorWriter::dropped`]).
 pub const QUEUE: usize = 64;
 
 enum Op {
@@ -121,13 +122,8 @@ impl MirrorWriter {
         }
     }
 
-    /// Records one page of a listing of `conv` in `order`, fetched with cursor `after`. Never
-    /// waits: when the writer is far behind, the page is left out (see [`Self::dropped`]).
-    pub fn record_page(&self, conv: &str, items: &[Value], order: Order, after: Option<&str>) {
-        self.offer(page(conv, Items::Values(items.to_vec()), order, after, 0));
-    }
-
-    /// Like [`Self::record_page`], but waits for room instead of leaving the page out.
+    /// Records one page of a listing of `conv` in `order`, fetched with cursor `after`;
+    /// waits for room in the queue (see [`QUEUE`]).
     pub async fn record_page_wait(
         &self,
         conv: &str,
