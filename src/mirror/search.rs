@@ -224,33 +224,47 @@ impl Mirror {
         Ok(hits)
     }
 
-    /// Snippets of the rows `hits`, in one pass over the rowid range they span; the rows
-    /// between are only tested (`+rowid` keeps the test out of the index's hands, so the
-    /// query is evaluated once rather than once per row).
+    /// Snippets of the rows `hits`, made by FTS5 over just those rows: their text is copied
+    /// into a table of the connection's own (temporary, in memory) and the query is evaluated
+    /// there. Evaluating it on the mirror's index again would cost as much as the search: a
+    /// broad prefix (`w1*`) merges the lists of every word it matches before the first row.
+    /// Same text, same tokenizer, so the same matches are marked.
     fn snippets(
         &self,
         text: &str,
         hits: &[(i64, f64)],
     ) -> Result<HashMap<i64, String>, SearchError> {
-        let (Some(lo), Some(hi)) = (
-            hits.iter().map(|h| h.0).min(),
-            hits.iter().map(|h| h.0).max(),
-        ) else {
+        if hits.is_empty() {
             return Ok(HashMap::new());
-        };
+        }
+        let conn = self.conn();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.snippet_rows USING fts5(body, ids);
+             DELETE FROM temp.snippet_rows;",
+        )
+        .map_err(sql_err)?;
         let rowids = serde_json::to_string(&hits.iter().map(|h| h.0).collect::<Vec<_>>())
             .unwrap_or_else(|_| "[]".into());
-        let mut stmt = self
-            .conn()
+        conn.prepare_cached(
+            "INSERT INTO temp.snippet_rows(rowid, body, ids)
+             SELECT rowid, item_text(raw), NULL FROM items
+             WHERE rowid IN (SELECT value FROM json_each(?1) WHERE value > 0)
+             UNION ALL
+             SELECT -rowid, conversation_text(raw), id FROM conversations
+             WHERE rowid IN (SELECT -value FROM json_each(?1) WHERE value < 0)",
+        )
+        .map_err(sql_err)?
+        .execute([&rowids])
+        .map_err(sql_err)?;
+        let mut stmt = conn
             .prepare_cached(
-                "SELECT rowid, snippet(search, -1, ?2, ?3, '…', 16) FROM search
-                 WHERE search MATCH ?1 AND rowid >= ?4 AND rowid <= ?5
-                 AND +rowid IN (SELECT value FROM json_each(?6))",
+                "SELECT rowid, snippet(snippet_rows, -1, ?2, ?3, '…', 16) FROM temp.snippet_rows
+                 WHERE snippet_rows MATCH ?1",
             )
             .map_err(sql_err)?;
         let rows = stmt
             .query_map(
-                rusqlite::params![text, OPEN.to_string(), CLOSE.to_string(), lo, hi, rowids],
+                rusqlite::params![text, OPEN.to_string(), CLOSE.to_string()],
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
             )
             .map_err(sql_err)?;

@@ -101,6 +101,9 @@ async fn hits_and_snippets_are_fts5s_own_in_bm25_order() {
         "station NOT river",
         "(castle OR tower) AND market",
         "t*",
+        // A column filter, and conversations' rows (their ids are a column of their own).
+        "body: lisbon",
+        "ids: conv OR porto",
     ] {
         for limit in [1, 5, 20, 400] {
             let mut q = SearchQuery::new(query);
