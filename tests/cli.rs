@@ -1,42 +1,14 @@
 //! The binary as a subprocess, against `convtui serve` and on the local profile.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
 
-use common::serve::{serve, BIN};
+use common::serve::serve;
 
-fn cmd(data_dir: &std::path::Path) -> Command {
-    let mut c = Command::new(BIN);
-    for var in [
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "OPENAI_ORG_ID",
-        "OPENAI_PROJECT_ID",
-        "CONVTUI_PROFILE",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("CONVTUI_DATA_DIR", data_dir)
-        .env("XDG_CONFIG_HOME", data_dir.join("config"));
-    c
-}
-
-fn run(c: &mut Command, stdin: Option<&str>) -> Output {
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        pipe.write_all(s.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
+use common::cli::{command_in as cmd, output as run};
 
 fn lines(out: &Output) -> Vec<Value> {
     assert!(

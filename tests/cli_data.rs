@@ -2,14 +2,13 @@
 //! `convtui serve`, lists the journal, restores both, and the API shows them back. Also
 //! `items create` from a file and from stdin, read in chunks, and `--allow-partial-backup`.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
 mod common;
 
-use common::serve::{serve, BIN};
+use common::serve::serve;
 
 struct Cli {
     dir: tempfile::TempDir,
@@ -17,24 +16,9 @@ struct Cli {
 
 impl Cli {
     fn run(&self, url: &str, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut c = Command::new(BIN);
-        for var in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CONVTUI_PROFILE"] {
-            c.env_remove(var);
-        }
-        c.env("CONVTUI_DATA_DIR", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .args(["--base-url", url])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            pipe.write_all(s.as_bytes()).unwrap();
-        }
-        drop(pipe);
-        child.wait_with_output().unwrap()
+        let mut c = common::cli::command_in(self.dir.path());
+        c.args(["--base-url", url]).args(args);
+        common::cli::output(&mut c, stdin)
     }
 
     fn ok(&self, url: &str, args: &[&str]) -> (Vec<Value>, String) {

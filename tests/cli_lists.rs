@@ -1,47 +1,15 @@
 //! `conversations list`, `forget`, `update --set/--unset`, `completions` and the help layout.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_convtui");
+mod common;
 
-struct Serve(std::process::Child, String);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> Serve {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--memory"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    Serve(child, url)
-}
+use common::serve::serve;
 
 fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("CONVTUI_PROFILE")
-        .env("CONVTUI_DATA_DIR", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::cli::command_in(dir).args(args).output().unwrap()
 }
 
 fn ok(dir: &std::path::Path, args: &[&str]) -> Vec<Value> {
@@ -62,7 +30,7 @@ fn list_merges_the_server_and_the_id_list_and_forget_hides() {
     let server = serve();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let url = server.1.as_str();
+    let url = server.url.as_str();
     let id = |v: &Vec<Value>| v[0]["id"].as_str().unwrap().to_string();
     let a = id(&ok(d, &["--base-url", url, "conversations", "create"]));
     // `b` is made by another user of the server: it is in the server's listing only.
@@ -108,7 +76,7 @@ fn update_set_and_unset_merge_while_metadata_replaces() {
     let server = serve();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let url = server.1.as_str();
+    let url = server.url.as_str();
     let conv = ok(
         d,
         &[

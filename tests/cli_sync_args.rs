@@ -2,24 +2,18 @@
 //! `convtui serve`: text that is not a conversation id (exit 2, nothing sent), an id the server
 //! does not know (exit 1, the others still synced) and an unknown `--role` (exit 2).
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
 
-use common::serve::{serve, BIN};
+use common::serve::serve;
 
 fn run(dir: &std::path::Path, url: &str, args: &[&str]) -> Output {
-    let mut c = Command::new(BIN);
-    for var in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CONVTUI_PROFILE"] {
-        c.env_remove(var);
-    }
-    c.env("CONVTUI_DATA_DIR", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
+    common::cli::command_in(dir)
         .args(["--base-url", url])
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

@@ -10,7 +10,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_convtui");
+mod common;
+
+use common::serve::BIN;
 
 /// `convtui serve --memory` on a free port; killed on drop.
 struct Serve {
@@ -56,21 +58,9 @@ impl Cli {
     }
 
     fn run_env(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
-        let mut c = Command::new(BIN);
-        for var in [
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-            "OPENAI_ORG_ID",
-            "OPENAI_PROJECT_ID",
-            "CONVTUI_PROFILE",
-        ] {
-            c.env_remove(var);
-        }
-        c.env("CONVTUI_DATA_DIR", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+        common::cli::command_in(self.dir.path())
             .envs(env.iter().copied())
             .args(args)
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     }

@@ -1,53 +1,20 @@
 //! `convtui export` against `convtui serve`: every page is fetched, and what is written is
 //! what the API lists.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
 use convtui::api::{Client, ClientSettings, ListParams, Order, PageEvent};
 use futures::StreamExt;
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_convtui");
+mod common;
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--memory"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(url.starts_with("http://"), "{line}");
-    Server { child, url }
-}
+use common::serve::serve;
 
 fn export(dir: &std::path::Path, url: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::cli::command_in(dir)
         .args(["--base-url", url, "export"])
         .args(args)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("CONVTUI_PROFILE")
-        .env("CONVTUI_DATA_DIR", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

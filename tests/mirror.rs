@@ -2,14 +2,14 @@
 //! counting proxy in front of the server where requests are counted.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
 mod common;
 
 use common::proxy::{Options, Proxy};
-use common::serve::{serve, BIN};
+use common::serve::serve;
 
 /// The binary with its own data directory, on `url`.
 struct Cli {
@@ -26,20 +26,7 @@ impl Cli {
     }
 
     fn command(&self) -> Command {
-        let mut c = Command::new(BIN);
-        for var in [
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-            "OPENAI_ORG_ID",
-            "OPENAI_PROJECT_ID",
-            "CONVTUI_PROFILE",
-        ] {
-            c.env_remove(var);
-        }
-        c.env("CONVTUI_DATA_DIR", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .stdin(Stdio::null());
-        c
+        common::cli::command_in(self.dir.path())
     }
 
     fn run(&self, args: &[&str]) -> Output {

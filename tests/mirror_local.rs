@@ -3,26 +3,14 @@
 //! `convtui serve`.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 mod common;
 
-use common::serve::{serve, BIN};
+use common::serve::serve;
 
 fn convtui(home: &Path, config: &Path, args: &[&str]) -> Output {
-    let mut c = Command::new(BIN);
-    for var in [
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "OPENAI_ORG_ID",
-        "OPENAI_PROJECT_ID",
-        "CONVTUI_PROFILE",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("CONVTUI_DATA_DIR", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .stdin(Stdio::null())
+    common::cli::command(&home.join("data"), &home.join("config"))
         .arg("--config")
         .arg(config)
         .args(args)

@@ -2,7 +2,6 @@
 //! Azure profile sends the `api-key` header and reads Foundry's conversation list (a page
 //! without `object`).
 
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +14,7 @@ use convtui::api::{Auth, Client, ClientSettings, ErrorKind, ListParams, Secret};
 use serde_json::json;
 use tokio::net::TcpListener;
 
-const BIN: &str = env!("CARGO_BIN_EXE_convtui");
+mod common;
 
 /// A server that counts every request and answers each with an empty conversation.
 async fn counting() -> (String, Arc<AtomicUsize>) {
@@ -86,7 +85,7 @@ async fn read_only_flag_refuses_on_the_command_line() {
     let (base, count) = counting().await;
     let dir = tempfile::tempdir().unwrap();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
+        common::cli::command_in(dir.path())
             .args([
                 "--read-only",
                 "--base-url",
@@ -95,12 +94,6 @@ async fn read_only_flag_refuses_on_the_command_line() {
                 "delete",
                 "conv_1",
             ])
-            .env_remove("OPENAI_API_KEY")
-            .env_remove("OPENAI_BASE_URL")
-            .env_remove("CONVTUI_PROFILE")
-            .env("CONVTUI_DATA_DIR", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     })
@@ -185,16 +178,11 @@ async fn azure_profile_from_the_settings_file_lists_on_the_command_line() {
         let config = config.clone();
         let data = dir.path().to_path_buf();
         tokio::task::spawn_blocking(move || {
-            Command::new(BIN)
+            common::cli::command_in(&data)
                 .args(["--config"])
                 .arg(&config)
                 .args(["--profile", profile, "conversations", "list"])
-                .env_remove("OPENAI_API_KEY")
-                .env_remove("OPENAI_BASE_URL")
-                .env_remove("CONVTUI_PROFILE")
                 .env("AZ_KEY", "az-secret")
-                .env("CONVTUI_DATA_DIR", &data)
-                .stdin(Stdio::null())
                 .output()
                 .unwrap()
         })

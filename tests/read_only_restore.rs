@@ -2,34 +2,18 @@
 //! refused before anything is sent, against the real `convtui serve`; the journal and the
 //! conversation stay as they were.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
 
-use common::serve::{serve, BIN};
+use common::serve::serve;
 
 fn run(dir: &std::path::Path, url: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(BIN);
-    for var in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "CONVTUI_PROFILE"] {
-        c.env_remove(var);
-    }
-    c.env("CONVTUI_DATA_DIR", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .args(["--base-url", url])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        pipe.write_all(s.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    let mut c = common::cli::command_in(dir);
+    c.args(["--base-url", url]).args(args);
+    common::cli::output(&mut c, stdin)
 }
 
 fn json_lines(out: &Output) -> Vec<Value> {

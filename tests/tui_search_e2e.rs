@@ -86,19 +86,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let mut c = Command::new(BIN);
-        for var in [
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-            "OPENAI_ORG_ID",
-            "OPENAI_PROJECT_ID",
-            "CONVTUI_PROFILE",
-        ] {
-            c.env_remove(var);
-        }
-        c.env("CONVTUI_DATA_DIR", self.data())
-            .env("XDG_CONFIG_HOME", self.config())
-            .stdin(Stdio::null())
+        common::cli::command(Path::new(&self.data()), Path::new(&self.config()))
             .args(["--base-url", &self.url])
             .args(args)
             .output()

@@ -1,6 +1,7 @@
 //! Shared test helpers: a real server on 127.0.0.1 and a plain HTTP helper.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod proxy;
 pub mod serve;
 pub mod tmux;
