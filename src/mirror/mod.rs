@@ -205,6 +205,12 @@ fn register(conn: &Connection) -> rusqlite::Result<()> {
     })
 }
 
+/// The reader's temporary tables (the hits a search makes snippets of) in memory, not in a
+/// file of their own.
+fn temp_in_memory(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "temp_store", "MEMORY")
+}
+
 /// Counts of a conversation's mirrored items.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
@@ -241,9 +247,14 @@ impl Mirror {
     }
 
     pub fn open_path(path: &Path) -> Result<Mirror, MirrorError> {
+        let conn = connect(path)?;
+        temp_in_memory(&conn).map_err(|source| MirrorError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
         Ok(Mirror {
             path: path.to_path_buf(),
-            conn: connect(path)?,
+            conn,
         })
     }
 
@@ -274,6 +285,7 @@ impl Mirror {
         // work. Only the mapping's size is reserved, not memory.
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(open_err)?;
+        temp_in_memory(&conn).map_err(open_err)?;
         Ok(Mirror {
             path: path.to_path_buf(),
             conn,

@@ -228,7 +228,8 @@ impl Mirror {
     /// into a table of the connection's own (temporary, in memory) and the query is evaluated
     /// there. Evaluating it on the mirror's index again would cost as much as the search: a
     /// broad prefix (`w1*`) merges the lists of every word it matches before the first row.
-    /// Same text, same tokenizer, so the same matches are marked.
+    /// Same text, and the columns and tokenizer of `search` (see `schema.rs`), so the same
+    /// matches are marked.
     fn snippets(
         &self,
         text: &str,
