@@ -93,8 +93,7 @@ fn note_error(w: &MirrorWriter) {
 /// A page of a listing of `conv`, fetched with cursor `after`.
 pub async fn page(conv: &str, page: &ItemPage, order: Order, after: Option<&str>) {
     if let Some(w) = writer() {
-        let rows = Row::of_page(page);
-        let _ = w.record_rows_wait(conv, rows, order, after, 0).await;
+        let _ = w.record_listed_wait(conv, page, order, after, 0).await;
         note_error(&w);
     }
 }

@@ -10,7 +10,6 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::row::Row;
 use super::{Mirror, MirrorError, MirrorWriter};
 use crate::api::paging::{self, Seen};
 use crate::api::{
@@ -194,10 +193,9 @@ impl Listing<'_> {
 
     /// Records a page fetched with cursor `after`.
     async fn record(&self, page: &ItemPage, after: Option<&str>) -> Result<(), SyncError> {
-        // The rows are made here, beside the writer's thread rather than on it.
-        let rows = Row::of_page(page);
+        // The rows are made on this task, beside the writer's thread rather than on it.
         self.writer
-            .record_rows_wait(self.conv, rows, Order::Desc, after, self.generation)
+            .record_listed_wait(self.conv, page, Order::Desc, after, self.generation)
             .await?;
         Ok(())
     }

@@ -150,6 +150,20 @@ impl MirrorWriter {
             .await
     }
 
+    /// Records a page of a listing, its rows made here on the caller's task (see
+    /// [`Row::of_page`]), so that the writer's thread has only the writing to do.
+    pub async fn record_listed_wait(
+        &self,
+        conv: &str,
+        page: &crate::api::ItemPage,
+        order: Order,
+        after: Option<&str>,
+        generation: i64,
+    ) -> Result<(), MirrorError> {
+        self.record_rows_wait(conv, Row::of_page(page), order, after, generation)
+            .await
+    }
+
     async fn send(&self, op: Op) -> Result<(), MirrorError> {
         self.tx.send(op).await.map_err(|_| MirrorError::Stopped)
     }

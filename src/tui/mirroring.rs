@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use crate::api::{ItemPage, Order};
 use crate::config::Profile;
-use crate::mirror::row::Row;
 use crate::mirror::{base_key, path_for, MirrorError, MirrorWriter};
 
 /// The mirror file of a profile (as the CLI names it), or `None` with `mirror = false`.
@@ -36,9 +35,8 @@ pub async fn record_page(
     order: Order,
     after: Option<&str>,
 ) {
-    // The rows are made here, in the request's task: less for the writer's thread.
-    let rows = Row::of_page(page);
-    if let Err(e) = w.record_rows_wait(conv, rows, order, after, 0).await {
+    // The rows are made in the request's task: less for the writer's thread.
+    if let Err(e) = w.record_listed_wait(conv, page, order, after, 0).await {
         tracing::warn!("a page was not recorded in the mirror: {e}");
     }
 }
