@@ -251,6 +251,12 @@ fn query_syntax_filters_and_errors() {
         );
         assert!(!err.contains("panicked"), "{err}");
     }
+    // The parser quotes the query back; its control characters reach stderr as stand-ins.
+    let out = cli.run(&["search", "evil\u{1b}]0;HACK\u{7}:x"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot parse the search query"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }
 
 #[test]
@@ -380,10 +386,17 @@ fn full_sync_marks_items_the_server_no_longer_has() {
         (stats["items"].as_u64(), stats["deleted"].as_u64()),
         (Some(1), Some(1))
     );
-    // A conversation deleted on the server is reported as gone.
+    // A conversation deleted on the server is reported as gone, and so are its items.
     cli.ok(&["conversations", "delete", &conv]);
     let gone = cli.json(&["sync", &conv]);
     assert_eq!(gone[0]["gone"], true);
+    let hit = &cli.json(&["search", "--json", "keep"])[0];
+    assert_eq!(hit["deleted"], true, "{hit}");
+    let stats = &cli.json(&["stats", &conv])[0];
+    assert_eq!(
+        (stats["items"].as_u64(), stats["deleted"].as_u64()),
+        (Some(0), Some(2))
+    );
 }
 
 #[test]

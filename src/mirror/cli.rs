@@ -106,7 +106,8 @@ fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message, code)) => {
-            eprintln!("error: {}", crate::api::error::one_line(&message));
+            // The message can hold the query itself (FTS5 quotes it), so it is sanitized too.
+            crate::commands::eprint_line("error", &message);
             ExitCode::from(code)
         }
     }
@@ -353,11 +354,7 @@ async fn run_sync(
             }
             Err(e) => {
                 failed += 1;
-                eprintln!(
-                    "error: {}: {}",
-                    sanitize::line(id),
-                    crate::api::error::one_line(&e.to_string())
-                );
+                crate::commands::eprint_line("error", &format!("{id}: {e}"));
             }
         }
     }

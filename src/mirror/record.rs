@@ -57,7 +57,7 @@ impl Drop for Recording {
             let _ = thread.join();
         }
         if let Some(e) = ERROR.lock().ok().and_then(|mut e| e.take()) {
-            eprintln!("warning: the local mirror could not be updated: {e}");
+            crate::commands::warn(&format!("the local mirror could not be updated: {e}"));
         }
     }
 }
@@ -74,7 +74,7 @@ fn writer() -> Option<MirrorWriter> {
                 slot.thread = Some(thread);
             }
             Err(e) => {
-                eprintln!("warning: the local mirror is not updated: {e}");
+                crate::commands::warn(&format!("the local mirror is not updated: {e}"));
                 return None;
             }
         }

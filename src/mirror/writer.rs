@@ -411,9 +411,16 @@ fn apply(
             Ok(())
         }
         Op::ConversationGone(conv) => {
+            // Its items went with it.
+            let at = now();
+            tx.execute(
+                "UPDATE items SET deleted_at = ?2 WHERE deleted_at IS NULL
+                 AND conv = (SELECT rowid FROM conversations WHERE id = ?1)",
+                params![conv, at],
+            )?;
             tx.execute(
                 "UPDATE conversations SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
-                params![conv, now()],
+                params![conv, at],
             )?;
             Ok(())
         }
