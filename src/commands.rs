@@ -360,10 +360,16 @@ pub fn resolve(
     opts: &ConfigOptions,
 ) -> Result<config::Profile, config::ConfigError> {
     let mut profile = config::resolve(opts)?;
+    apply_global_options(&mut profile, global);
+    Ok(profile)
+}
+
+/// What the command line's global options change in a resolved profile: `--read-only`, and
+/// the listing limits.
+pub fn apply_global_options(profile: &mut config::Profile, global: &GlobalArgs) {
     profile.read_only |= global.read_only;
     profile.limits.max_pages = global.max_list_pages.unwrap_or(profile.limits.max_pages);
     profile.limits.max_items = global.max_list_items.unwrap_or(profile.limits.max_items);
-    Ok(profile)
 }
 
 pub fn config_options(global: &GlobalArgs) -> ConfigOptions {

@@ -92,3 +92,41 @@ fn search_refuses_an_unknown_role() {
         assert!(ok.status.success(), "{role}: {}", stderr(&ok));
     }
 }
+
+#[test]
+fn sync_keeps_to_the_listing_limits_of_the_command_line() {
+    let server = serve();
+    let url = server.url.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let created = run(dir, url, &["conversations", "create"]);
+    let conv = json_lines(&created)[0]["id"].as_str().unwrap().to_string();
+    let items: Vec<Value> = (0..60)
+        .map(|i| serde_json::json!({"role": "user", "content": format!("m{i}")}))
+        .collect();
+    let file = dir.join("items.json");
+    std::fs::write(&file, serde_json::to_string(&items).unwrap()).unwrap();
+    let added = run(
+        dir,
+        url,
+        &["items", "create", &conv, "--file", file.to_str().unwrap()],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+
+    for limit in [["--max-list-items", "30"], ["--max-list-pages", "2"]] {
+        let _ = std::fs::remove_dir_all(dir.join("mirror"));
+        let out = run(
+            dir,
+            url,
+            &[&["sync", &conv, "--page-size", "20"][..], &limit[..]].concat(),
+        );
+        let err = stderr(&out);
+        let report = &json_lines(&out)[0];
+        assert!(err.contains("stopped after"), "{limit:?}: {err}");
+        assert_eq!(report["complete"], false, "{limit:?}: {report}");
+        assert!(
+            report["received"].as_u64().unwrap() < 60,
+            "{limit:?}: {report}"
+        );
+    }
+}

@@ -121,7 +121,7 @@ fn resolve(global: &GlobalArgs, keys: bool) -> Result<(Profile, PathBuf), Failur
         profile: global.profile.clone(),
         base_url: global.base_url.clone(),
     };
-    let profile = if keys {
+    let mut profile = if keys {
         config::resolve(&opts)
     } else {
         config::resolve_without_key(&opts)
@@ -130,6 +130,7 @@ fn resolve(global: &GlobalArgs, keys: bool) -> Result<(Profile, PathBuf), Failur
         let code = matches!(e, config::ConfigError::UnknownProfile { .. }) as u8 + 1;
         Failure(e.to_string(), code)
     })?;
+    crate::commands::apply_global_options(&mut profile, global);
     let data_dir = crate::paths::data_dir().ok_or_else(|| {
         Failure(
             "no data directory could be found; set CONVTUI_DATA_DIR".into(),
