@@ -193,6 +193,22 @@ impl Journal {
         self.append(&line)
     }
 
+    /// Waits until no other restore (of any process) is under way, and keeps others waiting
+    /// until the answer is dropped: a restore reads an entry's status, re-creates it and marks
+    /// it restored as one step, so two at once cannot both re-create it. The lock is a file
+    /// beside the journal (`deleted.jsonl.lock`), locked with `flock`, so it goes with the
+    /// process that holds it, even one that crashes.
+    pub fn lock_restores(&self) -> std::io::Result<std::fs::File> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut name = self.path.clone().into_os_string();
+        name.push(".lock");
+        let file = private_options().write(true).open(name)?;
+        file.lock()?;
+        Ok(file)
+    }
+
     /// Appends one line with one write and syncs it.
     fn append(&self, value: &Value) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {

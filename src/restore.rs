@@ -221,6 +221,17 @@ pub async fn restore(
 ) -> Result<Restored, RestoreError> {
     // Read-only: refused before anything is read or sent.
     client.writable("restore a deleted item or conversation")?;
+    let j = journal.clone();
+    let _lock = tokio::task::spawn_blocking(move || j.lock_restores())
+        .await
+        .map_err(|e| journal_error(journal, e))?
+        .map_err(|e| journal_error(journal, e))?;
+    // The entry as the journal has it now: another restore may have marked it meanwhile.
+    let now = entries(journal).await?;
+    let entry = now
+        .iter()
+        .find(|e| e.number == entry.number && e.entry_id == entry.entry_id)
+        .unwrap_or(entry);
     check(client, entry, options).await?;
     let restored = match entry.kind {
         Kind::Item => {

@@ -363,3 +363,48 @@ fn a_created_conversation_joins_the_list_and_a_deleted_one_leaves_it() {
     let (listed, _) = cli.ok(url, &["conversations", "list"]);
     assert!(listed.iter().all(|l| l["id"] != id.as_str()), "{listed:?}");
 }
+
+#[test]
+fn restores_at_the_same_time_re_create_an_item_once() {
+    let server = serve();
+    let url = server.url.as_str();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let (conv, _) = cli.ok(url, &["conversations", "create"]);
+    let conv = conv[0]["id"].as_str().unwrap().to_string();
+    let jsonl = "{\"role\":\"user\",\"content\":\"a\"}\n{\"role\":\"user\",\"content\":\"b\"}\n";
+    assert!(cli
+        .run(url, &["items", "create", &conv, "-"], Some(jsonl))
+        .status
+        .success());
+    let item = all_items(&cli, url, &conv)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cli.ok(url, &["items", "delete", &conv, &item]);
+
+    // Four processes restore the same entry at once: one re-creates it, the others are told
+    // it was restored already.
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            common::cli::command_in(cli.dir.path())
+                .args(["--base-url", url, "restore", &item])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let ok = outs.iter().filter(|o| o.status.success()).count();
+    let refused = outs
+        .iter()
+        .filter(|o| String::from_utf8_lossy(&o.stderr).contains("was restored already"))
+        .count();
+    assert_eq!((ok, refused), (1, 3), "{outs:?}");
+    assert_eq!(texts(&all_items(&cli, url, &conv)), ["b", "a"]);
+}

@@ -48,8 +48,8 @@ impl Limits {
         }
         if items > self.max_items {
             return Err(format!(
-                "stopped after {} items: the listing limit is {} items (raise max_list_items in the profile, CONVTUI_MAX_LIST_ITEMS or --max-list-items)",
-                self.max_items, self.max_items
+                "stopped before the listing went past its limit of {} items; the page that would have is left out (raise max_list_items in the profile, CONVTUI_MAX_LIST_ITEMS or --max-list-items)",
+                self.max_items
             ));
         }
         Ok(())
