@@ -212,6 +212,29 @@ fn as_input(mut item: Value) -> Value {
     item
 }
 
+/// Where a deleted conversation is now: the id the journal says it was re-created with (and
+/// that one's, if it was deleted and restored again), else its own. An item deleted from it
+/// goes back there.
+fn restored_as(entries: &[Entry], conversation: &str) -> String {
+    let mut id = conversation.to_string();
+    // Each step follows a newer restore; the bound only guards against a journal edited by hand.
+    for _ in 0..entries.len() {
+        let next = entries.iter().rev().find_map(|e| match &e.status {
+            Status::Restored { as_id }
+                if matches!(e.kind, Kind::Conversation) && e.conversation_id == id =>
+            {
+                Some(as_id.clone())
+            }
+            _ => None,
+        });
+        match next {
+            Some(n) if n != id && !n.is_empty() => id = n,
+            _ => break,
+        }
+    }
+    id
+}
+
 /// Re-creates what `entry` deleted on `client`'s server and marks the entry restored.
 pub async fn restore(
     client: &Client,
@@ -236,12 +259,11 @@ pub async fn restore(
     let restored = match entry.kind {
         Kind::Item => {
             let item = as_input(entry.object.clone());
-            let page = client
-                .create_items(&entry.conversation_id, &[item], &[])
-                .await?;
+            let conversation = restored_as(&now, &entry.conversation_id);
+            let page = client.create_items(&conversation, &[item], &[]).await?;
             Restored::Item {
                 entry: entry.number,
-                conversation: entry.conversation_id.clone(),
+                conversation,
                 old_id: entry.target_id().to_string(),
                 new_id: page
                     .data
@@ -342,8 +364,8 @@ pub async fn command(
     let options = RestoreOptions { force: args.force };
     for what in &args.ids {
         let all = entries(&journal).await?;
-        let entry = find(&all, what)?;
-        let restored = restore(client, &journal, entry, options).await?;
+        let found = find(&all, what)?;
+        let restored = restore(client, &journal, found, options).await?;
         let line = match &restored {
             Restored::Item {
                 entry,
@@ -351,9 +373,17 @@ pub async fn command(
                 old_id,
                 new_id,
             } => {
+                let moved = if *conversation != found.conversation_id {
+                    format!(
+                        "; its conversation {} was restored as {conversation}",
+                        found.conversation_id
+                    )
+                } else {
+                    String::new()
+                };
                 crate::commands::eprint_line(
                     "restored",
-                    &format!("item {old_id} as {new_id} at the end of {conversation} (the API gives a re-created item a new id and adds it after the others)"),
+                    &format!("item {old_id} as {new_id} at the end of {conversation} (the API gives a re-created item a new id and adds it after the others){moved}"),
                 );
                 json!({"restored": "item", "entry": entry, "id": old_id, "new_id": new_id, "conversation": conversation})
             }

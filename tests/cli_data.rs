@@ -408,3 +408,36 @@ fn restores_at_the_same_time_re_create_an_item_once() {
     assert_eq!((ok, refused), (1, 3), "{outs:?}");
     assert_eq!(texts(&all_items(&cli, url, &conv)), ["b", "a"]);
 }
+
+#[test]
+fn an_item_goes_back_to_where_its_restored_conversation_is() {
+    let server = serve();
+    let url = server.url.as_str();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let (conv, _) = cli.ok(url, &["conversations", "create"]);
+    let conv = conv[0]["id"].as_str().unwrap().to_string();
+    let jsonl = "{\"role\":\"user\",\"content\":\"a\"}\n{\"role\":\"user\",\"content\":\"b\"}\n";
+    assert!(cli
+        .run(url, &["items", "create", &conv, "-"], Some(jsonl))
+        .status
+        .success());
+    let item = all_items(&cli, url, &conv)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The item, then its conversation; the conversation comes back first, with a new id.
+    cli.ok(url, &["items", "delete", &conv, &item]);
+    cli.ok(url, &["conversations", "delete", &conv]);
+    let (back, _) = cli.ok(url, &["restore", &conv]);
+    let moved = back[0]["new_id"].as_str().unwrap().to_string();
+    assert_eq!(texts(&all_items(&cli, url, &moved)), ["b"]);
+    let (restored, err) = cli.ok(url, &["restore", &item]);
+    assert_eq!(restored[0]["conversation"], moved.as_str(), "{err}");
+    assert!(
+        err.contains(&format!("its conversation {conv} was restored as {moved}")),
+        "{err}"
+    );
+    assert_eq!(texts(&all_items(&cli, url, &moved)), ["b", "a"]);
+}
