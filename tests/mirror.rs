@@ -332,6 +332,27 @@ fn without_last_id_pages_are_mirrored_in_the_servers_order() {
 }
 
 #[test]
+fn a_known_item_on_the_last_page_ends_the_sync_complete() {
+    let server = serve();
+    let cli = Cli::new(&server.url);
+    let (conv, _) = cli.conversation("Short", &filler(7));
+    // The newest item is mirrored; the first page of the sync holds it and all the others.
+    cli.ok(&["items", "list", &conv, "--limit", "1"]);
+    let report = &cli.json(&["sync"])[0];
+    assert_eq!(
+        (
+            &report["new"],
+            &report["received"],
+            &report["list_requests"],
+            &report["complete"]
+        ),
+        (&json!(6), &json!(7), &json!(1), &json!(true)),
+        "{report}"
+    );
+    assert_eq!(cli.json(&["stats", &conv])[0]["items"], 7);
+}
+
+#[test]
 fn an_interrupted_first_sync_is_continued_from_the_oldest_item() {
     let server = serve();
     let proxy = Proxy::start_blocking(&server.url, Options::default());

@@ -297,7 +297,12 @@ async fn list(
         }
         listing.record(&page, params.after.as_deref()).await?;
         if known {
-            return Ok(End::Known);
+            // A known item on the last page: the listing reached the oldest item as well.
+            return Ok(if matches!(next, Next::Done) {
+                End::Last
+            } else {
+                End::Known
+            });
         }
         match next {
             Next::After(cursor) => params.after = Some(cursor),
