@@ -114,6 +114,7 @@ fn items_the_server_no_longer_has_are_marked_and_deletes_refused() {
                 ),
                 vec!["msg_1".into()],
             )),
+            unread: false,
         },
     );
     update::update(&mut app, key(KeyCode::Char('d')));

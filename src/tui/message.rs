@@ -112,6 +112,8 @@ pub enum Message {
         conversation: String,
         generation: u64,
         result: Result<(PageData, Vec<String>), Failure>,
+        /// The mirror holds nothing of the conversation: it was never read nor synced.
+        unread: bool,
     },
     /// Time to ask the server again whether it answers.
     RetryDue,

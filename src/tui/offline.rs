@@ -321,6 +321,9 @@ pub fn on_retry_due(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// What the status line says of a conversation the mirror holds nothing of.
+pub const UNREAD: &str = "Nothing of this conversation is in the mirror: it was never read nor synced here. It shows when the server answers again (R asks it)";
+
 /// A page from the mirror: its items the server no longer has are marked in the timeline.
 pub fn mark_copy_gone(app: &mut App, conversation: &str, gone: &[String]) {
     if let Some(tl) = app
@@ -457,11 +460,19 @@ pub async fn run(
             generation,
             after,
             ascending,
-        } => Message::MirrorItemsLoaded {
-            result: read_page(file, conversation.clone(), after, ascending).await,
-            conversation,
-            generation,
-        },
+        } => {
+            let (result, unread) =
+                match read_page(file, conversation.clone(), after, ascending).await {
+                    Ok((page, gone, unread)) => (Ok((page, gone)), unread),
+                    Err(e) => (Err(e), false),
+                };
+            Message::MirrorItemsLoaded {
+                result,
+                conversation,
+                generation,
+                unread,
+            }
+        }
         Effect::RetryServer(secs) => {
             tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
             Message::RetryDue
@@ -498,14 +509,15 @@ pub async fn read_conversations(
     .map_err(|e| e.to_string())?
 }
 
-/// A page of a conversation's items from the mirror, and the ids of those the server no
-/// longer has, read on a blocking thread.
+/// A page of a conversation's items from the mirror, the ids of those the server no longer
+/// has, and whether the mirror holds nothing of the conversation (asked of a first page
+/// only); read on a blocking thread.
 pub async fn read_page(
     file: Option<PathBuf>,
     conversation: String,
     after: Option<String>,
     ascending: bool,
-) -> Result<(PageData, Vec<String>), Failure> {
+) -> Result<(PageData, Vec<String>, bool), Failure> {
     let file = file
         .ok_or_else(|| Failure::new("the local mirror is off for this profile (mirror = false)"))?;
     tokio::task::spawn_blocking(move || {
@@ -524,8 +536,11 @@ pub async fn read_page(
             .filter(|i| i.deleted)
             .filter_map(|i| crate::api::models::id_of(&i.raw).map(String::from))
             .collect();
+        let unread = after.is_none()
+            && page.items.is_empty()
+            && !m.has_items(&conversation).map_err(|e| e.to_string())?;
         let items = page.items.into_iter().map(|i| i.raw).collect();
-        Ok::<_, String>((PageData::of(items, page.has_more), gone))
+        Ok::<_, String>((PageData::of(items, page.has_more), gone, unread))
     })
     .await
     .map_err(|e| Failure::new(e.to_string()))?

@@ -91,6 +91,7 @@ fn mirror_page(app: &mut App, generation: u64, ids: &[&str], gone: &[&str]) -> V
                 PageData::of(items(ids), false),
                 gone.iter().map(|s| s.to_string()).collect(),
             )),
+            unread: false,
         },
     )
 }
@@ -399,4 +400,75 @@ fn export_offline_is_refused_at_once() {
             app.status
         );
     }
+}
+
+fn status_text(app: &App) -> String {
+    match &app.status {
+        Some(Status::Warning(s)) | Some(Status::Info(s)) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_conversation_the_mirror_holds_nothing_of_is_said_to_be_unread() {
+    let (mut app, _) = offline_app();
+    let generation = open_first(&mut app);
+    // A page of an older generation says nothing.
+    update(
+        &mut app,
+        Message::MirrorItemsLoaded {
+            conversation: "conv_1".into(),
+            generation: generation - 1,
+            result: Ok((PageData::of(Vec::new(), false), Vec::new())),
+            unread: true,
+        },
+    );
+    assert!(!status_text(&app).contains("Nothing of this conversation"));
+    update(
+        &mut app,
+        Message::MirrorItemsLoaded {
+            conversation: "conv_1".into(),
+            generation,
+            result: Ok((PageData::of(Vec::new(), false), Vec::new())),
+            unread: true,
+        },
+    );
+    let text = status_text(&app);
+    assert!(
+        text.contains("Nothing of this conversation is in the mirror") && text.contains("R asks"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_first_page_says_whether_the_mirror_holds_anything_of_the_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.sqlite3");
+    let m = crate::mirror::Mirror::open_path(&file).unwrap();
+    let w = m.writer().unwrap();
+    w.record_page_wait(
+        "conv_1",
+        items(&["msg_2", "msg_1"]),
+        crate::api::Order::Desc,
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    w.flush().await.unwrap();
+    let read = |conv: &str, after: Option<&str>| {
+        read_page(
+            Some(file.clone()),
+            conv.to_string(),
+            after.map(String::from),
+            false,
+        )
+    };
+    let (page, _, unread) = read("conv_1", None).await.unwrap();
+    assert_eq!((page.data.len(), unread), (2, false));
+    let (page, _, unread) = read("conv_other", None).await.unwrap();
+    assert_eq!((page.data.len(), unread), (0, true));
+    // Past the last item: an empty page, but not an unread conversation.
+    let (page, _, unread) = read("conv_1", Some("msg_1")).await.unwrap();
+    assert_eq!((page.data.len(), unread), (0, false));
 }

@@ -166,19 +166,28 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             conversation,
             generation,
             result,
+            unread,
         } => {
             let result = result.map(|(page, gone)| {
                 super::offline::mark_copy_gone(app, &conversation, &gone);
                 page
             });
-            on_reply(
+            let current = app
+                .timeline
+                .as_ref()
+                .is_some_and(|t| t.conversation == conversation && t.paging.accepts(generation));
+            let effects = on_reply(
                 app,
                 Message::ItemsLoaded {
                     conversation,
                     generation,
                     result,
                 },
-            )
+            );
+            if unread && current {
+                app.status = Some(Status::Warning(super::offline::UNREAD.into()));
+            }
+            effects
         }
         Message::RetryDue => super::offline::on_retry_due(app),
         Message::DetailRendered(r) => {
