@@ -35,6 +35,8 @@ pub struct Found {
     pub mark: Option<Seek>,
     /// The pane as it was closed: `S` brings its results back.
     pub last: Option<Box<Search>>,
+    /// The detail is still to be scrolled to the marked match (once its item is rendered).
+    pub scroll_to_mark: bool,
 }
 
 /// Opens the search pane; with a query, searches at once. Without one, the prompt opens on
@@ -220,6 +222,7 @@ pub fn after_page(app: &mut App) -> Vec<Effect> {
         app.detail.scroll = 0;
         app.search.seek = None;
         app.search.mark = Some(seek);
+        app.search.scroll_to_mark = true;
         app.status = Some(Status::Info(
             "Found; the match is marked in the detail".into(),
         ));
@@ -253,6 +256,28 @@ pub fn after_page(app: &mut App) -> Vec<Effect> {
         tl.list.items.len()
     )));
     vec![]
+}
+
+/// Rows shown above the match the detail is scrolled to.
+const ABOVE_MATCH: usize = 2;
+
+/// Once the item the search found is rendered in the detail, scrolls the detail so that its
+/// first match is in view (near the top). Dropped once that item is no longer shown.
+pub fn scroll_to_mark(app: &mut App, wrapped: Option<&super::panes::detail::Wrapped>) {
+    if !app.search.scroll_to_mark {
+        return;
+    }
+    let Some(term) = detail_term(app) else {
+        app.search.scroll_to_mark = false;
+        return;
+    };
+    // A big item renders off the UI thread: tried again when it lands.
+    let Some(w) = wrapped else { return };
+    let (rows, width) = app.geometry.detail_size();
+    let row = w.first_row_of(term, width).unwrap_or(0);
+    let max = w.total().saturating_sub(rows.max(1));
+    app.detail.scroll = row.saturating_sub(ABOVE_MATCH).min(max);
+    app.search.scroll_to_mark = false;
 }
 
 /// The match to mark in the detail: only while the item the search found is shown there.

@@ -331,3 +331,35 @@ fn help_copy_and_hints_in_the_results() {
     update(&mut app, key(KeyCode::Esc));
     assert!(matches!(app.modals.front(), Some(Modal::Search(_))));
 }
+
+#[test]
+fn the_detail_is_scrolled_to_the_match_of_the_item_found() {
+    let mut app = app();
+    update(&mut app, Message::Resize(120, 30));
+    let text: String = (0..300)
+        .map(|i| {
+            if i == 200 {
+                "the Lisbon train leaves at nine\n".to_string()
+            } else {
+                format!("line {i}\n")
+            }
+        })
+        .collect();
+    let long = json!({"type": "message", "id": "msg_long", "role": "user", "content": text});
+    open_hit(&mut app, &hit("conv_1", Some("msg_long")));
+    page_of(&mut app, "conv_1", vec![long], false);
+    assert_eq!(detail_term(&app).map(|q| q.text()), Some("lisbon"));
+    // The match's line is in view, near the top, and the detail's rows there hold it.
+    let scroll = app.detail.scroll;
+    assert!((190..=205).contains(&scroll), "scrolled to {scroll}");
+    assert!(!app.search.scroll_to_mark);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("the Lisbon train leaves"), "{screen}");
+    // Scrolling by hand afterwards is not undone.
+    update(&mut app, key(KeyCode::Tab));
+    app.detail.scroll = 0;
+    update(&mut app, Message::Resize(120, 30));
+    assert_eq!(app.detail.scroll, 0);
+}

@@ -238,7 +238,8 @@ impl App {
         self.geometry = self.layout(area);
         if !self.geometry.detail.is_empty() {
             let item = self.timeline.as_ref().and_then(Timeline::selected_item);
-            self.detail.prepare(item, self.geometry.detail_size().1);
+            let wrapped = self.detail.prepare(item, self.geometry.detail_size().1);
+            super::search::scroll_to_mark(self, wrapped.as_deref());
         }
     }
 

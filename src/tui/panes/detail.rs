@@ -220,6 +220,22 @@ impl Wrapped {
         self.big
     }
 
+    /// About the row of the first match of `query` (the row its line starts at, plus its
+    /// place in the line at `width` columns a row, which word wrapping can only push down a
+    /// little); `None` when nothing matches.
+    pub fn first_row_of(&self, query: &crate::tui::filter::Query, width: u16) -> Option<usize> {
+        self.lines
+            .iter()
+            .zip(&self.starts)
+            .find_map(|(line, start)| {
+                let chars: Vec<char> = line.spans.iter().flat_map(|s| s.content.chars()).collect();
+                let (at, _) = *query.find_in(&chars).first()?;
+                let within = at / usize::from(width.max(1));
+                let rows = self.starts.last().copied().unwrap_or(0);
+                Some((start + within).min(rows.saturating_sub(1)))
+            })
+    }
+
     /// Rows once wrapped.
     pub fn total(&self) -> usize {
         self.starts.last().copied().unwrap_or(0)
