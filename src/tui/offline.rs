@@ -254,6 +254,23 @@ pub fn on_listed(app: &mut App) -> Vec<Effect> {
     app.offline.active = false;
     app.offline.offered = false;
     app.offline.asked = false;
+    check_copy(app);
+    app.status = Some(Status::Info(
+        "The server answers again: live data replaces the mirror's copy".into(),
+    ));
+    let mut effects: Vec<Effect> = app
+        .convs
+        .items
+        .iter()
+        .map(|c| Effect::LoadConversation(c.id.clone()))
+        .collect();
+    effects.extend(super::navigate::reload_timeline(app));
+    effects
+}
+
+/// The timeline shows the mirror's copy and live data is to replace it: its items are kept
+/// aside, to find those the server no longer has as the live pages arrive.
+pub fn check_copy(app: &mut App) {
     app.offline.check = app.timeline.as_ref().map(|t| Check {
         conversation: t.conversation.clone(),
         ascending: t.paging.order(),
@@ -266,17 +283,6 @@ pub fn on_listed(app: &mut App) -> Vec<Effect> {
             .collect(),
         done: 0,
     });
-    app.status = Some(Status::Info(
-        "The server answers again: live data replaces the mirror's copy".into(),
-    ));
-    let mut effects: Vec<Effect> = app
-        .convs
-        .items
-        .iter()
-        .map(|c| Effect::LoadConversation(c.id.clone()))
-        .collect();
-    effects.extend(super::navigate::reload_timeline(app));
-    effects
 }
 
 /// A retrieval sent before going offline that got no answer: the copy is being read, so it

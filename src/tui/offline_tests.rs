@@ -472,3 +472,62 @@ async fn a_first_page_says_whether_the_mirror_holds_anything_of_the_conversation
     let (page, _, unread) = read("conv_1", Some("msg_1")).await.unwrap();
     assert_eq!((page.data.len(), unread), (0, false));
 }
+
+#[test]
+fn a_copy_shown_again_after_an_id_the_server_does_not_have_is_reloaded_live() {
+    let (mut app, _) = offline_app();
+    let generation = open_first(&mut app);
+    mirror_page(&mut app, generation, &["msg_2", "msg_1"], &[]);
+    // Offline, an id that is not in the list is opened (a search hit, `o`).
+    let effects = crate::tui::root::open_by_id(&mut app, "conv_elsewhere");
+    let effects = route(&mut app, effects);
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::LoadConversation(_))));
+    assert_eq!(
+        app.timeline.as_ref().unwrap().conversation,
+        "conv_elsewhere"
+    );
+    // The server answers again; it has no such conversation.
+    let effects = update(&mut app, Message::ConversationsListed(Ok(Some(vec![]))));
+    assert!(effects.contains(&Effect::LoadConversation("conv_elsewhere".into())));
+    let effects = update(
+        &mut app,
+        Message::ConversationLoaded {
+            id: "conv_elsewhere".into(),
+            result: Err(Failure {
+                message: "not found".into(),
+                status: Some(404),
+                request_id: None,
+            }),
+        },
+    );
+    // Back to the first conversation: not its copy as if live, but reloaded from the server.
+    assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_1");
+    let reload = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadItems {
+                conversation,
+                generation,
+                after: None,
+                ..
+            } if conversation == "conv_1" => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the copy is reloaded from the server: {effects:?}"));
+    // An item the copy had and the server no longer has is marked.
+    update(
+        &mut app,
+        Message::ItemsLoaded {
+            conversation: "conv_1".into(),
+            generation: reload,
+            result: Ok(PageData::of(items(&["msg_3", "msg_1"]), false)),
+        },
+    );
+    let tl = app.timeline.as_ref().unwrap();
+    let ids: Vec<&str> = tl.items().iter().filter_map(|i| i.id()).collect();
+    // (The gone item is put back where the copy had it: before the first item both have.)
+    assert_eq!(ids, ["msg_2", "msg_3", "msg_1"]);
+    assert!(tl.gone.contains("msg_2") && tl.gone.len() == 1);
+}

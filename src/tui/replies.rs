@@ -257,6 +257,11 @@ fn on_conversation(app: &mut App, id: &str, result: Result<ConvInfo, Failure>) -
                         t
                     });
                     app.focus = o.focus;
+                    // The mirror's copy, and the server answers now: live data replaces it.
+                    if o.offline && !app.offline.active {
+                        super::offline::check_copy(app);
+                        effects.extend(super::navigate::reload_timeline(app));
+                    }
                 }
             }
             app.status = Some(Status::Error(Failure {

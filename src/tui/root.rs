@@ -242,6 +242,7 @@ pub(super) fn open_by_id(app: &mut App, id: &str) -> Vec<Effect> {
                 id: id.to_string(),
                 previous: app.timeline.clone(),
                 focus: app.focus,
+                offline: app.offline.active,
             });
             app.convs.items.len() - 1
         }

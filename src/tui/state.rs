@@ -25,6 +25,9 @@ pub struct Opening {
     pub id: String,
     pub previous: Option<Timeline>,
     pub focus: Focus,
+    /// Opened offline: `previous` is the mirror's copy, to be reloaded if the server answers
+    /// meanwhile.
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
