@@ -239,7 +239,32 @@ fn query_syntax_filters_and_errors() {
     assert_eq!(hit["type"], "message");
     assert_eq!(hit["role"], "user");
     assert_eq!(hit["snippet"], "Lisbon [tram] map");
+    assert_eq!(hit["snippet_text"], "Lisbon tram map");
+    assert_eq!(hit["matches"], json!([[7, 11]]));
     assert_eq!(hit["deleted"], false);
+    // No hits: stdout stays empty, stderr says why when a filter explains it.
+    for (args, why) in [
+        (vec!["search", "zebra"], "nothing mirrored matches"),
+        (
+            vec!["search", "tram", "--type", "mesage"],
+            "'mesage' is not an item type the API lists",
+        ),
+        (
+            vec!["search", "tram", "--conversation", "conv_unknown"],
+            "the mirror has nothing of conversation 'conv_unknown'",
+        ),
+    ] {
+        let out = cli.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && out.stdout.is_empty(), "{args:?}");
+        assert!(
+            err.starts_with("no hits: ") && err.contains(why),
+            "{args:?}: {err}"
+        );
+    }
+    let out = cli.run(&["stats", "not-an-id"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a conversation id"));
     // Queries FTS5 cannot parse: a clear error and status 2, never a crash.
     for bad in ["lisbon AND", "\"unclosed", "lisbon-porto", "(", "NOT", " "] {
         let out = cli.run(&["search", bad]);

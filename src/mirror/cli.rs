@@ -57,7 +57,7 @@ pub struct SearchArgs {
     /// Only items with this role (user, assistant, ...)
     #[arg(long, value_name = "R")]
     pub role: Option<String>,
-    /// Most hits shown
+    /// Most hits shown (1 to 10000)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub limit: u32,
     /// One JSON line per hit
@@ -249,10 +249,19 @@ fn run_local_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failu
             search(&mirror, args)
         }
         MirrorCommands::Stats { conversation } => {
+            let Some(conversation) = crate::registry::id_in(&conversation) else {
+                return Err(Failure(
+                    format!(
+                        "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -)",
+                        sanitize::truncate(&sanitize::line(&conversation), 80)
+                    ),
+                    2,
+                ));
+            };
             check_on(&profile)?;
             let mirror = open_existing(&profile, &path)?;
             if !mirror.conversations()?.contains(&conversation)
-                && mirror.items(&conversation)?.is_empty()
+                && !mirror.has_items(&conversation)?
             {
                 return Err(Failure(
                     format!("the mirror has nothing of conversation '{conversation}'; run `convtui sync {conversation}`"),
@@ -395,7 +404,10 @@ fn draw_bar(done: usize, total: usize, id: &str, received: u64) {
 fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
     let query = SearchQuery {
         text: args.query,
-        conversation: args.conversation,
+        // An id inside a pasted URL or text is found as `add` finds it.
+        conversation: args
+            .conversation
+            .map(|c| crate::registry::id_in(&c).unwrap_or(c)),
         kind: args.kind,
         role: args.role,
         limit: args.limit as usize,
@@ -404,6 +416,9 @@ fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
         SearchError::Query(_) => Failure(e.to_string(), 2),
         other => Failure(other.to_string(), 1),
     })?;
+    if hits.is_empty() {
+        crate::commands::eprint_line("no hits", &why_none(mirror, &query));
+    }
     let tty = std::io::stdout().is_terminal();
     // One write for all the hits (stdout alone writes line by line).
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -414,9 +429,49 @@ fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
     }
 }
 
+/// What an empty answer is told, when a filter explains it: a conversation the mirror has
+/// nothing of, or a type the API does not list.
+fn why_none(mirror: &Mirror, q: &SearchQuery) -> String {
+    let shown = |s: &str| sanitize::truncate(&sanitize::line(s), 80);
+    if let Some(c) = &q.conversation {
+        let known = mirror.conversations().is_ok_and(|all| all.contains(c))
+            || mirror.has_items(c).unwrap_or(true);
+        if !known {
+            return format!("the mirror has nothing of conversation '{}'", shown(c));
+        }
+    }
+    if let Some(k) = &q.kind {
+        if k != "conversation" && !crate::protocol::validate::ITEM_TYPES.contains(&k.as_str()) {
+            return format!(
+                "'{}' is not an item type the API lists ({}, or conversation for metadata)",
+                shown(k),
+                crate::protocol::validate::ITEM_TYPES.join(", ")
+            );
+        }
+    }
+    "nothing mirrored matches".into()
+}
+
+/// A snippet's matches as char ranges of its text without markers: `[[start, end], …]`.
+fn match_ranges(hit: &Hit) -> (String, Vec<[usize; 2]>) {
+    let mut text = String::new();
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    for (piece, matched) in hit.pieces() {
+        let n = piece.chars().count();
+        if matched {
+            ranges.push([at, at + n]);
+        }
+        text.push_str(piece);
+        at += n;
+    }
+    (text, ranges)
+}
+
 fn write_hits(out: &mut impl Write, hits: &[Hit], json: bool, tty: bool) -> std::io::Result<()> {
     for hit in hits {
         let text = if json {
+            let (plain, matches) = match_ranges(hit);
             safe_json(&json!({
                 "conversation": hit.conversation,
                 "title": hit.title,
@@ -424,6 +479,9 @@ fn write_hits(out: &mut impl Write, hits: &[Hit], json: bool, tty: bool) -> std:
                 "type": hit.kind,
                 "role": hit.role,
                 "snippet": hit.marked(),
+                // Unambiguous where the text itself holds brackets.
+                "snippet_text": plain,
+                "matches": matches,
                 "rank": hit.rank,
                 "deleted": hit.deleted,
             }))
