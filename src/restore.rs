@@ -437,11 +437,16 @@ pub fn list(journal: &Journal, as_json: bool) -> Result<(), String> {
         };
         if as_json {
             out.push(
-                crate::commands::to_json_line(&json!({"number": e.number, "kind": e.kind.as_str(), "id": e.target_id(),
-                       "conversation_id": e.conversation_id, "type": crate::protocol::models::kind_of(&e.object),
+                crate::commands::to_json_line(
+                    &json!({"number": e.number, "kind": e.kind.as_str(), "id": e.target_id(),
+                       "conversation_id": e.conversation_id, "type": match e.kind {
+                           Kind::Item => crate::protocol::models::kind_of(&e.object),
+                           Kind::Conversation => "conversation",
+                       },
                        "items": (e.kind == Kind::Conversation).then(|| e.item_count()),
                        "deleted_at": e.deleted_at, "profile": e.profile, "base_url": e.base_url,
-                       "status": e.status.label(), "detail": status}))
+                       "status": e.status.label(), "detail": status}),
+                )
                 .unwrap_or_default(),
             );
         } else {

@@ -440,4 +440,14 @@ fn an_item_goes_back_to_where_its_restored_conversation_is() {
         "{err}"
     );
     assert_eq!(texts(&all_items(&cli, url, &moved)), ["b", "a"]);
+    // The journal as JSON: each entry's type, a conversation's too.
+    let (listed, _) = cli.ok(url, &["restore", "--json"]);
+    let types: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        types,
+        [("item", "message"), ("conversation", "conversation")]
+    );
 }
