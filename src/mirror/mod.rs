@@ -16,6 +16,7 @@ pub mod search;
 pub mod sync;
 pub mod text;
 pub mod writer;
+mod writer_file;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -5,13 +5,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::fresh::Fresh;
 use super::row::Row;
-use super::{connect, now, text, MirrorError};
+use super::writer_file::File;
+use super::{now, text, MirrorError};
 use crate::api::Order;
 
 /// Operations waiting at most. The senders that wait (`*_wait`) wait for room; the others
@@ -82,31 +83,13 @@ impl MirrorWriter {
         path: &Path,
         memory: Memory,
     ) -> Result<(MirrorWriter, std::thread::JoinHandle<()>), MirrorError> {
-        let conn = connect(path)?;
-        conn.pragma_update(None, "cache_size", -memory.cache_kib)
-            .map_err(MirrorError::Sql)?;
-        let page: i64 = conn
-            .pragma_query_value(None, "page_size", |r| r.get(0))
-            .map_err(MirrorError::Sql)?;
-        conn.pragma_update(
-            None,
-            "wal_autocheckpoint",
-            (memory.log_bytes / page.max(512)).max(1),
-        )
-        .map_err(MirrorError::Sql)?;
-        // The index's setting is kept in the file, so each writer sets its own
-        // (https://www.sqlite.org/fts5.html#the_hashsize_configuration_option).
-        conn.execute(
-            "INSERT INTO search(search, rank) VALUES ('hashsize', ?1)",
-            [memory.index_bytes],
-        )
-        .map_err(MirrorError::Sql)?;
+        let file = File::open(path, memory)?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
         let thread = std::thread::Builder::new()
             .name("convtui-mirror".into())
-            .spawn(move || run(conn, rx, shared))
+            .spawn(move || run(file, rx, shared))
             .map_err(|e| MirrorError::Directory {
                 path: path.display().to_string(),
                 source: e,
@@ -305,7 +288,7 @@ const IDLE: Duration = Duration::from_millis(50);
 const MAX_HOLD: Duration = Duration::from_secs(2);
 const MAX_ITEMS: usize = 50_000;
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
+fn run(mut file: File, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
     let timer = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -329,6 +312,10 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>
     while let Some(first) = next(&mut rx, false) {
         let started = Instant::now();
         let mut replies = Vec::new();
+        if let Err(e) = file.reopen_if_gone(&mut fresh) {
+            tracing::warn!("the mirror could not be opened again: {e}");
+        }
+        let conn = &mut file.conn;
         let result = (|| -> rusqlite::Result<()> {
             // Immediate: the write lock is taken at the start, so what this transaction looked
             // up cannot be changed by another writer (the terminal UI's and a `sync`) before it

@@ -346,3 +346,28 @@ async fn items_added_by_another_connection_are_not_added_twice() {
     assert_eq!(m.search(&SearchQuery::new("b3")).unwrap().len(), 1);
     assert!(m.search(&SearchQuery::new("b2")).unwrap().is_empty());
 }
+
+/// `convtui mirror clear` while a writer (the terminal UI's) runs: what it writes next goes
+/// into a new file, not into the removed one.
+#[tokio::test]
+async fn a_writer_opens_its_file_again_once_it_was_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let path = m.path().to_path_buf();
+    drop(m);
+    let w = MirrorWriter::start(&path, Memory::SMALL).unwrap();
+    w.record_page_wait("c", vec![msg("m1", "before")], Order::Desc, None, 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert!(remove(&path).unwrap());
+    w.record_page_wait("c", vec![msg("m2", "after")], Order::Desc, None, 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    let m = Mirror::open_path(&path).unwrap();
+    assert_eq!(ids(&m, "c"), ["m2"]);
+    let hits = m.search(&SearchQuery::new("after")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(w.error().is_none());
+}
