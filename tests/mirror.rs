@@ -276,6 +276,11 @@ fn query_syntax_filters_and_errors() {
         );
         assert!(!err.contains("panicked"), "{err}");
     }
+    // A query longer than a long phrase is refused before it runs.
+    let long = "lisbon ".repeat(200);
+    let out = cli.run(&["search", &long]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("too long (1400 bytes; at most 1024)"));
     // The parser quotes the query back; its control characters reach stderr as stand-ins.
     let out = cli.run(&["search", "evil\u{1b}]0;HACK\u{7}:x"]);
     let err = String::from_utf8_lossy(&out.stderr);

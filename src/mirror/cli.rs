@@ -413,7 +413,7 @@ fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
         limit: args.limit as usize,
     };
     let hits = mirror.search(&query).map_err(|e| match e {
-        SearchError::Query(_) => Failure(e.to_string(), 2),
+        SearchError::Query(_) | SearchError::TooLong(_) => Failure(e.to_string(), 2),
         other => Failure(other.to_string(), 1),
     })?;
     if hits.is_empty() {

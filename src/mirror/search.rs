@@ -93,9 +93,16 @@ pub enum SearchError {
     /// The query is not valid FTS5 syntax.
     #[error("cannot parse the search query: {0}. Words are matched as they are; use \"double quotes\" for a phrase or for text with punctuation, word* for a prefix, and AND, OR, NOT (in capitals) to combine")]
     Query(String),
+    /// Longer than [`MAX_QUERY`]: its cost grows with every word times every match.
+    #[error("the search query is too long ({0} bytes; at most {MAX_QUERY})")]
+    TooLong(usize),
     #[error(transparent)]
     Mirror(#[from] MirrorError),
 }
+
+/// The longest query searched, in bytes: room for a long phrase, not for a pasted page (a
+/// word repeated thousands of times took seconds).
+pub const MAX_QUERY: usize = 1024;
 
 /// An error of the MATCH itself: FTS5 reports a query it cannot parse as a plain SQL error
 /// ("fts5: syntax error near …", "unterminated string", "no such column: x").
@@ -184,6 +191,9 @@ impl Mirror {
     ) -> Result<Vec<Hit>, SearchError> {
         if q.text.trim().is_empty() {
             return Err(SearchError::Query("the query is empty".into()));
+        }
+        if q.text.len() > MAX_QUERY {
+            return Err(SearchError::TooLong(q.text.len()));
         }
         let limit = q.limit.clamp(1, 10_000);
         let conn = self.conn();

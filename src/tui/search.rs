@@ -303,8 +303,10 @@ pub async fn run(
                 .into(),
         );
     };
-    tokio::task::spawn_blocking(move || {
+    let (handle, interrupt) = tokio::sync::oneshot::channel();
+    let task = tokio::task::spawn_blocking(move || {
         let mirror = crate::mirror::Mirror::open_path(&file).map_err(|e| e.to_string())?;
+        let _ = handle.send(mirror.conn().get_interrupt_handle());
         let mut q = crate::mirror::SearchQuery::new(query);
         q.limit = super::panes::search::MAX_HITS;
         mirror
@@ -315,9 +317,24 @@ pub async fn run(
                     .collect()
             })
             .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| format!("the search stopped: {e}"))?
+    });
+    // Stopped (`Esc`, another search): this future is dropped, and with it the guard, which
+    // interrupts the query rather than let it run on, unseen, on its thread.
+    let mut guard = Interrupt(interrupt.await.ok());
+    let result = task.await;
+    guard.0 = None;
+    result.map_err(|e| format!("the search stopped: {e}"))?
+}
+
+/// Interrupts a search's query when dropped while it holds the query's handle.
+struct Interrupt(Option<rusqlite::InterruptHandle>);
+
+impl Drop for Interrupt {
+    fn drop(&mut self) {
+        if let Some(h) = self.0.take() {
+            h.interrupt();
+        }
+    }
 }
 
 #[cfg(test)]

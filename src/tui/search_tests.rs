@@ -363,3 +363,26 @@ fn the_detail_is_scrolled_to_the_match_of_the_item_found() {
     update(&mut app, Message::Resize(120, 30));
     assert_eq!(app.detail.scroll, 0);
 }
+
+#[test]
+fn dropping_the_guard_interrupts_the_query_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = crate::mirror::Mirror::open_path(&dir.path().join("m.sqlite3")).unwrap();
+    let guard = Interrupt(Some(mirror.conn().get_interrupt_handle()));
+    let query = std::thread::spawn(move || {
+        // Never ends on its own.
+        mirror.conn().query_row(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
+             SELECT count(*) FROM c",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    drop(guard);
+    let result = query.join().unwrap();
+    assert!(
+        matches!(&result, Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::OperationInterrupted),
+        "{result:?}"
+    );
+}
