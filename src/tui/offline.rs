@@ -148,6 +148,14 @@ pub fn on_mirror_read(app: &mut App, result: Result<Vec<MirroredConversation>, S
             return;
         }
     };
+    if convs.is_empty() {
+        // An empty copy is no copy: the UI stays as it was, waiting for the server.
+        app.offline.active = false;
+        app.status = Some(Status::Warning(
+            "The mirror holds nothing for this profile and server yet (nothing was read or synced here); the server cannot be reached. R tries again".into(),
+        ));
+        return;
+    }
     for c in convs {
         if let Some(at) = c.written_at {
             app.offline.written.insert(c.id.clone(), at);

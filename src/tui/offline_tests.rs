@@ -531,3 +531,23 @@ fn a_copy_shown_again_after_an_id_the_server_does_not_have_is_reloaded_live() {
     assert_eq!(ids, ["msg_2", "msg_3", "msg_1"]);
     assert!(tl.gone.contains("msg_2") && tl.gone.len() == 1);
 }
+
+#[test]
+fn an_empty_mirror_is_no_copy_to_read() {
+    let mut registry = Registry::default();
+    registry.add(["conv_1"]);
+    let mut app = App::new("local", "http://127.0.0.1:9/v1", registry);
+    update(&mut app, Message::Unreachable(unreachable()));
+    update(&mut app, key('y'));
+    assert!(app.offline.active);
+    update(&mut app, Message::MirrorRead(Ok(Vec::new())));
+    assert!(!app.offline.active);
+    assert!(header(&app).is_none());
+    let text = status_text(&app);
+    assert!(
+        text.contains("The mirror holds nothing") && text.contains("R tries again"),
+        "{text}"
+    );
+    // Changes are not refused as read-only: the UI is as it was before the offer.
+    assert!(refusal(&app).is_none());
+}
