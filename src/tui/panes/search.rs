@@ -166,7 +166,11 @@ impl Search {
                 }
                 Some(Action::Cancel) if self.phase == Phase::Empty => Outcome::Close,
                 Some(Action::Cancel) => {
+                    // Back to the results: the prompt shows their query again, not the text
+                    // typed and not sent.
                     self.editing = false;
+                    self.input = TextInput::default();
+                    self.input.insert(&self.query.clone());
                     Outcome::Nothing
                 }
                 _ => Outcome::Nothing,
@@ -470,8 +474,14 @@ mod tests {
         );
         assert_eq!(s.on_action(Some(Action::Search), 5), Outcome::Nothing);
         assert!(s.editing && s.context() == Context::SearchPrompt);
+        s.input.insert(" unsent");
         assert_eq!(s.on_action(Some(Action::Cancel), 5), Outcome::Nothing);
         assert!(!s.editing, "Esc in the prompt goes back to the results");
+        assert_eq!(
+            s.input.text(),
+            "train",
+            "the prompt shows the results' query"
+        );
         assert_eq!(s.on_action(Some(Action::Close), 5), Outcome::Close);
     }
 

@@ -143,7 +143,8 @@ impl<T> List<T> {
         } else if at >= self.offset + rows {
             self.offset = at + 1 - rows;
         }
-        self.offset = self.offset.min(self.shown_len().saturating_sub(1));
+        // Never past what fills the window: a list that got shorter shows its start again.
+        self.offset = self.offset.min(self.shown_len().saturating_sub(rows));
     }
 
     /// The item index of a row on screen (0 is the top row of the window).
@@ -165,6 +166,22 @@ impl<T> List<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_that_got_shorter_shows_its_start_again() {
+        let mut l = List::new((0..10).collect::<Vec<u32>>());
+        l.move_by(9);
+        l.scroll_into_view(3);
+        assert_eq!(l.offset, 7);
+        l.items.truncate(2);
+        l.clamp();
+        l.scroll_into_view(3);
+        assert_eq!(
+            (l.selected, l.offset),
+            (1, 0),
+            "both rows shown, none blank above"
+        );
+    }
 
     #[test]
     fn the_selection_stops_at_the_ends_and_the_window_follows() {
