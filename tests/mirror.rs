@@ -559,3 +559,43 @@ fn mirror_false_turns_it_off_and_clear_removes_it() {
     assert_eq!(files(), 0);
     assert_eq!(cli.run(&["search", "kookaburra"]).status.code(), Some(1));
 }
+
+/// A process that opens the mirror again while its own writer has it open (the terminal UI
+/// searching while it mirrors) must not drop the writer's locks: another process closing its
+/// connection would then take itself for the last one and remove the write-ahead log.
+#[test]
+fn opening_the_mirror_again_keeps_the_writers_log() {
+    let server = serve();
+    let cli = Cli::new(&server.url);
+    let (conv, _) = cli.conversation("Held", &[user("first words")]);
+    cli.ok(&["sync"]);
+    let path = cli.mirror_file();
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let writer =
+        convtui::mirror::MirrorWriter::start(&path, convtui::mirror::Memory::SMALL).unwrap();
+    let page = |id: &str, text: &str| {
+        runtime
+            .block_on(writer.record_page_wait(
+                "conv_local",
+                vec![json!({"type": "message", "id": id, "role": "user", "content": text})],
+                convtui::api::Order::Desc,
+                None,
+                0,
+            ))
+            .unwrap();
+        runtime.block_on(writer.flush()).unwrap();
+    };
+    page("msg_a", "written before");
+    // What a search in the same process does, then another process that writes and closes.
+    drop(convtui::mirror::Mirror::open_path(&path).unwrap());
+    cli.ok(&["items", "list", &conv]);
+    assert!(wal.exists(), "the log was removed under the open writer");
+    page("msg_b", "zebraword written after");
+    drop(writer);
+    let hits = cli.hits(&["zebraword"]);
+    assert_eq!(
+        hits,
+        [("conv_local".to_string(), Some("msg_b".to_string()))]
+    );
+}

@@ -121,8 +121,18 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Held while a mirror file is created: see [`prepare`].
+static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Creates the directory (0700) and the file (0600) before SQLite opens it; SQLite gives its
 /// journal files the database file's permissions.
+///
+/// An existing file is never opened here. Closing any descriptor of a database file drops
+/// every POSIX lock this process holds on it (https://www.sqlite.org/howtocorrupt.html,
+/// section 2.2), the locks of the process's other connections too (the terminal UI's writer):
+/// another process closing its connection then thought itself the last one and removed the
+/// write-ahead log under them. A new file is created under a lock, so that no other thread
+/// of the process can open it before the creating descriptor is closed.
 fn prepare(path: &Path) -> Result<(), MirrorError> {
     let dir_err = |source| MirrorError::Directory {
         path: path
@@ -144,17 +154,22 @@ fn prepare(path: &Path) -> Result<(), MirrorError> {
                 .map_err(dir_err)?;
         }
     }
+    let _creating = CREATING.lock().unwrap_or_else(|e| e.into_inner());
     let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
+    options.create_new(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .map(drop)
-        .map_err(|source| MirrorError::Directory {
+    match options.open(path) {
+        Ok(created) => {
+            drop(created);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(MirrorError::Directory {
             path: path.display().to_string(),
             source,
-        })
+        }),
+    }
 }
 
 /// Opens a connection with the functions the index needs, migrating the schema.
