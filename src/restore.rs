@@ -244,22 +244,38 @@ pub async fn restore(
 ) -> Result<Restored, RestoreError> {
     // Read-only: refused before anything is read or sent.
     client.writable("restore a deleted item or conversation")?;
-    let j = journal.clone();
-    let _lock = tokio::task::spawn_blocking(move || j.lock_restores())
-        .await
-        .map_err(|e| journal_error(journal, e))?
-        .map_err(|e| journal_error(journal, e))?;
+    let _lock = lock(journal).await?;
     // The entry as the journal has it now: another restore may have marked it meanwhile.
     let now = entries(journal).await?;
     let entry = now
         .iter()
         .find(|e| e.number == entry.number && e.entry_id == entry.entry_id)
         .unwrap_or(entry);
+    restore_locked(client, journal, &now, entry, options).await
+}
+
+/// Waits for the journal's restore lock (see [`Journal::lock_restores`]).
+async fn lock(journal: &Journal) -> Result<std::fs::File, RestoreError> {
+    let j = journal.clone();
+    tokio::task::spawn_blocking(move || j.lock_restores())
+        .await
+        .map_err(|e| journal_error(journal, e))?
+        .map_err(|e| journal_error(journal, e))
+}
+
+/// [`restore`] with the lock held and the journal's entries `now` read under it.
+async fn restore_locked(
+    client: &Client,
+    journal: &Journal,
+    now: &[Entry],
+    entry: &Entry,
+    options: RestoreOptions,
+) -> Result<Restored, RestoreError> {
     check(client, entry, options).await?;
     let restored = match entry.kind {
         Kind::Item => {
             let item = as_input(entry.object.clone());
-            let conversation = restored_as(&now, &entry.conversation_id);
+            let conversation = restored_as(now, &entry.conversation_id);
             let page = client.create_items(&conversation, &[item], &[]).await?;
             Restored::Item {
                 entry: entry.number,
@@ -347,9 +363,12 @@ async fn conversation(
 pub async fn undo_last(client: &Client, backup: &Backup) -> Result<Restored, RestoreError> {
     client.writable("undo a delete")?;
     let journal = Journal::new(&backup.path);
+    // The entry is chosen under the lock: `u` pressed again while an undo runs undoes the
+    // delete before it, not the same one again.
+    let _lock = lock(&journal).await?;
     let all = entries(&journal).await?;
     let entry = last_deleted(&all, client.base_url()).ok_or(RestoreError::NothingToUndo)?;
-    restore(client, &journal, entry, RestoreOptions::default()).await
+    restore_locked(client, &journal, &all, entry, RestoreOptions::default()).await
 }
 
 /// `convtui restore ID…`: restores each in turn, prints one JSON line for each, says on stderr
