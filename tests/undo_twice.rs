@@ -15,7 +15,7 @@ async fn undos_at_the_same_time_each_restore_another_delete() {
     let client = Client::new(ClientSettings {
         timeout: Duration::from_secs(10),
         max_retries: 0,
-        ..ClientSettings::new(&server.base_url())
+        ..ClientSettings::new(server.base_url())
     })
     .unwrap();
     let items: Vec<_> = (0..3)
