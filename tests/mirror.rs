@@ -437,10 +437,26 @@ fn full_sync_marks_items_the_server_no_longer_has() {
         (stats["items"].as_u64(), stats["deleted"].as_u64()),
         (Some(1), Some(1))
     );
-    // A conversation deleted on the server is reported as gone, and so are its items.
-    cli.ok(&["conversations", "delete", &conv]);
+    // A conversation deleted on the server, behind convtui's back too, is reported as gone,
+    // and its items are marked deleted with it (the one still live here).
+    let url = format!("{}/conversations/{conv}", server.url);
+    let status = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "DELETE",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "200");
     let gone = cli.json(&["sync", &conv]);
     assert_eq!(gone[0]["gone"], true);
+    assert_eq!(gone[0]["deleted"], 1, "the item still live in the mirror");
     let hit = &cli.json(&["search", "--json", "keep"])[0];
     assert_eq!(hit["deleted"], true, "{hit}");
     let stats = &cli.json(&["stats", &conv])[0];

@@ -282,7 +282,7 @@ impl Mirror {
         let mut out = HashMap::new();
         for row in rows {
             let (rowid, snippet) = row.map_err(sql_err)?;
-            out.insert(rowid, snippet.unwrap_or_default());
+            out.insert(rowid, short(&snippet.unwrap_or_default()));
         }
         Ok(out)
     }
@@ -392,9 +392,73 @@ impl Mirror {
     }
 }
 
+/// Most characters of a snippet: FTS5's window is counted in words, and the text between
+/// them (a run of 200,000 newlines, one huge word) is kept whole.
+pub const MAX_SNIPPET: usize = 480;
+
+/// A snippet with each run of whitespace made one space, and, when still longer than
+/// [`MAX_SNIPPET`], cut to a window from a little before its first match, the cut ends marked
+/// `…` and the match markers kept in pairs.
+pub fn short(snippet: &str) -> String {
+    let mut chars: Vec<char> = Vec::with_capacity(snippet.len().min(4 * MAX_SNIPPET));
+    for c in snippet.chars() {
+        if c.is_whitespace() && chars.last().is_some_and(|l| l.is_whitespace()) {
+            if let Some(l) = chars.last_mut() {
+                *l = ' ';
+            }
+            continue;
+        }
+        chars.push(c);
+    }
+    if chars.len() <= MAX_SNIPPET {
+        return chars.into_iter().collect();
+    }
+    let first = chars.iter().position(|&c| c == OPEN).unwrap_or(0);
+    let start = first.saturating_sub(MAX_SNIPPET / 3);
+    let end = (start + MAX_SNIPPET).min(chars.len());
+    let inside_at = |at: usize| {
+        chars[..at]
+            .iter()
+            .rev()
+            .find(|&&c| c == OPEN || c == CLOSE)
+            .is_some_and(|&c| c == OPEN)
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+        if inside_at(start) {
+            out.push(OPEN);
+        }
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        if inside_at(end) {
+            out.push(CLOSE);
+        }
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snippet_is_short_and_keeps_its_match() {
+        assert_eq!(short("a  b\n\n\nc"), "a b c");
+        let long = format!("{}{OPEN}deepline{CLOSE} marker", "\n".repeat(200_000));
+        assert_eq!(short(&long), format!(" {OPEN}deepline{CLOSE} marker"));
+        // One huge word before the match: a window from a little before it.
+        let word = "x".repeat(5_000);
+        let s = short(&format!("{word} {OPEN}needle{CLOSE} {word}"));
+        assert!(s.chars().count() <= MAX_SNIPPET + 2, "{}", s.len());
+        assert!(s.starts_with('…') && s.ends_with('…'));
+        assert!(s.contains(&format!("{OPEN}needle{CLOSE}")));
+        // A cut inside a match keeps the markers in pairs.
+        let inside = short(&format!("{OPEN}{}{CLOSE}", "y".repeat(2_000)));
+        assert_eq!(inside.matches(OPEN).count(), inside.matches(CLOSE).count());
+    }
 
     #[test]
     fn pieces_split_on_the_markers() {

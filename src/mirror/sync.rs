@@ -79,7 +79,9 @@ pub async fn conversation(
             writer.record_conversation(&value);
         }
         Err(e) if e.status == Some(404) => {
-            writer.mark_conversation_deleted(conv);
+            // Its items went with it: those the mirror still had as live are marked too.
+            report.deleted = mirror.stats(conv)?.items;
+            writer.mark_conversation_deleted_wait(conv).await?;
             report.gone = true;
             return Ok(report);
         }
