@@ -446,14 +446,16 @@ pub fn after_live_page(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// The conversation list's answer, after `Message::Unreachable` when no answer came at all.
+/// The conversation list's answer, after `Message::Unreachable` when no answer came at all
+/// and there is a mirror file to offer (`mirror`: its path, when the profile has one).
 pub fn listed(
     tx: &tokio::sync::mpsc::UnboundedSender<super::message::Message>,
     result: Result<Option<Vec<(String, ConvInfo)>>, ApiError>,
+    mirror: Option<&std::path::Path>,
 ) -> super::message::Message {
     use super::runtime::failure;
     if let Err(e) = &result {
-        if is_unreachable(e) {
+        if is_unreachable(e) && mirror.is_some_and(std::path::Path::exists) {
             let _ = tx.send(super::message::Message::Unreachable(failure(e)));
         }
     }

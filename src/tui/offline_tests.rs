@@ -551,3 +551,23 @@ fn an_empty_mirror_is_no_copy_to_read() {
     // Changes are not refused as read-only: the UI is as it was before the offer.
     assert!(refusal(&app).is_none());
 }
+
+#[test]
+fn the_mirror_is_offered_only_when_there_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.sqlite3");
+    let unreachable = || {
+        Err(crate::api::ApiError::new(
+            crate::api::ErrorKind::Connect,
+            "cannot connect",
+        ))
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // No mirror file (nothing was ever read here), or the mirror off: no offer.
+    listed(&tx, unreachable(), Some(&file));
+    listed(&tx, unreachable(), None);
+    assert!(rx.try_recv().is_err());
+    std::fs::write(&file, b"").unwrap();
+    listed(&tx, unreachable(), Some(&file));
+    assert!(matches!(rx.try_recv(), Ok(Message::Unreachable(_))));
+}

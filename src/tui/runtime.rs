@@ -274,7 +274,9 @@ async fn run(
     seq: u64,
 ) -> Message {
     match effect {
-        Effect::ListConversations => super::offline::listed(tx, list_all(client).await),
+        Effect::ListConversations => {
+            super::offline::listed(tx, list_all(client).await, ctx.mirror_file.as_deref())
+        }
         Effect::LoadConversation(id) => {
             let result = client
                 .get_conversation(&id)
