@@ -364,13 +364,8 @@ fn a_created_conversation_joins_the_list_and_a_deleted_one_leaves_it() {
     assert!(listed.iter().all(|l| l["id"] != id.as_str()), "{listed:?}");
 }
 
-#[test]
-fn restores_at_the_same_time_re_create_an_item_once() {
-    let server = serve();
-    let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+/// A new conversation holding "a" then "b", and the id of "a" (the first listed).
+fn conversation_of_two(cli: &Cli, url: &str) -> (String, String) {
     let (conv, _) = cli.ok(url, &["conversations", "create"]);
     let conv = conv[0]["id"].as_str().unwrap().to_string();
     let jsonl = "{\"role\":\"user\",\"content\":\"a\"}\n{\"role\":\"user\",\"content\":\"b\"}\n";
@@ -378,10 +373,21 @@ fn restores_at_the_same_time_re_create_an_item_once() {
         .run(url, &["items", "create", &conv, "-"], Some(jsonl))
         .status
         .success());
-    let item = all_items(&cli, url, &conv)[0]["id"]
+    let item = all_items(cli, url, &conv)[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
+    (conv, item)
+}
+
+#[test]
+fn restores_at_the_same_time_re_create_an_item_once() {
+    let server = serve();
+    let url = server.url.as_str();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let (conv, item) = conversation_of_two(&cli, url);
     cli.ok(url, &["items", "delete", &conv, &item]);
 
     // Four processes restore the same entry at once: one re-creates it, the others are told
@@ -416,17 +422,7 @@ fn an_item_goes_back_to_where_its_restored_conversation_is() {
     let cli = Cli {
         dir: tempfile::tempdir().unwrap(),
     };
-    let (conv, _) = cli.ok(url, &["conversations", "create"]);
-    let conv = conv[0]["id"].as_str().unwrap().to_string();
-    let jsonl = "{\"role\":\"user\",\"content\":\"a\"}\n{\"role\":\"user\",\"content\":\"b\"}\n";
-    assert!(cli
-        .run(url, &["items", "create", &conv, "-"], Some(jsonl))
-        .status
-        .success());
-    let item = all_items(&cli, url, &conv)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (conv, item) = conversation_of_two(&cli, url);
     // The item, then its conversation; the conversation comes back first, with a new id.
     cli.ok(url, &["items", "delete", &conv, &item]);
     cli.ok(url, &["conversations", "delete", &conv]);

@@ -29,6 +29,13 @@ fn json_lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// A new, empty conversation's id.
+fn new_conversation(dir: &std::path::Path, url: &str) -> String {
+    let created = run(dir, url, &["conversations", "create"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    json_lines(&created)[0]["id"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn sync_refuses_text_that_is_no_id_before_sending_anything() {
     let dir = tempfile::tempdir().unwrap();
@@ -49,9 +56,7 @@ fn sync_of_an_unknown_id_fails_after_syncing_the_others() {
     let url = server.url.as_str();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let created = run(dir, url, &["conversations", "create"]);
-    assert!(created.status.success(), "{}", stderr(&created));
-    let conv = json_lines(&created)[0]["id"].as_str().unwrap().to_string();
+    let conv = new_conversation(dir, url);
 
     let out = run(dir, url, &["sync", "conv_nope", &conv]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -76,8 +81,7 @@ fn search_refuses_an_unknown_role() {
     let url = server.url.as_str();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let created = run(dir, url, &["conversations", "create"]);
-    let conv = json_lines(&created)[0]["id"].as_str().unwrap().to_string();
+    let conv = new_conversation(dir, url);
     assert!(run(dir, url, &["sync", &conv]).status.success());
 
     let out = run(dir, url, &["search", "x", "--role", "bogus"]);
@@ -99,8 +103,7 @@ fn sync_keeps_to_the_listing_limits_of_the_command_line() {
     let url = server.url.as_str();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let created = run(dir, url, &["conversations", "create"]);
-    let conv = json_lines(&created)[0]["id"].as_str().unwrap().to_string();
+    let conv = new_conversation(dir, url);
     let items: Vec<Value> = (0..60)
         .map(|i| serde_json::json!({"role": "user", "content": format!("m{i}")}))
         .collect();

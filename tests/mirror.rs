@@ -409,20 +409,7 @@ fn full_sync_marks_items_the_server_no_longer_has() {
     cli.ok(&["sync"]);
     // Deleted behind convtui's back, straight through the API.
     let url = format!("{}/conversations/{conv}/items/{}", server.url, ids[1]);
-    let status = Command::new("curl")
-        .args([
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-X",
-            "DELETE",
-            &url,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&status.stdout), "200");
+    assert_eq!(common::delete_behind(&url), "200");
     let plain = cli.json(&["sync"]);
     assert_eq!(plain[0]["deleted"], 0, "an incremental sync cannot know");
     let full = cli.json(&["sync", "--full"]);
@@ -440,20 +427,7 @@ fn full_sync_marks_items_the_server_no_longer_has() {
     // A conversation deleted on the server, behind convtui's back too, is reported as gone,
     // and its items are marked deleted with it (the one still live here).
     let url = format!("{}/conversations/{conv}", server.url);
-    let status = Command::new("curl")
-        .args([
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-X",
-            "DELETE",
-            &url,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&status.stdout), "200");
+    assert_eq!(common::delete_behind(&url), "200");
     let gone = cli.json(&["sync", &conv]);
     assert_eq!(gone[0]["gone"], true);
     assert_eq!(gone[0]["deleted"], 1, "the item still live in the mirror");

@@ -243,20 +243,8 @@ fn offline_the_mirror_is_read_only_and_live_data_returns_with_gone_items_marked(
     let (conv, ids) = env.conversation("Notebook", &items);
     assert_eq!(env.json(&["sync"]).len(), 1);
     // Another client deletes an item after the copy was made; the mirror does not know.
-    let out = Command::new("curl")
-        .args([
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-X",
-            "DELETE",
-        ])
-        .arg(format!("{}/conversations/{conv}/items/{}", env.url, ids[1]))
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    let url = format!("{}/conversations/{conv}/items/{}", env.url, ids[1]);
+    assert_eq!(common::delete_behind(&url), "200");
     server.stop();
 
     let tmux = env.tui("offline");

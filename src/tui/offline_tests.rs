@@ -210,6 +210,22 @@ fn a_failed_try_keeps_the_copy_and_the_timer_tries_again() {
     assert_eq!(app.status, Some(Status::Info("Found".into())));
 }
 
+/// The generation of conv_1's first page asked of the server, in `effects`.
+fn reload_of(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadItems {
+                conversation,
+                generation,
+                after: None,
+                ..
+            } if conversation == "conv_1" => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the timeline reloads from the server: {effects:?}"))
+}
+
 #[test]
 fn when_the_server_answers_live_data_replaces_the_copy_and_gone_items_are_marked() {
     let (mut app, _) = offline_app();
@@ -223,18 +239,7 @@ fn when_the_server_answers_live_data_replaces_the_copy_and_gone_items_are_marked
     let effects = update(&mut app, Message::ConversationsListed(Ok(Some(vec![]))));
     assert!(!app.offline.active);
     assert!(header(&app).is_none());
-    let reload = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadItems {
-                conversation,
-                generation,
-                after: None,
-                ..
-            } if conversation == "conv_1" => Some(*generation),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("the timeline reloads from the server: {effects:?}"));
+    let reload = reload_of(&effects);
     assert!(effects.contains(&Effect::LoadConversation("conv_1".into())));
     // The server no longer has msg_3.
     let marked = update(
@@ -504,18 +509,7 @@ fn a_copy_shown_again_after_an_id_the_server_does_not_have_is_reloaded_live() {
     );
     // Back to the first conversation: not its copy as if live, but reloaded from the server.
     assert_eq!(app.timeline.as_ref().unwrap().conversation, "conv_1");
-    let reload = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadItems {
-                conversation,
-                generation,
-                after: None,
-                ..
-            } if conversation == "conv_1" => Some(*generation),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("the copy is reloaded from the server: {effects:?}"));
+    let reload = reload_of(&effects);
     // An item the copy had and the server no longer has is marked.
     update(
         &mut app,

@@ -9,6 +9,25 @@ pub mod tmux;
 use convtui::server::{self, Database, RunningServer, ServeOptions};
 use serde_json::Value;
 
+/// Sends a DELETE to `url` with curl, as another client would, behind convtui's back;
+/// answers the HTTP status.
+pub fn delete_behind(url: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "DELETE",
+            url,
+        ])
+        .output()
+        .expect("curl runs");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 pub async fn start_with(database: Database, api_key: Option<&str>) -> RunningServer {
     server::start(ServeOptions {
         addr: "127.0.0.1:0".parse().expect("address"),
