@@ -393,8 +393,8 @@ fn ids_of(texts: &[String], done: &str) -> Result<Vec<String>, CommandError> {
         .map(|text| {
             crate::registry::id_in(text).ok_or_else(|| {
                 CommandError::Input(format!(
-                    "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -); nothing was {done}",
-                    crate::sanitize::truncate(text, 80)
+                    "{}; nothing was {done}",
+                    crate::registry::not_an_id(text)
                 ))
             })
         })

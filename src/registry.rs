@@ -207,6 +207,14 @@ impl Registry {
 /// Longest id accepted.
 pub const MAX_ID_LEN: usize = 256;
 
+/// What text that holds no conversation id (see [`id_in`]) is told; shown sanitized.
+pub fn not_an_id(text: &str) -> String {
+    format!(
+        "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -)",
+        crate::sanitize::truncate(&crate::sanitize::line(text), 80)
+    )
+}
+
 /// The conversation id in a line of text: a `conv_…` token made of `[A-Za-z0-9_-]`, alone or
 /// inside other text (a URL, `id: conv_…`). `None` when the text holds no such id. `add`,
 /// `import` and the terminal UI's open-by-id all use this, so they take the same ids.

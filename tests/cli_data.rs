@@ -15,6 +15,13 @@ struct Cli {
 }
 
 impl Cli {
+    /// The binary with a home of its own.
+    fn new() -> Cli {
+        Cli {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     fn run(&self, url: &str, args: &[&str], stdin: Option<&str>) -> Output {
         let mut c = common::cli::command_in(self.dir.path());
         c.args(["--base-url", url]).args(args);
@@ -62,9 +69,7 @@ fn all_items(cli: &Cli, url: &str, conv: &str) -> Vec<Value> {
 fn a_deleted_item_and_conversation_come_back_with_restore() {
     let server = serve();
     let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     // A conversation with metadata and 45 items (three create calls), and a second one.
     let items: Vec<Value> = (0..45)
         .map(|i| json!({"role": "user", "content": format!("m{i}")}))
@@ -181,9 +186,7 @@ fn a_deleted_item_and_conversation_come_back_with_restore() {
 fn items_create_checks_every_item_of_stdin_before_sending_any() {
     let server = serve();
     let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let (conv, _) = cli.ok(url, &["conversations", "create"]);
     let conv = conv[0]["id"].as_str().unwrap().to_string();
     let mut lines: Vec<String> = (0..30)
@@ -244,9 +247,7 @@ fn allow_partial_backup_deletes_a_conversation_whose_items_repeat() {
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         format!("http://{addr}/v1")
     });
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let err = cli.fails(&url, &["conversations", "delete", "conv_1"]);
     assert!(
         err.contains("not deleted") && err.contains("--allow-partial-backup"),
@@ -292,9 +293,7 @@ fn items_list_all_ends_with_a_clear_error_at_the_page_limit() {
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         format!("http://{addr}/v1")
     });
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let out = cli.run(
         &url,
         &["items", "list", "conv_1", "--all", "--max-list-pages", "3"],
@@ -313,9 +312,7 @@ fn items_list_all_ends_with_a_clear_error_at_the_page_limit() {
 fn entries_of_the_earlier_format_are_listed_and_restored() {
     let server = serve();
     let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let item = |id: &str, text: &str| {
         json!({"type": "message", "id": id, "status": "completed", "role": "user",
                "content": [{"type": "input_text", "text": text}]})
@@ -349,9 +346,7 @@ fn entries_of_the_earlier_format_are_listed_and_restored() {
 fn a_created_conversation_joins_the_list_and_a_deleted_one_leaves_it() {
     let server = serve();
     let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let (conv, _) = cli.ok(url, &["conversations", "create"]);
     let id = conv[0]["id"].as_str().unwrap().to_string();
     let (listed, _) = cli.ok(url, &["conversations", "list"]);
@@ -384,9 +379,7 @@ fn conversation_of_two(cli: &Cli, url: &str) -> (String, String) {
 fn restores_at_the_same_time_re_create_an_item_once() {
     let server = serve();
     let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let (conv, item) = conversation_of_two(&cli, url);
     cli.ok(url, &["items", "delete", &conv, &item]);
 
@@ -419,9 +412,7 @@ fn restores_at_the_same_time_re_create_an_item_once() {
 fn an_item_goes_back_to_where_its_restored_conversation_is() {
     let server = serve();
     let url = server.url.as_str();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let cli = Cli::new();
     let (conv, item) = conversation_of_two(&cli, url);
     // The item, then its conversation; the conversation comes back first, with a new id.
     cli.ok(url, &["items", "delete", &conv, &item]);

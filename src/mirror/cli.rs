@@ -178,10 +178,7 @@ fn sync_ids(texts: &[String]) -> Result<Vec<String>, Failure> {
         .map(|text| {
             crate::registry::id_in(text).ok_or_else(|| {
                 Failure(
-                    format!(
-                        "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -); nothing was synced",
-                        sanitize::truncate(&sanitize::line(text), 80)
-                    ),
+                    format!("{}; nothing was synced", crate::registry::not_an_id(text)),
                     2,
                 )
             })
@@ -250,13 +247,7 @@ fn run_local_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failu
         }
         MirrorCommands::Stats { conversation } => {
             let Some(conversation) = crate::registry::id_in(&conversation) else {
-                return Err(Failure(
-                    format!(
-                        "not a conversation id: '{}' (ids look like conv_…, made of A-Z, a-z, 0-9, _ and -)",
-                        sanitize::truncate(&sanitize::line(&conversation), 80)
-                    ),
-                    2,
-                ));
+                return Err(Failure(crate::registry::not_an_id(&conversation), 2));
             };
             check_on(&profile)?;
             let mirror = open_existing(&profile, &path)?;
