@@ -447,19 +447,34 @@ pub fn after_live_page(app: &mut App) -> Vec<Effect> {
 }
 
 /// The conversation list's answer, after `Message::Unreachable` when no answer came at all
-/// and there is a mirror file to offer (`mirror`: its path, when the profile has one).
-pub fn listed(
+/// and the mirror has a copy to offer (`mirror`: its file, when the profile has one).
+pub async fn listed(
     tx: &tokio::sync::mpsc::UnboundedSender<super::message::Message>,
     result: Result<Option<Vec<(String, ConvInfo)>>, ApiError>,
-    mirror: Option<&std::path::Path>,
+    mirror: Option<PathBuf>,
 ) -> super::message::Message {
     use super::runtime::failure;
     if let Err(e) = &result {
-        if is_unreachable(e) && mirror.is_some_and(std::path::Path::exists) {
+        if is_unreachable(e) && has_copy(mirror).await {
             let _ = tx.send(super::message::Message::Unreachable(failure(e)));
         }
     }
     super::message::Message::ConversationsListed(result.map_err(|e| failure(&e)))
+}
+
+/// Whether the mirror holds a conversation to read: its file exists from the moment the UI
+/// starts (its writer opens it), so the file alone says nothing. Read on a blocking thread.
+async fn has_copy(file: Option<PathBuf>) -> bool {
+    let Some(file) = file.filter(|f| f.exists()) else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || {
+        crate::mirror::Mirror::open_read_only(&file)
+            .and_then(|m| m.conversation_list(1))
+            .is_ok_and(|c| !c.is_empty())
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// Runs offline reading's effects in the runtime's task.

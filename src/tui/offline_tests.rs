@@ -546,8 +546,8 @@ fn an_empty_mirror_is_no_copy_to_read() {
     assert!(refusal(&app).is_none());
 }
 
-#[test]
-fn the_mirror_is_offered_only_when_there_is_a_file() {
+#[tokio::test]
+async fn the_mirror_is_offered_only_when_it_holds_a_copy() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("m.sqlite3");
     let unreachable = || {
@@ -557,11 +557,18 @@ fn the_mirror_is_offered_only_when_there_is_a_file() {
         ))
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    // No mirror file (nothing was ever read here), or the mirror off: no offer.
-    listed(&tx, unreachable(), Some(&file));
-    listed(&tx, unreachable(), None);
+    // No file, the mirror off, or a file with nothing in it (the UI's writer creates it at
+    // start): no offer.
+    listed(&tx, unreachable(), Some(file.clone())).await;
+    listed(&tx, unreachable(), None).await;
+    let m = crate::mirror::Mirror::open_path(&file).unwrap();
+    listed(&tx, unreachable(), Some(file.clone())).await;
     assert!(rx.try_recv().is_err());
-    std::fs::write(&file, b"").unwrap();
-    listed(&tx, unreachable(), Some(&file));
+    let w = m.writer().unwrap();
+    w.record_conversation_wait(json!({"id": "conv_1", "object": "conversation"}))
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    listed(&tx, unreachable(), Some(file.clone())).await;
     assert!(matches!(rx.try_recv(), Ok(Message::Unreachable(_))));
 }

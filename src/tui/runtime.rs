@@ -275,7 +275,7 @@ async fn run(
 ) -> Message {
     match effect {
         Effect::ListConversations => {
-            super::offline::listed(tx, list_all(client).await, ctx.mirror_file.as_deref())
+            super::offline::listed(tx, list_all(client).await, ctx.mirror_file.clone()).await
         }
         Effect::LoadConversation(id) => {
             let result = client
