@@ -96,40 +96,31 @@ pub async fn conversation(
     let oldest = mirror.oldest(conv)?;
     // A conversation the mirror has nothing of: no page can hold a known item (pages of one
     // listing never share items), so the pages are not looked up.
-    let empty = !mirror.has_items(conv)?;
-    // The newest end first; stop at a known item unless listing everything.
-    let head = list(
+    let listing = Listing {
         client,
         mirror,
         writer,
         conv,
-        opts,
-        None,
-        !opts.full,
-        empty,
         generation,
-        &mut report,
-        progress,
-    )
-    .await?;
+        page_size: opts.page_size,
+        empty: !mirror.has_items(conv)?,
+    };
+    // The newest end first; stop at a known item unless listing everything.
+    let head = listing
+        .list(None, !opts.full, &mut report, progress)
+        .await?;
     let mut complete = head == End::Last;
     if head == End::Known && !was_complete {
         if let Some(oldest) = oldest {
-            let tail = list(
-                client,
-                mirror,
-                writer,
-                conv,
-                opts,
-                Some(oldest),
-                false,
-                false,
-                generation,
-                &mut report,
-                progress,
-            )
-            .await?;
-            complete = tail == End::Last;
+            // The mirror has items now: the tail's pages are looked up.
+            let tail = Listing {
+                empty: false,
+                ..listing
+            };
+            let end = tail
+                .list(Some(oldest), false, &mut report, progress)
+                .await?;
+            complete = end == End::Last;
         }
     }
     if opts.full && complete {
@@ -161,13 +152,16 @@ impl Drop for Ahead {
     }
 }
 
-/// One listing of `conv`, from `after`.
+/// A conversation's listings of one sync.
+#[derive(Clone, Copy)]
 struct Listing<'a> {
     client: &'a Client,
     mirror: &'a Mirror,
     writer: &'a MirrorWriter,
     conv: &'a str,
     generation: i64,
+    /// Items per list request.
+    page_size: u32,
     /// The mirror has nothing of the conversation: no page can hold a known item (pages of
     /// one listing never share items), so the pages are not looked up.
     empty: bool,
@@ -203,7 +197,7 @@ impl Listing<'_> {
     }
 
     /// Lists to the oldest item, the next page always on its way (`api::paging::ahead`).
-    async fn to_the_end(
+    async fn list_to_the_end(
         &self,
         params: ListParams,
         report: &mut SyncReport,
@@ -239,79 +233,78 @@ impl Listing<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn list(
-    client: &Client,
-    mirror: &Mirror,
-    writer: &MirrorWriter,
-    conv: &str,
-    opts: SyncOptions,
-    after: Option<String>,
-    stop_at_known: bool,
-    empty: bool,
-    generation: i64,
-    report: &mut SyncReport,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> Result<End, SyncError> {
-    let listing = Listing {
-        client,
-        mirror,
-        writer,
-        conv,
-        generation,
-        empty,
-    };
-    let mut params = ListParams {
-        limit: opts.page_size,
-        order: Order::Desc,
-        after,
-        include: Vec::new(),
-    };
-    // No known item can stop it: every page is wanted, so the next is always asked for.
-    if !stop_at_known || empty {
-        return listing.to_the_end(params, report, progress).await;
-    }
-    let mut seen = Seen::default();
-    // The next page, asked for while this one is looked up and recorded: only once a page
-    // held nothing known, so that an incremental sync that ends on its first page sends one
-    // request.
-    let mut ahead: Option<Ahead> = None;
-    loop {
-        let page = match ahead.take() {
-            Some(mut fetch) => (&mut fetch.0).await.map_err(|e| {
-                ApiError::new(ErrorKind::Network, format!("the listing stopped: {e}"))
-            })??,
-            None => {
-                report.list_requests += 1;
-                client.list_items(conv, &params).await?
-            }
+impl Listing<'_> {
+    /// Lists newest first from `after`; with `stop_at_known`, until a page holds an item the
+    /// mirror has.
+    async fn list(
+        self,
+        after: Option<String>,
+        stop_at_known: bool,
+        report: &mut SyncReport,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<End, SyncError> {
+        let params = ListParams {
+            limit: self.page_size,
+            order: Order::Desc,
+            after,
+            include: Vec::new(),
         };
-        let next = next_cursor(params.after.as_deref(), &page, &mut seen);
-        let known = listing.look(&page, report, progress)?;
-        if let (false, Next::After(cursor)) = (known, &next) {
-            let (client, conv) = (client.clone(), conv.to_string());
-            let mut ask = params.clone();
-            ask.after = Some(cursor.clone());
-            report.list_requests += 1;
-            ahead = Some(Ahead(tokio::spawn(async move {
-                client.list_items(&conv, &ask).await
-            })));
+        // No known item can stop it: every page is wanted, so the next is always asked for.
+        if !stop_at_known || self.empty {
+            return self.list_to_the_end(params, report, progress).await;
         }
-        listing.record(&page, params.after.as_deref()).await?;
-        if known {
-            // A known item on the last page: the listing reached the oldest item as well.
-            return Ok(if matches!(next, Next::Done) {
-                End::Last
-            } else {
-                End::Known
-            });
-        }
-        match next {
-            Next::After(cursor) => params.after = Some(cursor),
-            Next::Done => return Ok(End::Last),
-            Next::Stalled(why) => {
-                report.warnings.push(why);
-                return Ok(End::Stalled);
+        self.list_to_a_known_item(params, report, progress).await
+    }
+
+    /// Lists until a page holds an item the mirror has (or to the end).
+    async fn list_to_a_known_item(
+        self,
+        mut params: ListParams,
+        report: &mut SyncReport,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<End, SyncError> {
+        let mut seen = Seen::default();
+        // The next page, asked for while this one is looked up and recorded: only once a page
+        // held nothing known, so that an incremental sync that ends on its first page sends one
+        // request.
+        let mut ahead: Option<Ahead> = None;
+        loop {
+            let page = match ahead.take() {
+                Some(mut fetch) => (&mut fetch.0).await.map_err(|e| {
+                    ApiError::new(ErrorKind::Network, format!("the listing stopped: {e}"))
+                })??,
+                None => {
+                    report.list_requests += 1;
+                    self.client.list_items(self.conv, &params).await?
+                }
+            };
+            let next = next_cursor(params.after.as_deref(), &page, &mut seen);
+            let known = self.look(&page, report, progress)?;
+            if let (false, Next::After(cursor)) = (known, &next) {
+                let (client, conv) = (self.client.clone(), self.conv.to_string());
+                let mut ask = params.clone();
+                ask.after = Some(cursor.clone());
+                report.list_requests += 1;
+                ahead = Some(Ahead(tokio::spawn(async move {
+                    client.list_items(&conv, &ask).await
+                })));
+            }
+            self.record(&page, params.after.as_deref()).await?;
+            if known {
+                // A known item on the last page: the listing reached the oldest item as well.
+                return Ok(if matches!(next, Next::Done) {
+                    End::Last
+                } else {
+                    End::Known
+                });
+            }
+            match next {
+                Next::After(cursor) => params.after = Some(cursor),
+                Next::Done => return Ok(End::Last),
+                Next::Stalled(why) => {
+                    report.warnings.push(why);
+                    return Ok(End::Stalled);
+                }
             }
         }
     }
