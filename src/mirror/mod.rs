@@ -8,6 +8,7 @@
 
 pub mod cli;
 mod fresh;
+mod gone;
 pub mod read;
 pub mod record;
 pub mod row;

@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::fresh::Fresh;
+use super::gone::Gone;
 use super::row::Row;
 use super::writer_file::File;
 use super::{now, text, MirrorError};
@@ -309,6 +310,7 @@ fn run(mut file: File, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
         }
     };
     let mut fresh = Fresh::default();
+    let mut gone = Gone::default();
     while let Some(first) = next(&mut rx, false) {
         let started = Instant::now();
         let mut replies = Vec::new();
@@ -330,7 +332,7 @@ fn run(mut file: File, mut rx: mpsc::Receiver<Op>, state: Arc<Mutex<State>>) {
                     Op::Page { items, .. } => items.len(),
                     _ => 1,
                 };
-                apply(&tx, op, &mut replies, &mut fresh)?;
+                apply(&tx, op, &mut replies, &mut fresh, &mut gone)?;
                 if urgent || items >= MAX_ITEMS || started.elapsed() >= MAX_HOLD {
                     break;
                 }
@@ -375,6 +377,7 @@ fn apply(
     op: Op,
     replies: &mut Vec<Reply>,
     fresh: &mut Fresh,
+    gone: &mut Gone,
 ) -> rusqlite::Result<()> {
     match op {
         Op::Page {
@@ -383,21 +386,27 @@ fn apply(
             order,
             after,
             generation,
-        } => write_page(tx, fresh, &conv, items, order, after.as_deref(), generation),
+        } => {
+            let after = after.as_deref();
+            write_page(tx, (fresh, gone), &conv, items, order, after, generation)
+        }
         Op::Conversation(value) => {
             let Some(id) = value.get("id").and_then(Value::as_str) else {
                 return Ok(());
             };
             let raw = value.to_string();
+            // Read before its delete, it stays deleted (see `Gone`).
+            let dead = gone.holds_conversation(id).then(now);
             tx.execute(
-                "INSERT INTO conversations(id, raw, read_at) VALUES (?1, ?2, ?3)
+                "INSERT INTO conversations(id, raw, read_at, deleted_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(id) DO UPDATE SET raw = excluded.raw, read_at = excluded.read_at,
-                 deleted_at = NULL",
-                params![id, raw, now()],
+                 deleted_at = CASE WHEN ?4 IS NULL THEN NULL ELSE COALESCE(deleted_at, ?4) END",
+                params![id, raw, now(), dead],
             )?;
             Ok(())
         }
         Op::ConversationGone(conv) => {
+            gone.conversation(&conv);
             // Its items went with it.
             let at = now();
             tx.execute(
@@ -412,6 +421,7 @@ fn apply(
             Ok(())
         }
         Op::ItemGone { conv, item } => {
+            gone.item(&conv, &item);
             tx.execute(
                 "UPDATE items SET deleted_at = ?3
                  WHERE key = id_key(?2) AND id = ?2 AND deleted_at IS NULL
@@ -454,7 +464,7 @@ fn apply(
 #[allow(clippy::too_many_arguments)]
 fn write_page(
     tx: &Transaction,
-    fresh: &mut Fresh,
+    (fresh, gone): (&mut Fresh, &Gone),
     conv: &str,
     items: Items,
     order: Order,
@@ -542,31 +552,38 @@ fn write_page(
         (bounds.0.unwrap_or(0), bounds.1.unwrap_or(0)),
     );
     let mut insert = tx.prepare_cached(
-        "INSERT INTO items(conv, id, key, pos, type, role, raw, seen_gen)
-         VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO items(conv, id, key, pos, type, role, raw, seen_gen, deleted_at)
+         VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, ?7, ?9)",
     )?;
     let mut index =
         tx.prepare_cached("INSERT INTO search(rowid, body, ids) VALUES (?1, ?2, NULL)")?;
     // Changed JSON goes through the trigger that indexes it again; an item seen again as it
     // was is only marked seen, by a statement without a trigger (see `conv_row`).
+    // A listed item is live, unless this writer marked it deleted (see `Gone`): then `dead`,
+    // the time it is marked at, is not null, and a mark it has is kept.
     let mut replace = tx.prepare_cached(
-        "UPDATE items SET raw = ?2, type = ?3, role = ?4, deleted_at = NULL,
-         seen_gen = MAX(seen_gen, ?5) WHERE rowid = ?1",
+        "UPDATE items SET raw = ?2, type = ?3, role = ?4, seen_gen = MAX(seen_gen, ?5),
+         deleted_at = CASE WHEN ?6 IS NULL THEN NULL ELSE COALESCE(deleted_at, ?6) END
+         WHERE rowid = ?1",
     )?;
     let mut seen = tx.prepare_cached(
-        "UPDATE items SET deleted_at = NULL, seen_gen = MAX(seen_gen, ?2) WHERE rowid = ?1",
+        "UPDATE items SET seen_gen = MAX(seen_gen, ?2),
+         deleted_at = CASE WHEN ?3 IS NULL THEN NULL ELSE COALESCE(deleted_at, ?3) END
+         WHERE rowid = ?1",
     )?;
+    let at = (!gone.is_empty()).then(now);
     for (((row, pos), was_known), key) in rows.iter().zip(positions).zip(&known).zip(&keys) {
+        let dead = at.filter(|_| gone.holds(conv, &row.id));
         match was_known {
             Some((item, _, true)) => {
-                seen.execute(params![item, generation])?;
+                seen.execute(params![item, generation, dead])?;
             }
             Some((item, _, false)) => {
-                replace.execute(params![item, row.raw, row.kind, row.role, generation])?;
+                replace.execute(params![item, row.raw, row.kind, row.role, generation, dead])?;
             }
             None => {
                 insert.execute(params![
-                    rowid, row.id, pos, row.kind, row.role, row.raw, generation, key
+                    rowid, row.id, pos, row.kind, row.role, row.raw, generation, key, dead
                 ])?;
                 index.execute(params![tx.last_insert_rowid(), row.text])?;
                 fresh.added(rowid, *key);

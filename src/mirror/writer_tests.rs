@@ -371,3 +371,54 @@ async fn a_writer_opens_its_file_again_once_it_was_removed() {
     assert_eq!(hits.len(), 1);
     assert!(w.error().is_none());
 }
+
+#[tokio::test]
+async fn a_page_read_before_a_delete_and_written_after_it_keeps_the_item_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = Mirror::open(dir.path(), "p", "local").unwrap();
+    let deleted = |m: &Mirror, conv: &str| -> Vec<String> {
+        let items = m.items(conv).unwrap();
+        let gone = items.iter().filter(|i| i.deleted);
+        gone.map(|i| i.raw["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let page = vec![msg("m2", "b"), msg("m1", "a")];
+    {
+        let w = m.writer().unwrap();
+        // The mark comes before the page that still listed the item (first written, then seen
+        // again, then with its text changed), and before its conversation's stale page.
+        w.mark_deleted_wait("c", "m2").await.unwrap();
+        w.record_page_wait("c", page.clone(), Order::Desc, None, 0)
+            .await
+            .unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(deleted(&m, "c"), ["m2"], "written deleted");
+        w.record_page_wait("c", page.clone(), Order::Desc, None, 0)
+            .await
+            .unwrap();
+        let changed = vec![msg("m2", "changed"), msg("m1", "a")];
+        w.record_page_wait("c", changed, Order::Desc, None, 0)
+            .await
+            .unwrap();
+        w.mark_conversation_deleted_wait("d").await.unwrap();
+        w.record_page_wait("d", vec![msg("n1", "x")], Order::Desc, None, 0)
+            .await
+            .unwrap();
+        w.record_conversation_wait(json!({"id": "d", "object": "conversation"}))
+            .await
+            .unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(deleted(&m, "c"), ["m2"], "seen again, still deleted");
+        assert_eq!(deleted(&m, "d"), ["n1"]);
+        let live = m.conversation_list(10).unwrap();
+        let live: Vec<_> = live.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(live, ["c"], "its conversation stays deleted too");
+    }
+    // A later writer that still reads it from the server takes it as live.
+    let w = m.writer().unwrap();
+    w.record_page_wait("c", page, Order::Desc, None, 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert!(deleted(&m, "c").is_empty(), "listed again by a later run");
+}
