@@ -294,10 +294,11 @@ async fn conversations(
 /// Adds a created conversation to the profile's list, or takes a deleted one off it. The
 /// command's work is done by then, so a list that cannot be written is a warning.
 fn remember(path: &std::path::Path, id: &str, add: bool) {
-    if let Err(e) = crate::registry::Registry::change(path, |r| match add {
-        true => _ = r.add([id]),
-        false => _ = r.remove(id),
-    }) {
+    let change = match add {
+        true => crate::registry::Change::Add(id.to_string()),
+        false => crate::registry::Change::Remove(id.to_string()),
+    };
+    if let Err(e) = crate::registry::Registry::change(path, |r| _ = r.apply(&change)) {
         warn(&format!("the list of conversations was not updated: {e}"));
     }
 }
@@ -437,15 +438,15 @@ pub fn import(global: &GlobalArgs, file: &std::path::Path) -> ExitCode {
 pub fn forget(global: &GlobalArgs, ids: &[String]) -> ExitCode {
     let result = (|| {
         let ids = ids_of(ids, "removed")?;
-        let (_, path, mut registry) = open_registry(global)?;
+        let (_, path, _) = open_registry(global)?;
         let mut removed = 0;
-        for id in &ids {
-            removed += usize::from(registry.contains(id));
-            registry.hide(id);
-        }
-        registry
-            .save(&path)
-            .map_err(|e| CommandError::Other(e.to_string()))?;
+        let registry = crate::registry::Registry::change(&path, |registry| {
+            for id in &ids {
+                removed += usize::from(registry.contains(id));
+                registry.hide(id);
+            }
+        })
+        .map_err(|e| CommandError::Other(e.to_string()))?;
         print(&serde_json::json!({
             "removed": removed,
             "total": registry.conversations.len(),
@@ -469,11 +470,12 @@ fn open_registry(
 }
 
 fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandError> {
-    let (profile, path, mut registry) = open_registry(global)?;
-    let added = registry.add(ids.iter().map(String::as_str));
-    registry
-        .save(&path)
-        .map_err(|e| CommandError::Other(e.to_string()))?;
+    let (profile, path, _) = open_registry(global)?;
+    let mut added = 0;
+    let registry = crate::registry::Registry::change(&path, |registry| {
+        added = registry.add(ids.iter().map(String::as_str));
+    })
+    .map_err(|e| CommandError::Other(e.to_string()))?;
     print(&serde_json::json!({
         "profile": profile,
         "added": added,

@@ -23,6 +23,37 @@ pub struct Registry {
     pub hidden: Vec<String>,
 }
 
+/// One change to the list, as the terminal UI makes them: it sends its changes, not its copy of
+/// the list, so that ids another process added or hid meanwhile are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Add(String),
+    Remove(String),
+    /// Removed, and kept out of the list even when the server lists it.
+    Hide(String),
+}
+
+/// Holds the registry file's lock until dropped.
+fn lock(path: &Path) -> Result<std::fs::File, RegistryError> {
+    let err = |source| RegistryError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(name)
+        .map_err(err)?;
+    file.lock().map_err(err)?;
+    Ok(file)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     #[error("cannot read the registry {path}: {source}")]
@@ -156,11 +187,31 @@ impl Registry {
         Ok(())
     }
 
-    /// Reads the list at `path`, changes it and writes it back.
-    pub fn change(path: &Path, f: impl FnOnce(&mut Registry)) -> Result<(), RegistryError> {
+    /// Reads the list at `path`, changes it and writes it back, holding the file's lock
+    /// (`NAME.json.lock`) throughout, so that two processes changing it at once (the terminal
+    /// UI and a `convtui add`) both keep their change. Answers the list as written.
+    pub fn change(path: &Path, f: impl FnOnce(&mut Registry)) -> Result<Registry, RegistryError> {
+        let _lock = lock(path)?;
         let mut registry = Registry::load(path)?;
         f(&mut registry);
-        registry.save(path)
+        registry.save(path)?;
+        Ok(registry)
+    }
+
+    /// Applies one change; answers whether the list changed.
+    pub fn apply(&mut self, change: &Change) -> bool {
+        match change {
+            Change::Add(id) => {
+                let was_hidden = self.is_hidden(id);
+                self.add([id.as_str()]) > 0 || was_hidden
+            }
+            Change::Remove(id) => self.remove(id),
+            Change::Hide(id) => {
+                let changed = self.contains(id) || !self.is_hidden(id);
+                self.hide(id);
+                changed
+            }
+        }
     }
 
     pub fn contains(&self, id: &str) -> bool {

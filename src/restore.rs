@@ -413,9 +413,8 @@ pub async fn command(
                 items,
             } => {
                 let path = registry_path.to_path_buf();
-                let saved = crate::registry::Registry::load(&path).and_then(|mut r| {
+                let saved = crate::registry::Registry::change(&path, |r| {
                     r.add([new_id.as_str()]);
-                    r.save(&path)
                 });
                 if let Err(e) = saved {
                     crate::commands::warn(&e.to_string());

@@ -7,10 +7,11 @@ use ratatui::text::Line;
 
 use super::message::Effect;
 use super::modal::{Confirm, Modal, Pending};
-use super::navigate::{close_timeline, current_conversation, save_registry};
+use super::navigate::{change_registry, close_timeline, current_conversation};
 use super::render;
 use super::sanitize;
 use super::state::{item_id, App, Failure, Status};
+use crate::registry::Change;
 
 /// What `e`, `d`, `x` and `X` say with no conversation to act on.
 pub const SELECT_FIRST: &str = "Select a conversation first.";
@@ -216,9 +217,7 @@ pub(super) fn on_conversation_deleted(
     app.convs.clamp();
     close_timeline(app, id);
     app.status = Some(Status::Info(note));
-    if app.registry.remove(id) {
-        vec![save_registry(app)]
-    } else {
-        vec![]
-    }
+    change_registry(app, Change::Remove(id.to_string()))
+        .into_iter()
+        .collect()
 }

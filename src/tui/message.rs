@@ -42,7 +42,11 @@ pub enum Message {
         id: String,
         result: Result<(), Failure>,
     },
-    RegistrySaved(Result<(), String>),
+    /// The registry file as written, and the number of the last change in it; `None` when a
+    /// later write had already run.
+    RegistrySaved(Result<Option<(Registry, u64)>, String>),
+    /// The registry file as read again (`R`): what other processes changed meanwhile.
+    RegistryRead(Result<Registry, String>),
     /// The metadata changed on the server after the editor opened; nothing was sent.
     MetadataConflict {
         conversation: String,
@@ -147,7 +151,11 @@ pub enum Effect {
     DeleteConversation {
         id: String,
     },
-    SaveRegistry(Registry),
+    /// Writes the changes the app made to the registry and has not seen written yet, each
+    /// numbered, into the file as it is then.
+    SaveRegistry(Vec<(u64, crate::registry::Change)>),
+    /// Reads the registry file again.
+    ReadRegistry,
     /// Replaces the metadata with one update call.
     UpdateMetadata {
         conversation: String,

@@ -4,10 +4,48 @@
 use super::message::Effect;
 use super::sanitize;
 use super::state::{App, Focus, Status, Timeline};
+use crate::registry::{Change, Registry};
 
-/// Writes the registry (the runtime keeps only the newest of several writes).
-pub fn save_registry(app: &App) -> Effect {
-    Effect::SaveRegistry(app.registry.clone())
+/// Changes the registry: the app's copy at once, and the file through the runtime, which
+/// applies every change not yet written to the file as the file is then, so that what another
+/// process added or hid meanwhile is kept. `None` when the list does not change.
+pub fn change_registry(app: &mut App, change: Change) -> Option<Effect> {
+    if !app.registry.apply(&change) {
+        return None;
+    }
+    app.registry_seq += 1;
+    app.registry_unsaved.push((app.registry_seq, change));
+    Some(Effect::SaveRegistry(app.registry_unsaved.clone()))
+}
+
+/// The registry file as written with the changes up to `upto` (or as read, with `upto` 0): the
+/// app's copy becomes that, with its later changes applied again.
+pub fn registry_written(app: &mut App, registry: Registry, upto: u64) {
+    app.registry_unsaved.retain(|(n, _)| *n > upto);
+    app.registry = registry;
+    for (_, change) in &app.registry_unsaved {
+        app.registry.apply(change);
+    }
+}
+
+/// After the registry was read again: ids another process added join the list (and are
+/// loaded), ids it removed from the list (`convtui forget`) leave it.
+pub fn registry_read(app: &mut App, registry: Registry) -> Vec<Effect> {
+    registry_written(app, registry, 0);
+    let hidden: Vec<String> = app.registry.hidden.clone();
+    app.convs.items.retain(|c| !hidden.contains(&c.id));
+    let mut effects = Vec::new();
+    for entry in &app.registry.conversations {
+        if !app.convs.items.iter().any(|c| c.id == entry.id) {
+            app.convs
+                .items
+                .push(super::state::ConvEntry::new(entry.id.clone()));
+            effects.push(Effect::LoadConversation(entry.id.clone()));
+        }
+    }
+    app.sort_convs();
+    app.convs.clamp();
+    effects
 }
 
 /// Opens a conversation in the timeline and asks for its first page.

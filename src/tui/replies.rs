@@ -4,9 +4,10 @@
 use super::deletes::{on_conversation_deleted, on_item_deleted, on_marked_deleted};
 use super::editor::replies as editor;
 use super::message::{Effect, Message, PageData};
-use super::navigate::{conversation_gone, save_registry};
+use super::navigate::{change_registry, conversation_gone};
 use super::sanitize;
 use super::state::{App, ConvEntry, ConvInfo, Failure, Status};
+use crate::registry::Change;
 use crate::tui::editor::{Editor, Target};
 
 fn done(app: &mut App) {
@@ -74,11 +75,23 @@ pub fn on_reply(app: &mut App, msg: Message) -> Vec<Effect> {
             on_conversation_deleted(app, &id, result)
         }
         Message::RegistrySaved(result) => {
-            if let Err(e) = result {
-                app.status = Some(Status::Error(Failure::new(e)));
+            match result {
+                Ok(Some((registry, upto))) => {
+                    super::navigate::registry_written(app, registry, upto)
+                }
+                Ok(None) => {}
+                // The changes stay in the app's list: the next change writes them too.
+                Err(e) => app.status = Some(Status::Error(Failure::new(e))),
             }
             vec![]
         }
+        Message::RegistryRead(result) => match result {
+            Ok(registry) => super::navigate::registry_read(app, registry),
+            Err(e) => {
+                app.status = Some(Status::Error(Failure::new(e)));
+                vec![]
+            }
+        },
         Message::MetadataConflict {
             conversation,
             current,
@@ -240,8 +253,8 @@ fn on_conversation(app: &mut App, id: &str, result: Result<ConvInfo, Failure>) -
                 entry.info = Some(info);
                 entry.gone = false;
             }
-            if opened_by_id && app.registry.add([id]) > 0 {
-                effects.push(save_registry(app));
+            if opened_by_id {
+                effects.extend(change_registry(app, Change::Add(id.to_string())));
             }
         }
         Err(f) if f.is_not_found() && opened_by_id => {

@@ -9,11 +9,12 @@ use super::editor::{draft_question, keys as editor_keys, open as editor_open};
 use super::keymap::Action;
 use super::message::{Effect, Message};
 use super::modal::{Confirm, Help, Modal, OpenById, Pending};
-use super::navigate::{open_conversation, save_registry};
+use super::navigate::{change_registry, open_conversation};
 use super::panes::{conversations, Focus};
 use super::replies;
 use super::sanitize;
 use super::state::{App, Status};
+use crate::registry::Change;
 
 /// The effects to run at start: the server's list, and every registered conversation.
 pub fn start(app: &mut App) -> Vec<Effect> {
@@ -451,7 +452,8 @@ fn open_selected(app: &mut App) -> Vec<Effect> {
 fn refresh(app: &mut App) -> Vec<Effect> {
     super::offline::on_refresh(app);
     app.listing = super::load::Load::Loading;
-    let mut effects = vec![Effect::ListConversations];
+    // The registry too: what another process (`convtui add`, `forget`) changed meanwhile.
+    let mut effects = vec![Effect::ListConversations, Effect::ReadRegistry];
     effects.extend(
         app.convs
             .items
@@ -480,8 +482,9 @@ fn forget(app: &mut App) -> Vec<Effect> {
         "Removed {} from the list",
         sanitize::line(&entry.id)
     )));
-    app.registry.hide(&entry.id);
-    vec![save_registry(app)]
+    change_registry(app, Change::Hide(entry.id))
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]

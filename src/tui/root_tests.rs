@@ -288,7 +288,9 @@ fn a_missing_conversation_is_marked_gone_and_can_be_forgotten() {
     assert!(app.convs.items[0].gone);
     update(&mut app, code(KeyCode::Esc));
     let effects = update(&mut app, key('x'));
-    assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.conversations.is_empty()));
+    let hide = crate::registry::Change::Hide("conv_1".into());
+    assert_eq!(effects, [Effect::SaveRegistry(vec![(1, hide)])]);
+    assert!(app.registry.conversations.is_empty());
     assert!(app.convs.items.is_empty());
 }
 
@@ -312,7 +314,9 @@ fn open_by_id_opens_and_registers_once_the_server_confirms() {
             result: Ok(info(1)),
         },
     );
-    assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.contains("conv_pasted42")));
+    let add = crate::registry::Change::Add("conv_pasted42".into());
+    assert_eq!(effects, [Effect::SaveRegistry(vec![(1, add)])]);
+    assert!(app.registry.contains("conv_pasted42"));
 }
 
 #[test]
@@ -444,7 +448,9 @@ fn deleting_a_conversation_already_gone_removes_its_entry() {
             result: Err(gone),
         },
     );
-    assert!(matches!(effects.as_slice(), [Effect::SaveRegistry(r)] if r.conversations.is_empty()));
+    let remove = crate::registry::Change::Remove("conv_1".into());
+    assert_eq!(effects, [Effect::SaveRegistry(vec![(1, remove)])]);
+    assert!(app.registry.conversations.is_empty());
     assert!(app.convs.items.is_empty() && app.timeline.is_none());
     assert!(matches!(&app.status, Some(Status::Info(t)) if t.contains("already gone")));
 }

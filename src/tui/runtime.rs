@@ -13,6 +13,7 @@ use super::message::{Effect, Message};
 use super::state::item_id;
 use crate::api::{ApiError, Client, Conversation, ErrorKind, ListParams, Order};
 use crate::deletion;
+use crate::registry::Registry;
 
 /// Most conversations read from a server's list at start.
 const MAX_LISTED: usize = 1000;
@@ -388,17 +389,31 @@ async fn run(
                     other => Failure::new(other.to_string()),
                 }),
         ),
-        Effect::SaveRegistry(registry) => {
+        Effect::SaveRegistry(changes) => {
             let ctx = ctx.clone();
+            let upto = changes.last().map_or(0, |(n, _)| *n);
             let result = tokio::task::spawn_blocking(move || {
-                ctx.writes
-                    .apply("registry", seq, || registry.save(&ctx.registry))
-                    .map(|_| ())
+                let mut written = None;
+                ctx.writes.apply("registry", seq, || {
+                    let change =
+                        |r: &mut Registry| changes.iter().for_each(|(_, c)| _ = r.apply(c));
+                    written = Some((Registry::change(&ctx.registry, change)?, upto));
+                    Ok::<_, crate::registry::RegistryError>(())
+                })?;
+                Ok::<_, crate::registry::RegistryError>(written)
             })
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r.map_err(|e| e.to_string()));
             Message::RegistrySaved(result)
+        }
+        Effect::ReadRegistry => {
+            let path = ctx.registry.clone();
+            let result = tokio::task::spawn_blocking(move || Registry::load(&path))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+            Message::RegistryRead(result)
         }
         Effect::UpdateMetadata {
             conversation,

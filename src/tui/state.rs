@@ -41,6 +41,9 @@ pub struct App {
     pub profile: String,
     pub base_url: String,
     pub registry: Registry,
+    /// The app's changes to the registry not yet seen written, numbered from `registry_seq`.
+    pub registry_unsaved: Vec<(u64, crate::registry::Change)>,
+    pub registry_seq: u64,
     pub convs: List<ConvEntry>,
     pub focus: Focus,
     pub timeline: Option<Timeline>,
@@ -103,6 +106,8 @@ impl App {
             profile: profile.to_string(),
             base_url: base_url.to_string(),
             registry,
+            registry_unsaved: Vec::new(),
+            registry_seq: 0,
             convs: List::new(convs),
             focus: Focus::Conversations,
             timeline: None,

@@ -10,9 +10,10 @@ use ratatui::text::Line;
 
 use super::message::Effect;
 use super::modal::{Confirm, Modal, Pending};
-use super::navigate::{reload_timeline, save_registry};
+use super::navigate::{change_registry, reload_timeline};
 use super::sanitize;
 use super::state::{App, ConvEntry, Failure, Status};
+use crate::registry::Change;
 use crate::restore::Restored;
 
 /// `u`: asks the runtime to restore the last delete on this server.
@@ -71,9 +72,7 @@ pub fn on_undone(app: &mut App, result: Result<Restored, Failure>) -> Vec<Effect
             if let Some(i) = app.convs.items.iter().position(|c| c.id == new_id) {
                 app.convs.selected = i;
             }
-            if app.registry.add([new_id.as_str()]) > 0 {
-                effects.push(save_registry(app));
-            }
+            effects.extend(change_registry(app, Change::Add(new_id.clone())));
             effects.push(Effect::LoadConversation(new_id));
         }
     }

@@ -161,9 +161,8 @@ pub fn on_created(app: &mut App, result: Result<(String, ConvInfo), Failure>) ->
         app.modals.close_editor();
         effects.push(draft(app, "new".into(), None));
     }
-    if app.registry.add([id.as_str()]) > 0 {
-        effects.push(Effect::SaveRegistry(app.registry.clone()));
-    }
+    let added = crate::registry::Change::Add(id.clone());
+    effects.extend(crate::tui::navigate::change_registry(app, added));
     app.convs.items.retain(|c| c.id != id);
     app.convs.items.push(ConvEntry {
         id: id.clone(),
