@@ -111,7 +111,7 @@ async fn the_ui_keeps_what_another_process_changed_in_the_registry() {
     let saved = Registry::load(&path).unwrap();
     let ids: Vec<_> = saved.conversations.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, [b.as_str()], "B, added elsewhere, is kept");
-    assert_eq!(saved.hidden, [a.clone()]);
+    assert_eq!(saved.hidden, std::slice::from_ref(&a));
     assert!(app.registry.contains(&b), "the UI's copy is the file's");
     // Another process adds C and forgets B; `R` reads the file again: C joins the list,
     // loaded from the server, and B leaves it.
