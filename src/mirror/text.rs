@@ -85,6 +85,9 @@ fn push(out: &mut String, s: &str) {
     if !out.is_empty() {
         out.push('\n');
     }
+    // Coloured output (a shell's, a tool's) holds escape sequences: `\x1b[31merror` is the word
+    // `error` on a terminal, and so it is for the index.
+    let s = &*without_escapes(s);
     // The match markers of snippets become spaces, so that they stay unambiguous; every other
     // control character is kept for the reader's sanitizer to show (`␛`), and, like a space,
     // it separates words for the index.
@@ -98,6 +101,66 @@ fn push(out: &mut String, s: &str) {
             break;
         }
         out.push(if marker(c) { ' ' } else { c });
+    }
+}
+
+/// `s` without its complete escape sequences (CSI, with `ESC [` or U+009B, OSC up to its BEL
+/// or `ESC \\`, and the two-character ones), as a terminal would not show them; an escape
+/// that starts no complete sequence is kept.
+pub fn without_escapes(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['\u{1b}', '\u{9b}']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(['\u{1b}', '\u{9b}']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match escape_len(tail) {
+            Some(n) => rest = &tail[n..],
+            None => {
+                let c = tail.chars().next().map_or(1, char::len_utf8);
+                out.push_str(&tail[..c]);
+                rest = &tail[c..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The length in bytes of the escape sequence `s` starts with, if it is complete.
+fn escape_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    // CSI: parameters 0x30–0x3F, intermediates 0x20–0x2F, then a final byte 0x40–0x7E.
+    let csi = |start: usize| {
+        let mut i = start;
+        while b.get(i).is_some_and(|c| (0x20..=0x3f).contains(c)) {
+            i += 1;
+        }
+        b.get(i)
+            .filter(|c| (0x40..=0x7e).contains(*c))
+            .map(|_| i + 1)
+    };
+    if s.starts_with('\u{9b}') {
+        return csi('\u{9b}'.len_utf8());
+    }
+    match b.get(1)? {
+        b'[' => csi(2),
+        // OSC (a title, a hyperlink), ended by BEL or ST (`ESC \\`).
+        b']' => {
+            let body = &s[2..];
+            let end = body.find(['\u{7}', '\u{1b}'])?;
+            match body.as_bytes()[end] {
+                7 => Some(2 + end + 1),
+                _ if body.as_bytes().get(end + 1) == Some(&b'\\') => Some(2 + end + 2),
+                _ => None,
+            }
+        }
+        // A character set's designation: `ESC ( B`.
+        b'(' | b')' | b'*' | b'+' => b.get(2).filter(|c| c.is_ascii_graphic()).map(|_| 3),
+        0x30..=0x7e => Some(2),
+        _ => None,
     }
 }
 
@@ -225,13 +288,41 @@ mod tests {
             assert_eq!(item_text(raw), want, "{raw}");
         }
         assert_eq!(item_text("not json"), "");
-        // The snippet markers go; an escape stays, for the sanitizer to show.
+        // The snippet markers go, and so do escape sequences; an escape that starts none
+        // stays, for the sanitizer to show.
         assert_eq!(
-            item_text(r#"{"text":"a\u0002b\u0003c\u001b[2J"}"#),
-            "a b c\u{1b}[2J"
+            item_text(r#"{"text":"a\u0002b\u0003c\u001b[2J \u001b[31mred\u001b[0m\u001b"}"#),
+            "a b c red\u{1b}"
         );
         let huge = format!(r#"{{"text":"{}"}}"#, "x ".repeat(MAX_TEXT));
         assert!(item_text(&huge).len() <= MAX_TEXT + 4);
+    }
+
+    #[test]
+    fn escape_sequences_are_left_out_as_a_terminal_shows_them() {
+        let cases = [
+            ("\u{1b}[1;31merror\u{1b}[0m: disk", "error: disk"),
+            ("\u{9b}32mok\u{9b}0m", "ok"),
+            (
+                "\u{1b}]8;;https://x.test\u{7}link\u{1b}]8;;\u{1b}\\ here",
+                "link here",
+            ),
+            ("\u{1b}]0;title\u{7}text", "text"),
+            ("\u{1b}(Bplain\u{1b}=", "plain"),
+            // Incomplete: kept, so that no text after them is lost.
+            ("\u{1b}[31", "\u{1b}[31"),
+            ("\u{1b}]0;no end", "\u{1b}]0;no end"),
+            ("end\u{1b}", "end\u{1b}"),
+            ("\u{1b}\u{1b}[0mx", "\u{1b}x"),
+            ("café \u{1b}[4mnaïve\u{1b}[24m", "café naïve"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(without_escapes(text), want, "{text:?}");
+        }
+        assert!(matches!(
+            without_escapes("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -422,3 +422,64 @@ async fn a_page_read_before_a_delete_and_written_after_it_keeps_the_item_deleted
     w.flush().await.unwrap();
     assert!(deleted(&m, "c").is_empty(), "listed again by a later run");
 }
+
+/// A mirror indexed when escape sequences were kept in the text (`31mredword`) is indexed
+/// again when opened: the coloured word is found, and an update of the item takes out of the
+/// index exactly what is in it.
+#[tokio::test]
+async fn a_mirror_indexed_with_escape_sequences_is_indexed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    let coloured = msg("msg_1", "disk \u{1b}[31mredword\u{1b}[0m full");
+    let n = crate::mirror::MIGRATIONS.len();
+    {
+        let m = Mirror::open_path(&path).unwrap();
+        let w = m.writer().unwrap();
+        w.record_page_wait("c", vec![coloured.clone()], Order::Desc, None, 0)
+            .await
+            .unwrap();
+        w.flush().await.unwrap();
+        drop(w);
+        // The index as the older text made it, and the file's version before this one.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        crate::mirror::register(&conn).unwrap();
+        let raw = coloured.to_string();
+        let old_text = "disk \u{1b}[31mredword\u{1b}[0m full";
+        conn.execute(
+            "INSERT INTO search(search, rowid, body, ids) VALUES ('delete', 1, item_text(?1), NULL)",
+            [&raw],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO search(rowid, body, ids) VALUES (1, ?1, NULL)",
+            [old_text],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", (n - 1) as i64)
+            .unwrap();
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM search WHERE search MATCH 'redword'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 0, "the older index does not hold the word");
+    }
+    let m = Mirror::open_path(&path).unwrap();
+    let hits = m.search(&SearchQuery::new("redword")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].item.as_deref(), Some("msg_1"));
+    let w = m.writer().unwrap();
+    w.record_page_wait("c", vec![msg("msg_1", "plain")], Order::Desc, None, 0)
+        .await
+        .unwrap();
+    w.flush().await.unwrap();
+    assert!(m.search(&SearchQuery::new("redword")).unwrap().is_empty());
+    m.conn()
+        .execute(
+            "INSERT INTO search(search, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .expect("the index matches the items");
+}
