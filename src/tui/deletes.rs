@@ -46,6 +46,10 @@ pub(super) fn ask_delete_item(app: &mut App) {
     if tl.deleting.contains(id) {
         return;
     }
+    if tl.gone.contains(id) {
+        app.status = Some(Status::Info(GONE_ALREADY.into()));
+        return;
+    }
     let pending = Pending::DeleteItem {
         conversation: tl.conversation.clone(),
         item: item.clone(),
@@ -54,14 +58,26 @@ pub(super) fn ask_delete_item(app: &mut App) {
     ask(app, "Delete this item?".into(), lines, pending);
 }
 
+/// Said when the item to delete is one the server no longer has (shown from the mirror's copy).
+const GONE_ALREADY: &str =
+    "This item is already gone on the server (only the mirror's copy shows it): nothing to delete.";
+
 pub(super) fn ask_delete_marked(app: &mut App) {
     let Some(tl) = &app.timeline else { return };
+    let marked = |id: &str| tl.list.marked.contains(id);
+    let gone = tl.gone.iter().filter(|id| marked(id)).count();
     let items: Vec<Value> = tl
         .items()
         .iter()
-        .filter(|i| i.id().is_some_and(|id| tl.list.marked.contains(id)))
+        .filter(|i| i.id().is_some_and(|id| marked(id) && !tl.gone.contains(id)))
         .map(|i| i.value())
         .collect();
+    if items.is_empty() && gone > 0 {
+        app.status = Some(Status::Info(
+            "The marked items are already gone on the server: nothing to delete.".into(),
+        ));
+        return;
+    }
     if items.is_empty() {
         app.status = Some(Status::Info(
             "No items are marked; press space to mark one.".into(),
@@ -83,6 +99,12 @@ pub(super) fn ask_delete_marked(app: &mut App) {
         .collect();
     if items.len() > 5 {
         lines.push(format!("… and {} more", items.len() - 5));
+    }
+    if gone > 0 {
+        lines.push(format!(
+            "({gone} marked item{} already gone on the server left out)",
+            if gone == 1 { "" } else { "s" }
+        ));
     }
     let title = format!("Delete {} marked items?", items.len());
     let pending = Pending::DeleteMarked {

@@ -272,6 +272,43 @@ fn when_the_server_answers_live_data_replaces_the_copy_and_gone_items_are_marked
     let effects = update(&mut app, key('d'));
     assert!(effects.is_empty());
     assert!(matches!(app.modals.front(), Some(Modal::Confirm(_))));
+    update(
+        &mut app,
+        Message::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    // But not of an item the server no longer has: nothing is asked, nothing backed up.
+    app.timeline.as_mut().unwrap().list.selected = 2;
+    let effects = update(&mut app, key('d'));
+    assert!(effects.is_empty() && app.modals.front().is_none());
+    assert!(
+        matches!(&app.status, Some(Status::Info(t)) if t.contains("already gone on the server"))
+    );
+    // The detail says so too.
+    let backend = ratatui::backend::TestBackend::new(120, 30);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal.draw(|f| crate::tui::view::draw(f, &app)).unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("Detail · gone on the server"), "{screen}");
+    // Marked with a live one, it is left out of the question.
+    update(&mut app, key(' '));
+    app.timeline.as_mut().unwrap().list.selected = 3;
+    update(&mut app, key(' '));
+    update(&mut app, key('D'));
+    let Some(Modal::Confirm(c)) = app.modals.front() else {
+        panic!("a question: {:?}", app.status)
+    };
+    assert_eq!(c.title, "Delete 1 marked items?");
+    let text: Vec<String> = c.lines.iter().map(|l| l.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|l| l.contains("1 marked item already gone on the server left out")),
+        "{text:?}"
+    );
+    let Pending::DeleteMarked { items, .. } = &c.pending else {
+        panic!()
+    };
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], "msg_2");
 }
 
 #[test]

@@ -399,7 +399,15 @@ impl Detail {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Loaded>, detail: &Detail, focused: bool) {
+/// Draws `item`; `gone` when the server no longer has it (shown from the mirror's copy).
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    item: Option<&Loaded>,
+    gone: bool,
+    detail: &Detail,
+    focused: bool,
+) {
     let mode = if detail.raw { "raw JSON" } else { "rendered" };
     let Some(item) = item else {
         let p = Paragraph::new("").block(block(" Detail ".into(), focused));
@@ -407,7 +415,8 @@ pub fn draw(frame: &mut Frame, area: Rect, item: Option<&Loaded>, detail: &Detai
         return;
     };
     let wrap = if detail.no_wrap { " · no wrap" } else { "" };
-    let title = format!(" Detail · {mode}{wrap} · r toggles ");
+    let gone = if gone { "gone on the server · " } else { "" };
+    let title = format!(" Detail · {gone}{mode}{wrap} · r toggles ");
     let (rows, width) = (
         area.height.saturating_sub(2) as usize,
         area.width.saturating_sub(2).max(1),
@@ -512,7 +521,7 @@ mod window_tests {
             );
             for scroll in [0, 1, 7, 33, w.total().saturating_sub(10)] {
                 d.scroll = scroll;
-                let windowed = screen(50, 12, |f| draw(f, area, Some(&item), &d, true));
+                let windowed = screen(50, 12, |f| draw(f, area, Some(&item), false, &d, true));
                 let whole = Detail {
                     raw,
                     scroll,
@@ -521,7 +530,7 @@ mod window_tests {
                     rendering: None,
                     spare: None,
                 };
-                let full = screen(50, 12, |f| draw(f, area, Some(&item), &whole, true));
+                let full = screen(50, 12, |f| draw(f, area, Some(&item), false, &whole, true));
                 assert_eq!(
                     windowed, full,
                     "raw {raw}, no wrap {no_wrap}, scroll {scroll}"
@@ -571,7 +580,7 @@ mod window_tests {
         assert_eq!(a.total(), a.lines.len(), "one row per line");
         assert!(a.lines.iter().all(|l| l.width() <= LONG_LINE));
         let shown = screen(42, 6, |f| {
-            draw(f, Rect::new(0, 0, 42, 6), Some(&item), &d, true)
+            draw(f, Rect::new(0, 0, 42, 6), Some(&item), false, &d, true)
         });
         assert!(shown.contains("no wrap"), "{shown}");
         assert!(shown.contains("long long"), "{shown}");

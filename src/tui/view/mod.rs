@@ -143,10 +143,16 @@ fn draw_panes(frame: &mut Frame, g: &Geometry, app: &App) {
         app.timeline.as_ref(),
         app.focus == Focus::Timeline,
     );
+    let item = app.detail_item();
+    let gone = item.and_then(|i| i.id()).is_some_and(|id| {
+        let tl = app.timeline.as_ref();
+        tl.is_some_and(|t| t.gone.contains(id))
+    });
     detail::draw(
         frame,
         g.detail,
-        app.detail_item(),
+        item,
+        gone,
         &app.detail,
         app.focus == Focus::Detail,
     );
