@@ -52,12 +52,34 @@ pub struct CommandLine {
     produced: Option<String>,
 }
 
+/// Actions that only mean something inside a dialog, an editor or a prompt: as commands they
+/// would do nothing, so they are neither offered nor run (`:undo` is `:undo-delete`).
+const INSIDE_ONLY: &[Action] = &[
+    Action::Yes,
+    Action::No,
+    Action::Submit,
+    Action::Cancel,
+    Action::Close,
+    Action::Save,
+    Action::Undo,
+    Action::SwitchField,
+    Action::NextRole,
+    Action::PreviousRole,
+    Action::ToggleJson,
+    Action::Complete,
+    Action::HistoryPrevious,
+    Action::HistoryNext,
+    Action::Discard,
+];
+
 /// Every command name: the commands, then the actions.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    COMMANDS
-        .iter()
-        .map(|c| c.0)
-        .chain(Action::ALL.iter().map(|a| a.name()))
+    COMMANDS.iter().map(|c| c.0).chain(
+        Action::ALL
+            .iter()
+            .filter(|a| !INSIDE_ONLY.contains(a))
+            .map(|a| a.name()),
+    )
 }
 
 /// What can follow `command` as its argument, among what the app knows.
@@ -262,6 +284,13 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
             vec![]
         }
         name => match name.parse::<Action>() {
+            Ok(Action::Undo) => super::root::on_action(app, Action::UndoDelete),
+            Ok(action) if INSIDE_ONLY.contains(&action) => warn(
+                app,
+                format!(
+                    "'{name}' is a key of dialogs and editors, not a command; :help lists them"
+                ),
+            ),
             Ok(action) => super::root::on_action(app, action),
             Err(_) => warn(
                 app,

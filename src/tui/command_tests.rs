@@ -34,7 +34,8 @@ fn tab_completes_command_names_then_cycles() {
     complete(&mut line, &app);
     assert_eq!(
         line.completions,
-        ["toggle-order", "toggle-raw", "toggle-json", "toggle-wrap"]
+        ["toggle-order", "toggle-raw", "toggle-wrap"],
+        "toggle-json, an editor's key, is not offered"
     );
     assert_eq!(line.input.text(), "toggle-order");
     complete(&mut line, &app);
@@ -122,6 +123,14 @@ fn commands_run_and_mistakes_are_explained() {
     assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("not a conversation id")));
     run(&mut app, "frobnicate");
     assert!(matches!(&app.status, Some(Status::Warning(w)) if w.contains("no command is called")));
+    // `:undo` undoes the last delete; a key of dialogs is no command.
+    assert_eq!(run(&mut app, "undo"), [Effect::UndoDelete]);
+    assert!(run(&mut app, "save").is_empty());
+    assert!(
+        matches!(&app.status, Some(Status::Warning(w)) if w.contains("'save' is a key of dialogs"))
+    );
+    assert!(!names().any(|n| n == "save" || n == "yes"));
+    assert!(names().any(|n| n == "undo-delete"));
     // An action by its name.
     run(&mut app, "toggle-raw");
     assert!(app.detail.raw);
