@@ -128,6 +128,13 @@ pub fn exit_status(e: &CommandError) -> u8 {
         CommandError::Config(C::Client(e)) => api(e),
         CommandError::Delete(crate::deletion::DeleteError::Api(e)) => api(e),
         CommandError::Restore(crate::restore::RestoreError::Api(e)) => api(e),
+        // What the journal refuses, before anything is sent.
+        CommandError::Restore(
+            crate::restore::RestoreError::NoMatch(_)
+            | crate::restore::RestoreError::DeleteFailed { .. }
+            | crate::restore::RestoreError::AlreadyRestored { .. }
+            | crate::restore::RestoreError::OtherServer { .. },
+        ) => 2,
         CommandError::Config(C::Server(_) | C::NoDataDir) => 1,
         CommandError::Config(_) => 2,
         CommandError::Other(_)

@@ -41,8 +41,12 @@ impl Cli {
     }
 
     fn fails(&self, url: &str, args: &[&str]) -> String {
+        self.fails_with(url, args, 1)
+    }
+
+    fn fails_with(&self, url: &str, args: &[&str], code: i32) -> String {
         let out = self.run(url, args, None);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
         String::from_utf8_lossy(&out.stderr).to_string()
     }
 
@@ -163,11 +167,16 @@ fn a_deleted_item_and_conversation_come_back_with_restore() {
         listing.contains(&format!("restored as {new_conv}")),
         "{listing}"
     );
-    let err = cli.fails(url, &["restore", &big]);
+    // Refused by the journal before anything is sent: a bad argument (2).
+    let err = cli.fails_with(url, &["restore", &big], 2);
     assert!(
         err.contains("restored already") && err.contains("--force"),
         "{err}"
     );
+    for what in ["99", "garbage", "msg_nonexistent"] {
+        let err = cli.fails_with(url, &["restore", what], 2);
+        assert!(err.contains("nothing in the journal matches"), "{err}");
+    }
     let (again, _) = cli.ok(url, &["restore", "--force", &item_id]);
     assert_ne!(again[0]["new_id"], new_item.as_str());
     assert_eq!(texts(&all_items(&cli, url, &small)), ["b", "a", "a"]);
@@ -177,7 +186,7 @@ fn a_deleted_item_and_conversation_come_back_with_restore() {
     let (third, _) = cli.ok(url, &["conversations", "create"]);
     let third = third[0]["id"].as_str().unwrap().to_string();
     cli.ok(url, &["conversations", "delete", &third]);
-    let err = cli.fails(&other.url, &["restore", &third]);
+    let err = cli.fails_with(&other.url, &["restore", &third], 2);
     assert!(err.contains("recorded for") && err.contains(url), "{err}");
     cli.ok(&other.url, &["restore", "--force", &third]);
 }

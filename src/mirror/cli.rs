@@ -393,12 +393,21 @@ fn draw_bar(done: usize, total: usize, id: &str, received: u64) {
 }
 
 fn search(mirror: &Mirror, args: SearchArgs) -> Result<(), Failure> {
+    // An id inside a pasted URL or text is found as `add` finds it; text with none is refused,
+    // as `sync` and `stats` refuse it.
+    let conversation = match args.conversation {
+        Some(c) => match crate::registry::id_in(&c) {
+            Some(id) => Some(id),
+            None => {
+                let why = crate::registry::not_an_id(&c);
+                return Err(Failure(format!("{why}; nothing was searched"), 2));
+            }
+        },
+        None => None,
+    };
     let query = SearchQuery {
         text: args.query,
-        // An id inside a pasted URL or text is found as `add` finds it.
-        conversation: args
-            .conversation
-            .map(|c| crate::registry::id_in(&c).unwrap_or(c)),
+        conversation,
         kind: args.kind,
         role: args.role,
         limit: args.limit as usize,

@@ -119,9 +119,23 @@ fn is_query_error(e: &rusqlite::Error) -> Option<String> {
     }
 }
 
+/// FTS5's words for the mistakes a query of ordinary text makes, said in the query's terms.
+fn plainly(msg: String) -> String {
+    if let Some(name) = msg.strip_prefix("no such column: ") {
+        return format!(
+            "'{name}' is read as a field name (a word before ':' or after '-' is one, and the \
+             index has none by that name); for text such as a-b or a:b use \"double quotes\""
+        );
+    }
+    if msg.starts_with("unknown special query") {
+        return "a lone * is no word; put * right after one (lisb*)".into();
+    }
+    msg
+}
+
 fn sql_err(e: rusqlite::Error) -> SearchError {
     match is_query_error(&e) {
-        Some(msg) => SearchError::Query(msg),
+        Some(msg) => SearchError::Query(plainly(msg)),
         None => SearchError::Mirror(e.into()),
     }
 }
