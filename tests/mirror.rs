@@ -453,6 +453,10 @@ fn full_sync_marks_items_the_server_no_longer_has() {
         (stats["items"].as_u64(), stats["deleted"].as_u64()),
         (Some(0), Some(2))
     );
+    assert!(stats["conversation_deleted_at"].is_i64(), "{stats}");
+    let out = cli.run(&["stats", &conv]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is deleted on the server"), "{err}");
 }
 
 #[test]

@@ -259,10 +259,14 @@ fn run_local_inner(global: &GlobalArgs, cmd: MirrorCommands) -> Result<(), Failu
                     1,
                 ));
             }
-            println!(
-                "{}",
-                safe_json(&serde_json::to_value(mirror.stats(&conversation)?)?)
-            );
+            let stats = mirror.stats(&conversation)?;
+            println!("{}", safe_json(&serde_json::to_value(&stats)?));
+            if stats.conversation_deleted_at.is_some() {
+                crate::commands::eprint_line(
+                    "note",
+                    &format!("conversation {conversation} is deleted on the server; the mirror keeps its copy, and its items count as deleted"),
+                );
+            }
             Ok(())
         }
         MirrorCommands::Sync(_) => Err(Failure("`convtui sync` is not a local command".into(), 1)),

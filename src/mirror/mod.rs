@@ -242,6 +242,10 @@ pub struct Stats {
     pub deleted: u64,
     /// Unix seconds of the last sync, if any.
     pub synced_at: Option<i64>,
+    /// Unix seconds when the conversation itself was found deleted on the server (its items
+    /// are counted in `deleted` then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_deleted_at: Option<i64>,
 }
 
 /// A mirrored item, for reading offline.
@@ -415,17 +419,19 @@ impl Mirror {
 
     /// Counts of `conv`'s items by type and role, and their size.
     pub fn stats(&self, conv: &str) -> Result<Stats, MirrorError> {
+        let (synced_at, conversation_deleted_at) = self
+            .conn
+            .query_row(
+                "SELECT synced_at, deleted_at FROM conversations WHERE id = ?1",
+                [conv],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((None, None));
         let mut stats = Stats {
             conversation: conv.to_string(),
-            synced_at: self
-                .conn
-                .query_row(
-                    "SELECT synced_at FROM conversations WHERE id = ?1",
-                    [conv],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten(),
+            synced_at,
+            conversation_deleted_at,
             ..Stats::default()
         };
         let mut stmt = self.conn.prepare(
