@@ -82,6 +82,12 @@ pub fn on_key(app: &mut App, action: Option<Action>, ev: &KeyEvent) -> Vec<Effec
     }
     match s.on_action(action, page) {
         Outcome::Nothing => vec![],
+        Outcome::Empty => {
+            app.status = Some(Status::Info(
+                "The query is empty: type the words to search for".into(),
+            ));
+            vec![]
+        }
         Outcome::Submit(text) => submit(app, &text),
         Outcome::Cancel => {
             // The task's answer, when it comes, is dropped: the search is marked stopped.

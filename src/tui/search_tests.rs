@@ -66,6 +66,9 @@ fn page_of(app: &mut App, conv: &str, items: Vec<Value>, has_more: bool) -> Vec<
 fn the_key_opens_a_prompt_and_enter_searches_in_a_task() {
     let mut app = app();
     assert!(update(&mut app, key(KeyCode::Char('S'))).is_empty());
+    // Enter on nothing searches nothing, and says why.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(&app.status, Some(Status::Info(t)) if t.contains("query is empty")));
     typed(&mut app, "lisb*");
     let effects = update(&mut app, key(KeyCode::Enter));
     let [Effect::Search { generation, query }] = effects.as_slice() else {

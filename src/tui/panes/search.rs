@@ -85,6 +85,8 @@ pub enum Outcome {
     Nothing,
     /// Search for this text.
     Submit(String),
+    /// Enter on an empty prompt.
+    Empty,
     /// Stop the search in flight.
     Cancel,
     Close,
@@ -159,7 +161,7 @@ impl Search {
                 Some(Action::Submit) => {
                     let text = self.input.text().trim().to_string();
                     if text.is_empty() {
-                        Outcome::Nothing
+                        Outcome::Empty
                     } else {
                         Outcome::Submit(text)
                     }
@@ -457,7 +459,7 @@ mod tests {
     #[test]
     fn keys_move_open_and_edit() {
         let mut s = Search::prompt("  ");
-        assert_eq!(s.on_action(Some(Action::Submit), 5), Outcome::Nothing);
+        assert_eq!(s.on_action(Some(Action::Submit), 5), Outcome::Empty);
         assert_eq!(s.on_action(Some(Action::Cancel), 5), Outcome::Close);
         let mut s = Search::prompt(" train ");
         assert_eq!(
