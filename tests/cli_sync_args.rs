@@ -65,10 +65,16 @@ fn sync_of_an_unknown_id_fails_after_syncing_the_others() {
         err.contains("conv_nope") && err.contains("no such conversation"),
         "{err}"
     );
+    // A line for each, the one that failed with its error.
     let reports = json_lines(&out);
-    assert_eq!(reports.len(), 1, "{reports:?}");
-    assert_eq!(reports[0]["conversation"], conv.as_str());
-    assert_eq!(reports[0]["gone"], false);
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports[0]["conversation"], "conv_nope");
+    assert!(reports[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no such conversation"));
+    assert_eq!(reports[1]["conversation"], conv.as_str());
+    assert_eq!(reports[1]["gone"], false);
 
     // The known one alone syncs cleanly.
     let ok = run(dir, url, &["sync", &conv]);

@@ -329,8 +329,16 @@ async fn run_sync(
     };
     let bar = std::io::stderr().is_terminal();
     let mut failed = 0usize;
+    // A conversation that fails has its line too, with the error and how many items were
+    // read (and kept) before it: a script sees every conversation it asked for.
+    let failure = |id: &str, error: &str, received: u64| {
+        let line = json!({"conversation": id, "error": error, "received": received});
+        println!("{}", safe_json(&line));
+    };
     for (n, id) in ids.iter().enumerate() {
+        let mut received_so_far = 0;
         let mut progress = |received: u64| {
+            received_so_far = received;
             if bar {
                 draw_bar(n, ids.len(), id, received);
             }
@@ -350,6 +358,7 @@ async fn run_sync(
                     "error: {}: the server has no such conversation (404); nothing of it is mirrored",
                     sanitize::line(id)
                 );
+                failure(id, "the server has no such conversation (404)", 0);
             }
             Ok(report) => {
                 for w in &report.warnings {
@@ -360,6 +369,7 @@ async fn run_sync(
             Err(e) => {
                 failed += 1;
                 crate::commands::eprint_line("error", &format!("{id}: {e}"));
+                failure(id, &e.to_string(), received_so_far);
             }
         }
     }
