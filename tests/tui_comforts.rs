@@ -145,9 +145,13 @@ fn the_command_line_completes_and_lists_the_candidates() {
         screen.contains(":toggle-order"),
         "the first candidate is filled in"
     );
-    for name in ["toggle-order", "toggle-raw", "toggle-json"] {
+    for name in ["toggle-order", "toggle-raw", "toggle-wrap"] {
         assert!(screen.contains(name), "{name} is listed:\n{screen}");
     }
+    assert!(
+        !screen.contains("toggle-json"),
+        "an editor's key is no command:\n{screen}"
+    );
     press(&mut app, KeyCode::Tab);
     let screen = draw(&mut app, 100, 24).backend().to_string();
     assert!(
