@@ -7,6 +7,7 @@
 //! the disk. [`Mirror`] reads: search, stats, ids already known.
 
 pub mod cli;
+mod cli_search;
 mod fresh;
 mod gone;
 pub mod read;

@@ -581,3 +581,7 @@ pub async fn read_page(
 #[cfg(test)]
 #[path = "offline_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "offline_mirror_tests.rs"]
+mod mirror_tests;

@@ -13,7 +13,7 @@ fn key(c: char) -> Message {
     Message::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn items(ids: &[&str]) -> Vec<Value> {
+pub(super) fn items(ids: &[&str]) -> Vec<Value> {
     ids.iter()
         .map(|i| json!({"type": "message", "id": i, "role": "user", "content": format!("text of {i}")}))
         .collect()
@@ -482,39 +482,6 @@ fn a_conversation_the_mirror_holds_nothing_of_is_said_to_be_unread() {
     );
 }
 
-#[tokio::test]
-async fn a_first_page_says_whether_the_mirror_holds_anything_of_the_conversation() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("m.sqlite3");
-    let m = crate::mirror::Mirror::open_path(&file).unwrap();
-    let w = m.writer().unwrap();
-    w.record_page_wait(
-        "conv_1",
-        items(&["msg_2", "msg_1"]),
-        crate::api::Order::Desc,
-        None,
-        0,
-    )
-    .await
-    .unwrap();
-    w.flush().await.unwrap();
-    let read = |conv: &str, after: Option<&str>| {
-        read_page(
-            Some(file.clone()),
-            conv.to_string(),
-            after.map(String::from),
-            false,
-        )
-    };
-    let (page, _, unread) = read("conv_1", None).await.unwrap();
-    assert_eq!((page.data.len(), unread), (2, false));
-    let (page, _, unread) = read("conv_other", None).await.unwrap();
-    assert_eq!((page.data.len(), unread), (0, true));
-    // Past the last item: an empty page, but not an unread conversation.
-    let (page, _, unread) = read("conv_1", Some("msg_1")).await.unwrap();
-    assert_eq!((page.data.len(), unread), (0, false));
-}
-
 #[test]
 fn a_copy_shown_again_after_an_id_the_server_does_not_have_is_reloaded_live() {
     let (mut app, _) = offline_app();
@@ -581,31 +548,4 @@ fn an_empty_mirror_is_no_copy_to_read() {
     );
     // Changes are not refused as read-only: the UI is as it was before the offer.
     assert!(refusal(&app).is_none());
-}
-
-#[tokio::test]
-async fn the_mirror_is_offered_only_when_it_holds_a_copy() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("m.sqlite3");
-    let unreachable = || {
-        Err(crate::api::ApiError::new(
-            crate::api::ErrorKind::Connect,
-            "cannot connect",
-        ))
-    };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    // No file, the mirror off, or a file with nothing in it (the UI's writer creates it at
-    // start): no offer.
-    listed(&tx, unreachable(), Some(file.clone())).await;
-    listed(&tx, unreachable(), None).await;
-    let m = crate::mirror::Mirror::open_path(&file).unwrap();
-    listed(&tx, unreachable(), Some(file.clone())).await;
-    assert!(rx.try_recv().is_err());
-    let w = m.writer().unwrap();
-    w.record_conversation_wait(json!({"id": "conv_1", "object": "conversation"}))
-        .await
-        .unwrap();
-    w.flush().await.unwrap();
-    listed(&tx, unreachable(), Some(file.clone())).await;
-    assert!(matches!(rx.try_recv(), Ok(Message::Unreachable(_))));
 }
