@@ -445,7 +445,7 @@ pub fn import(global: &GlobalArgs, file: &std::path::Path) -> ExitCode {
 pub fn forget(global: &GlobalArgs, ids: &[String]) -> ExitCode {
     let result = (|| {
         let ids = ids_of(ids, "removed")?;
-        let (_, path, _) = open_registry(global)?;
+        let (_, path) = registry_of(global)?;
         let mut removed = 0;
         let registry = crate::registry::Registry::change(&path, |registry| {
             for id in &ids {
@@ -463,21 +463,17 @@ pub fn forget(global: &GlobalArgs, ids: &[String]) -> ExitCode {
     finish(result)
 }
 
-/// The resolved profile's name, its registry file and what that holds.
-fn open_registry(
-    global: &GlobalArgs,
-) -> Result<(String, std::path::PathBuf, crate::registry::Registry), CommandError> {
+/// The resolved profile's name and its registry file (read and written by `Registry::change`).
+fn registry_of(global: &GlobalArgs) -> Result<(String, std::path::PathBuf), CommandError> {
     let profile = config::resolve(&config_options(global))?;
     let data_dir = crate::paths::data_dir()
         .ok_or_else(|| CommandError::Other("no data directory could be found".into()))?;
     let path = crate::registry::path_for_profile(&data_dir, &profile);
-    let registry =
-        crate::registry::Registry::load(&path).map_err(|e| CommandError::Other(e.to_string()))?;
-    Ok((profile.name, path, registry))
+    Ok((profile.name, path))
 }
 
 fn add_to_registry(global: &GlobalArgs, ids: &[String]) -> Result<(), CommandError> {
-    let (profile, path, _) = open_registry(global)?;
+    let (profile, path) = registry_of(global)?;
     let mut added = 0;
     let registry = crate::registry::Registry::change(&path, |registry| {
         added = registry.add(ids.iter().map(String::as_str));
